@@ -1,0 +1,329 @@
+/*
+ * libfxclient: the blocking client of fx-core. Each call opens an nng context
+ * on the handle's REQ socket, so one handle serves many threads at once, each
+ * request matched to its own reply by nng.
+ */
+#include "export.h"
+#include "fx/client.h"
+#include "fx/v1/rpc.pb-c.h"
+
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_URL "tcp://127.0.0.1:5555"
+#define DEFAULT_TIMEOUT_MS 30000
+
+struct fxc {
+    nng_socket sock;
+    int timeout_ms;
+    uint64_t next_id; /* request ids, for logs and matching by humans */
+};
+
+static int fail(fxc_err *err, int code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(fxc_err *err, int code, const char *field, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+        snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+        err->code = code;
+    }
+    return code;
+}
+
+static int ok(fxc_err *err)
+{
+    if (err) err->code = FXC_OK, err->message[0] = '\0', err->field[0] = '\0';
+    return FXC_OK;
+}
+
+FXC_API int fxc_open(const char *url, fxc **out, fxc_err *err)
+{
+    if (url == NULL) url = getenv("FX_RPC_URL");
+    if (url == NULL || *url == '\0') url = DEFAULT_URL;
+    fxc *c = calloc(1, sizeof *c);
+    if (c == NULL) return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory");
+    c->timeout_ms = DEFAULT_TIMEOUT_MS;
+    int rv = nng_req0_open(&c->sock);
+    if (rv == 0) {
+        nng_socket_set_size(c->sock, NNG_OPT_RECVMAXSZ, 64u << 20);
+        /* Non-blocking dial: nng keeps retrying, so a core started after the
+         * client is still found; a request waits for it up to the timeout. */
+        rv = nng_dial(c->sock, url, NULL, NNG_FLAG_NONBLOCK);
+        if (rv != 0) nng_close(c->sock);
+    }
+    if (rv != 0) {
+        free(c);
+        return fail(err, rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP ? FXC_INVALID_ARGUMENT : FXC_UNAVAILABLE,
+            "url", "cannot connect to %s: %s", url, nng_strerror(rv));
+    }
+    *out = c;
+    return ok(err);
+}
+
+FXC_API void fxc_close(fxc *c)
+{
+    if (c == NULL) return;
+    nng_close(c->sock);
+    free(c);
+}
+
+FXC_API void fxc_set_timeout(fxc *c, int ms) { c->timeout_ms = ms > 0 ? ms : DEFAULT_TIMEOUT_MS; }
+
+FXC_API const char *fxc_status_name(int code)
+{
+    switch (code) {
+    case FXC_OK: return "OK";
+    case FXC_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case FXC_NOT_FOUND: return "NOT_FOUND";
+    case FXC_ALREADY_EXISTS: return "ALREADY_EXISTS";
+    case FXC_RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+    case FXC_INTERNAL: return "INTERNAL";
+    case FXC_UNAVAILABLE: return "UNAVAILABLE";
+    default: return "UNKNOWN";
+    }
+}
+
+/* Sends `req` and receives the response on a fresh context. On success
+ * *resp is the unpacked response (free with fx__v1__response__free_unpacked)
+ * and its status has been converted: FXC_OK is returned only when the core
+ * said OK and the result is the expected one. */
+static int call(fxc *c, Fx__V1__Request *req, Fx__V1__Response__ResultCase expect, Fx__V1__Response **resp,
+    fxc_err *err)
+{
+    nng_ctx ctx;
+    nng_aio *aio;
+    nng_msg *msg = NULL;
+    int rv = nng_aio_alloc(&aio, NULL, NULL);
+    if (rv != 0) return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "cannot allocate an aio: %s", nng_strerror(rv));
+    rv = nng_ctx_open(&ctx, c->sock);
+    if (rv != 0) {
+        nng_aio_free(aio);
+        return fail(err, FXC_UNAVAILABLE, NULL, "cannot open a request context: %s", nng_strerror(rv));
+    }
+    nng_aio_set_timeout(aio, c->timeout_ms);
+    req->id = __atomic_add_fetch(&c->next_id, 1, __ATOMIC_RELAXED);
+
+    size_t len = fx__v1__request__get_packed_size(req);
+    rv = nng_msg_alloc(&msg, len);
+    if (rv == 0) {
+        fx__v1__request__pack(req, nng_msg_body(msg));
+        nng_aio_set_msg(aio, msg);
+        nng_ctx_send(ctx, aio);
+        nng_aio_wait(aio);
+        rv = nng_aio_result(aio);
+        if (rv != 0) nng_msg_free(msg); /* a failed send leaves the message with us */
+    }
+    msg = NULL;
+    if (rv == 0) {
+        nng_ctx_recv(ctx, aio);
+        nng_aio_wait(aio);
+        rv = nng_aio_result(aio);
+        if (rv == 0) msg = nng_aio_get_msg(aio);
+    }
+    nng_ctx_close(ctx);
+    nng_aio_free(aio);
+    if (rv != 0)
+        return fail(err, FXC_UNAVAILABLE, NULL, "fx-core did not answer: %s",
+            rv == NNG_ETIMEDOUT ? "timed out (is fx-core running? FX_RPC_URL)" : nng_strerror(rv));
+
+    Fx__V1__Response *r = fx__v1__response__unpack(NULL, nng_msg_len(msg), nng_msg_body(msg));
+    nng_msg_free(msg);
+    if (r == NULL) return fail(err, FXC_INTERNAL, NULL, "fx-core sent a response that is not fx.v1.Response");
+    if (r->status != FX__V1__STATUS_CODE__OK) {
+        int code = (int)r->status;
+        fail(err, code, r->field, "%s", r->message[0] ? r->message : fxc_status_name(code));
+        fx__v1__response__free_unpacked(r, NULL);
+        return code;
+    }
+    if (r->result_case != expect) {
+        fx__v1__response__free_unpacked(r, NULL);
+        return fail(err, FXC_INTERNAL, NULL, "fx-core answered with another operation's result");
+    }
+    *resp = r;
+    return ok(err);
+}
+
+static void tick_to_pb(const fxc_tick *in, Fx__V1__Tick *out)
+{
+    fx__v1__tick__init(out);
+    out->symbol = (char *)in->symbol;
+    out->time_us = in->time_us;
+    out->price = in->price;
+}
+
+static void tick_from_pb(const Fx__V1__Tick *in, fxc_tick *out)
+{
+    snprintf(out->symbol, sizeof out->symbol, "%s", in ? in->symbol : "");
+    out->time_us = in ? in->time_us : 0;
+    out->price = in ? in->price : 0;
+}
+
+/* The symbol must be a string that fits; the core validates the rest. */
+static int check_symbol_arg(const char *symbol, fxc_err *err)
+{
+    if (symbol == NULL) return fail(err, FXC_INVALID_ARGUMENT, "symbol", "symbol is missing");
+    return FXC_OK;
+}
+
+FXC_API int fxc_tick_create(fxc *c, const fxc_tick *tick, fxc_tick *stored, fxc_err *err)
+{
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__CreateTickRequest op = FX__V1__CREATE_TICK_REQUEST__INIT;
+    Fx__V1__Tick t;
+    tick_to_pb(tick, &t);
+    op.tick = &t;
+    req.op_case = FX__V1__REQUEST__OP_CREATE_TICK;
+    req.create_tick = &op;
+    Fx__V1__Response *r;
+    int rc = call(c, &req, FX__V1__RESPONSE__RESULT_CREATE_TICK, &r, err);
+    if (rc) return rc;
+    if (stored) tick_from_pb(r->create_tick->tick, stored);
+    fx__v1__response__free_unpacked(r, NULL);
+    return FXC_OK;
+}
+
+FXC_API int fxc_ticks_bulk(fxc *c, const fxc_tick *ticks, size_t n, uint64_t *created, uint64_t *duplicates,
+    fxc_err *err)
+{
+    if (n > FXC_BULK_MAX)
+        return fail(err, FXC_RESOURCE_EXHAUSTED, "ticks", "a bulk request holds at most %d ticks (got %zu)",
+            FXC_BULK_MAX, n);
+    Fx__V1__Tick *pb = malloc((n ? n : 1) * sizeof *pb);
+    Fx__V1__Tick **ptrs = malloc((n ? n : 1) * sizeof *ptrs);
+    if (pb == NULL || ptrs == NULL) {
+        free(pb);
+        free(ptrs);
+        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu ticks", n);
+    }
+    for (size_t i = 0; i < n; i++) tick_to_pb(&ticks[i], &pb[i]), ptrs[i] = &pb[i];
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__BulkCreateTicksRequest op = FX__V1__BULK_CREATE_TICKS_REQUEST__INIT;
+    op.n_ticks = n;
+    op.ticks = ptrs;
+    req.op_case = FX__V1__REQUEST__OP_BULK_CREATE_TICKS;
+    req.bulk_create_ticks = &op;
+    Fx__V1__Response *r;
+    int rc = call(c, &req, FX__V1__RESPONSE__RESULT_BULK_CREATE_TICKS, &r, err);
+    free(pb);
+    free(ptrs);
+    if (rc) return rc;
+    if (created) *created = r->bulk_create_ticks->created;
+    if (duplicates) *duplicates = r->bulk_create_ticks->duplicates;
+    fx__v1__response__free_unpacked(r, NULL);
+    return FXC_OK;
+}
+
+FXC_API int fxc_ticks_get(fxc *c, const char *symbol, int64_t start_us, int64_t end_us, uint32_t limit,
+    uint32_t offset, fxc_tick **ticks, size_t *n, fxc_err *err)
+{
+    if (check_symbol_arg(symbol, err)) return FXC_INVALID_ARGUMENT;
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__GetTicksRequest op = FX__V1__GET_TICKS_REQUEST__INIT;
+    op.symbol = (char *)symbol;
+    op.start_us = start_us;
+    op.end_us = end_us;
+    op.limit = limit;
+    op.offset = offset;
+    req.op_case = FX__V1__REQUEST__OP_GET_TICKS;
+    req.get_ticks = &op;
+    Fx__V1__Response *r;
+    int rc = call(c, &req, FX__V1__RESPONSE__RESULT_GET_TICKS, &r, err);
+    if (rc) return rc;
+    size_t count = r->get_ticks->n_ticks;
+    fxc_tick *out = malloc((count ? count : 1) * sizeof *out);
+    if (out == NULL) {
+        fx__v1__response__free_unpacked(r, NULL);
+        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu ticks", count);
+    }
+    for (size_t i = 0; i < count; i++) tick_from_pb(r->get_ticks->ticks[i], &out[i]);
+    fx__v1__response__free_unpacked(r, NULL);
+    *ticks = out;
+    *n = count;
+    return FXC_OK;
+}
+
+FXC_API void fxc_ticks_free(fxc_tick *ticks) { free(ticks); }
+
+FXC_API int fxc_tick_update(fxc *c, const char *symbol, int64_t time_us, double price, fxc_tick *updated,
+    fxc_err *err)
+{
+    if (check_symbol_arg(symbol, err)) return FXC_INVALID_ARGUMENT;
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__UpdateTickRequest op = FX__V1__UPDATE_TICK_REQUEST__INIT;
+    Fx__V1__Tick t = FX__V1__TICK__INIT;
+    t.symbol = (char *)symbol;
+    t.time_us = time_us;
+    t.price = price;
+    op.tick = &t;
+    req.op_case = FX__V1__REQUEST__OP_UPDATE_TICK;
+    req.update_tick = &op;
+    Fx__V1__Response *r;
+    int rc = call(c, &req, FX__V1__RESPONSE__RESULT_UPDATE_TICK, &r, err);
+    if (rc) return rc;
+    if (updated) tick_from_pb(r->update_tick->tick, updated);
+    fx__v1__response__free_unpacked(r, NULL);
+    return FXC_OK;
+}
+
+FXC_API int fxc_tick_delete(fxc *c, const char *symbol, int64_t time_us, fxc_err *err)
+{
+    if (check_symbol_arg(symbol, err)) return FXC_INVALID_ARGUMENT;
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__DeleteTickRequest op = FX__V1__DELETE_TICK_REQUEST__INIT;
+    op.symbol = (char *)symbol;
+    op.time_us = time_us;
+    req.op_case = FX__V1__REQUEST__OP_DELETE_TICK;
+    req.delete_tick = &op;
+    Fx__V1__Response *r;
+    int rc = call(c, &req, FX__V1__RESPONSE__RESULT_DELETE_TICK, &r, err);
+    if (rc) return rc;
+    fx__v1__response__free_unpacked(r, NULL);
+    return FXC_OK;
+}
+
+FXC_API int fxc_ticks_delete(fxc *c, const char *symbol, int64_t start_us, int64_t end_us, uint64_t *deleted,
+    fxc_err *err)
+{
+    if (check_symbol_arg(symbol, err)) return FXC_INVALID_ARGUMENT;
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__DeleteTicksRequest op = FX__V1__DELETE_TICKS_REQUEST__INIT;
+    op.symbol = (char *)symbol;
+    op.start_us = start_us;
+    op.end_us = end_us;
+    req.op_case = FX__V1__REQUEST__OP_DELETE_TICKS;
+    req.delete_ticks = &op;
+    Fx__V1__Response *r;
+    int rc = call(c, &req, FX__V1__RESPONSE__RESULT_DELETE_TICKS, &r, err);
+    if (rc) return rc;
+    if (deleted) *deleted = r->delete_ticks->deleted;
+    fx__v1__response__free_unpacked(r, NULL);
+    return FXC_OK;
+}
+
+FXC_API int fxc_health(fxc *c, fxc_health_info *out, fxc_err *err)
+{
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__HealthRequest op = FX__V1__HEALTH_REQUEST__INIT;
+    req.op_case = FX__V1__REQUEST__OP_HEALTH;
+    req.health = &op;
+    Fx__V1__Response *r;
+    int rc = call(c, &req, FX__V1__RESPONSE__RESULT_HEALTH, &r, err);
+    if (rc) return rc;
+    const Fx__V1__HealthResponse *h = r->health;
+    out->database_ok = h->database_ok;
+    out->redis_ok = h->redis_ok;
+    snprintf(out->database, sizeof out->database, "%s", h->database);
+    snprintf(out->redis, sizeof out->redis, "%s", h->redis);
+    snprintf(out->version, sizeof out->version, "%s", h->version);
+    fx__v1__response__free_unpacked(r, NULL);
+    return FXC_OK;
+}

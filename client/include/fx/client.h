@@ -1,0 +1,121 @@
+/*
+ * fxclient — blocking C client of fx-core (protobuf over nng REQ/REP).
+ *
+ * One handle may be shared by many threads: every call opens its own nng
+ * context, so concurrent calls are concurrent requests on one connection.
+ *
+ * Status codes: every call returns FXC_OK (0) or one of the positive FXC_*
+ * codes below (the numbers are gRPC's). Transport failures (core not reachable,
+ * timeout) are FXC_UNAVAILABLE. When `err` is not NULL it receives the code, a
+ * readable message and, for FXC_INVALID_ARGUMENT, the offending field.
+ * Output arguments are written only on success.
+ *
+ * Ownership: arrays returned through `fxc_tick **` are allocated by the
+ * library and freed by the caller with fxc_ticks_free(). Everything passed in
+ * stays the caller's.
+ */
+#ifndef FX_CLIENT_H
+#define FX_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum fxc_status {
+    FXC_OK = 0,
+    FXC_INVALID_ARGUMENT = 3,
+    FXC_NOT_FOUND = 5,
+    FXC_ALREADY_EXISTS = 6,
+    FXC_RESOURCE_EXHAUSTED = 8,
+    FXC_INTERNAL = 13,
+    FXC_UNAVAILABLE = 14,
+};
+
+#define FXC_SYMBOL_MAX 16 /* characters, without the terminating NUL */
+#define FXC_TICKS_GET_MAX 10000 /* largest `limit` of fxc_ticks_get */
+#define FXC_BULK_MAX 100000 /* most ticks in one fxc_ticks_bulk */
+#define FXC_TIME_STR_MAX 40 /* buffer size for fxc_time_format */
+
+typedef struct fxc_err {
+    int code;
+    char message[256];
+    char field[64]; /* "" unless a single field is at fault */
+} fxc_err;
+
+typedef struct fxc_tick {
+    char symbol[FXC_SYMBOL_MAX + 1];
+    int64_t time_us; /* microseconds since the Unix epoch, UTC */
+    double price;
+} fxc_tick;
+
+typedef struct fxc_health_info {
+    int database_ok;
+    int redis_ok;
+    char database[128]; /* "connected" or the reason it is not */
+    char redis[128];
+    char version[32];
+} fxc_health_info;
+
+typedef struct fxc fxc;
+
+/* Connects to fx-core at `url` (e.g. "tcp://127.0.0.1:5555"; NULL means the
+ * FX_RPC_URL environment variable, else that default). The connection is
+ * made lazily and retried by nng, so a core started later is found.
+ * Free with fxc_close(). */
+int fxc_open(const char *url, fxc **out, fxc_err *err);
+void fxc_close(fxc *c);
+
+/* Request timeout in milliseconds for later calls (default 30 000). */
+void fxc_set_timeout(fxc *c, int ms);
+
+/* Stores one tick; `stored` (optional) receives it as stored (normalised
+ * symbol). FXC_ALREADY_EXISTS if (symbol, time) is taken. */
+int fxc_tick_create(fxc *c, const fxc_tick *tick, fxc_tick *stored, fxc_err *err);
+
+/* Stores up to FXC_BULK_MAX ticks in one transaction; duplicates are skipped
+ * and counted. One invalid tick rejects all (err->field names its index). */
+int fxc_ticks_bulk(fxc *c, const fxc_tick *ticks, size_t n, uint64_t *created,
+    uint64_t *duplicates, fxc_err *err);
+
+/* Ticks of `symbol` in [start_us, end_us), by time; limit 1..FXC_TICKS_GET_MAX.
+ * *ticks (free with fxc_ticks_free) and *n receive the result. */
+int fxc_ticks_get(fxc *c, const char *symbol, int64_t start_us, int64_t end_us,
+    uint32_t limit, uint32_t offset, fxc_tick **ticks, size_t *n, fxc_err *err);
+void fxc_ticks_free(fxc_tick *ticks);
+
+/* Sets the price of the tick (symbol, time_us); FXC_NOT_FOUND if absent. */
+int fxc_tick_update(fxc *c, const char *symbol, int64_t time_us, double price,
+    fxc_tick *updated, fxc_err *err);
+
+/* Deletes one tick; FXC_NOT_FOUND if absent. */
+int fxc_tick_delete(fxc *c, const char *symbol, int64_t time_us, fxc_err *err);
+
+/* Deletes the ticks of `symbol` in [start_us, end_us); *deleted (optional)
+ * receives how many. */
+int fxc_ticks_delete(fxc *c, const char *symbol, int64_t start_us, int64_t end_us,
+    uint64_t *deleted, fxc_err *err);
+
+/* Health of the core and its dependencies. Returns FXC_OK when the core
+ * answered; look at database_ok / redis_ok for the parts. */
+int fxc_health(fxc *c, fxc_health_info *out, fxc_err *err);
+
+/* Name of a status code ("NOT_FOUND"). */
+const char *fxc_status_name(int code);
+
+/* RFC 3339 time -> microseconds since the epoch. Accepts "Z" or a numeric
+ * offset, "T" or a space between date and time, a fraction of up to 6 digits,
+ * no offset meaning UTC, and a bare date (midnight UTC).
+ * Returns 0, or -1 when `s` is not such a time. */
+int fxc_time_parse(const char *s, int64_t *out_us);
+
+/* Microseconds -> "2025-12-05T10:00:00Z" or "...T10:00:00.123456Z" when the
+ * fraction is non-zero. `buf` holds at least FXC_TIME_STR_MAX bytes. */
+char *fxc_time_format(int64_t us, char *buf);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

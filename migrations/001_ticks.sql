@@ -1,0 +1,51 @@
+-- Raw ticks, range-partitioned by day on time (stock PostgreSQL, no extension).
+-- Daily partitions are created ahead by fx-core and on demand for any tick
+-- outside them (fx_ensure_tick_partition), so backfills of old data just work.
+CREATE TABLE IF NOT EXISTS ticks (
+    symbol text NOT NULL,
+    time timestamptz NOT NULL,
+    price double precision NOT NULL,
+    CONSTRAINT ticks_pkey PRIMARY KEY (symbol, time),
+    CONSTRAINT ticks_symbol_check CHECK (symbol ~ '^[A-Z0-9._-]{1,16}$'),
+    CONSTRAINT ticks_price_check CHECK (price > 0 AND price < 'Infinity'::float8)
+) PARTITION BY RANGE (time);
+
+-- Creates the partition holding the UTC day `day` unless it exists.
+-- An advisory lock serialises concurrent creators (several workers or cores
+-- may meet the same new day at once); the second one finds it created.
+CREATE OR REPLACE FUNCTION fx_ensure_tick_partition(day date) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    part text := 'ticks_p' || to_char(day, 'YYYYMMDD');
+BEGIN
+    IF to_regclass(part) IS NOT NULL THEN
+        RETURN false;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('fx_ticks_partitions'));
+    IF to_regclass(part) IS NOT NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE format('CREATE TABLE %I PARTITION OF ticks FOR VALUES FROM (%L) TO (%L)',
+                   part,
+                   (day::timestamp AT TIME ZONE 'UTC'),
+                   ((day + 1)::timestamp AT TIME ZONE 'UTC'));
+    RETURN true;
+END
+$$;
+
+-- Partitions for every day in [first, last]; returns how many were created.
+CREATE OR REPLACE FUNCTION fx_ensure_tick_partitions(first date, last date) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    d date := first;
+    n integer := 0;
+BEGIN
+    WHILE d <= last LOOP
+        IF fx_ensure_tick_partition(d) THEN
+            n := n + 1;
+        END IF;
+        d := d + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;

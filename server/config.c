@@ -1,0 +1,128 @@
+#include "config.h"
+
+#include "errors.h"
+#include "log.h"
+#include "validate.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum var_type { VAR_STRING, VAR_INT };
+
+struct config_var {
+    const char *name;
+    enum var_type type;
+    const char *def;
+    long min, max; /* VAR_INT bounds; VAR_STRING: max length */
+    size_t offset;
+    const char *help;
+};
+
+#define STR(field, name, def, help) \
+    { name, VAR_STRING, def, 0, sizeof(((struct fx_config *)0)->field) - 1, offsetof(struct fx_config, field), help }
+#define INT(field, name, def, min, max, help) \
+    { name, VAR_INT, #def, min, max, offsetof(struct fx_config, field), help }
+
+static const struct config_var vars[] = {
+    STR(database_url, "DATABASE_URL", "postgresql://fx@127.0.0.1:5432/fx",
+        "PostgreSQL URI (a postgresql+asyncpg:// prefix is accepted)"),
+    STR(redis_url, "REDIS_URL", "redis://127.0.0.1:6379", "Redis URL (redis://[:password@]host:port[/db])"),
+    STR(rpc_url, "FX_RPC_URL", "tcp://127.0.0.1:5555", "nng REQ/REP address the core listens on"),
+    STR(feed_url, "FX_FEED_URL", "tcp://127.0.0.1:5556", "nng PUB address of the live feed"),
+    STR(symbol, "SYMBOL", "EURUSD", "default symbol"),
+    STR(log_level, "LOG_LEVEL", "info", "debug, info, warn or error"),
+    INT(day_start_hour, "DAY_START_HOUR", 22, 0, 23, "UTC hour at which custom days start"),
+    INT(db_pool_size, "DB_POOL_SIZE", 4, 1, 64, "PostgreSQL connections (= request worker threads)"),
+    INT(rpc_contexts, "FX_RPC_CONTEXTS", 64, 1, 4096, "requests the core accepts concurrently"),
+    INT(partition_days_ahead, "PARTITION_DAYS_AHEAD", 3, 0, 366, "daily tick partitions created ahead"),
+};
+
+#define NVARS (sizeof vars / sizeof vars[0])
+
+static int set_var(struct fx_config *cfg, const struct config_var *v, const char *value, char *err,
+    size_t errlen)
+{
+    char *dst = (char *)cfg + v->offset;
+    if (v->type == VAR_STRING) {
+        if (strlen(value) > (size_t)v->max) {
+            snprintf(err, errlen, "%s is longer than %ld characters", v->name, v->max);
+            return FX_ECONFIG;
+        }
+        strcpy(dst, value);
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long n = strtol(value, &end, 10);
+    if (errno || end == value || *end || n < v->min || n > v->max) {
+        snprintf(err, errlen, "%s=\"%s\": expected an integer in %ld..%ld", v->name, value, v->min,
+            v->max);
+        return FX_ECONFIG;
+    }
+    *(int *)dst = (int)n;
+    return 0;
+}
+
+/* libpq does not know SQLAlchemy's driver suffix; existing deployments
+ * carry DATABASE_URL=postgresql+asyncpg://..., so accept and strip it. */
+static void normalise_database_url(char *url)
+{
+    static const char *const prefixes[] = { "postgresql+asyncpg://", "postgresql+psycopg://",
+        "postgresql+psycopg2://", "postgres+asyncpg://" };
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t n = strlen(prefixes[i]);
+        if (strncmp(url, prefixes[i], n) == 0) {
+            const char *rest = url + n;
+            memmove(url + strlen("postgresql://"), rest, strlen(rest) + 1);
+            memcpy(url, "postgresql://", strlen("postgresql://"));
+            return;
+        }
+    }
+}
+
+int fx_config_load_from(struct fx_config *cfg, const char *(*get)(const char *name), char *err,
+    size_t errlen)
+{
+    struct fx_config tmp;
+    memset(&tmp, 0, sizeof tmp);
+    for (size_t i = 0; i < NVARS; i++) {
+        const char *value = get(vars[i].name);
+        if (value == NULL || *value == '\0') value = vars[i].def;
+        int rc = set_var(&tmp, &vars[i], value, err, errlen);
+        if (rc) return rc;
+    }
+    normalise_database_url(tmp.database_url);
+    if (fx_log_parse_level(tmp.log_level) < 0) {
+        snprintf(err, errlen, "LOG_LEVEL=\"%s\": expected debug, info, warn or error", tmp.log_level);
+        return FX_ECONFIG;
+    }
+    char sym[17];
+    if (fx_symbol_normalise(tmp.symbol, sym) != 0) {
+        snprintf(err, errlen, "SYMBOL=\"%s\": expected 1-16 characters of A-Z 0-9 . _ -", tmp.symbol);
+        return FX_ECONFIG;
+    }
+    strcpy(tmp.symbol, sym);
+    *cfg = tmp;
+    return 0;
+}
+
+static const char *get_env(const char *name) { return getenv(name); }
+
+int fx_config_load(struct fx_config *cfg, char *err, size_t errlen)
+{
+    return fx_config_load_from(cfg, get_env, err, errlen);
+}
+
+void fx_config_print_help(FILE *out)
+{
+    fprintf(out, "Environment:\n");
+    for (size_t i = 0; i < NVARS; i++) {
+        const struct config_var *v = &vars[i];
+        if (v->type == VAR_INT)
+            fprintf(out, "  %-22s %s (default %s, %ld..%ld)\n", v->name, v->help, v->def, v->min, v->max);
+        else
+            fprintf(out, "  %-22s %s (default %s)\n", v->name, v->help, v->def);
+    }
+}

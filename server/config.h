@@ -1,0 +1,35 @@
+/*
+ * fx-core configuration: one table of environment variables with defaults and
+ * bounds (config.c), checked at start-up and read-only afterwards.
+ */
+#ifndef FX_CONFIG_H
+#define FX_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct fx_config {
+    char database_url[512];
+    char redis_url[256];
+    char rpc_url[256];
+    char feed_url[256];
+    char symbol[17];
+    char log_level[16];
+    int day_start_hour;
+    int db_pool_size;
+    int rpc_contexts;
+    int partition_days_ahead;
+};
+
+/* Fills `cfg` from the environment, falling back to defaults. Returns 0, or
+ * FX_ECONFIG with a message naming the variable in `err`. */
+int fx_config_load(struct fx_config *cfg, char *err, size_t errlen);
+
+/* Like fx_config_load, but reads variables through `get` (tests). */
+int fx_config_load_from(struct fx_config *cfg, const char *(*get)(const char *name),
+    char *err, size_t errlen);
+
+/* Prints the table (name, default, bounds, meaning) for --help. */
+void fx_config_print_help(FILE *out);
+
+#endif

@@ -1,0 +1,104 @@
+#include "db.h"
+
+#include "errors.h"
+#include "log.h"
+#include "tick_store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void copy_message(char *err, size_t errlen, const char *msg)
+{
+    if (err == NULL || errlen == 0) return;
+    snprintf(err, errlen, "%s", msg ? msg : "");
+    /* libpq messages end in a newline; one log line per event */
+    size_t n = strlen(err);
+    while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' ')) err[--n] = '\0';
+}
+
+/* Prepares fx-core's statements. DEALLOCATE first: an earlier attempt on
+ * this session (before the migrations ran, say) may have prepared some. */
+static int setup_session(struct fx_db *db, char *err, size_t errlen)
+{
+    int rc = fx_db_exec(db, "SET TIME ZONE 'UTC'", err, errlen);
+    if (rc == 0) rc = fx_db_exec(db, "DEALLOCATE ALL", err, errlen);
+    if (rc == 0) rc = fx_tick_store_prepare(db, err, errlen);
+    db->prepared = rc == 0;
+    return rc;
+}
+
+/* PostgreSQL's NOTICEs ("relation ... already exists, skipping") are
+ * expected chatter: log them at debug level, one line each. */
+static void log_notice(void *arg, const char *message)
+{
+    (void)arg;
+    fx_debug("db", "%s", message);
+}
+
+int fx_db_open(struct fx_db *db, const char *url, char *err, size_t errlen)
+{
+    memset(db, 0, sizeof *db);
+    snprintf(db->url, sizeof db->url, "%s", url);
+    db->conn = PQconnectdb(url);
+    if (db->conn == NULL) {
+        copy_message(err, errlen, "out of memory");
+        return FX_ENOMEM;
+    }
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        copy_message(err, errlen, PQerrorMessage(db->conn));
+        return FX_EUNAVAIL;
+    }
+    PQsetNoticeProcessor(db->conn, log_notice, NULL);
+    /* Statements are prepared by fx_db_ensure: the migrations that create
+     * their tables run on a connection opened here first. */
+    return fx_db_exec(db, "SET TIME ZONE 'UTC'", err, errlen);
+}
+
+void fx_db_close(struct fx_db *db)
+{
+    if (db->conn) PQfinish(db->conn);
+    db->conn = NULL;
+}
+
+int fx_db_ensure(struct fx_db *db, char *err, size_t errlen)
+{
+    if (db->conn == NULL) return fx_db_open(db, db->url, err, errlen);
+    if (PQstatus(db->conn) == CONNECTION_OK && db->prepared) return 0;
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        PQreset(db->conn);
+        if (PQstatus(db->conn) != CONNECTION_OK) {
+            copy_message(err, errlen, PQerrorMessage(db->conn));
+            return FX_EUNAVAIL;
+        }
+        fx_info("db", "reconnected to PostgreSQL");
+    }
+    return setup_session(db, err, errlen);
+}
+
+const char *fx_db_sqlstate(const PGresult *res)
+{
+    const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return s ? s : "";
+}
+
+int fx_db_error(struct fx_db *db, const PGresult *res, char *err, size_t errlen)
+{
+    const char *msg = res ? PQresultErrorMessage(res) : NULL;
+    if (msg == NULL || *msg == '\0') msg = PQerrorMessage(db->conn);
+    copy_message(err, errlen, msg);
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        db->prepared = 0;
+        return FX_EUNAVAIL;
+    }
+    return FX_EDB;
+}
+
+int fx_db_exec(struct fx_db *db, const char *sql, char *err, size_t errlen)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    int st = PQresultStatus(res);
+    int rc = 0;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) rc = fx_db_error(db, res, err, errlen);
+    PQclear(res);
+    return rc;
+}

@@ -1,0 +1,360 @@
+#include "handlers.h"
+
+#include "db.h"
+#include "errors.h"
+#include "fx/v1/rpc.pb-c.h"
+#include "log.h"
+#include "redis_health.h"
+#include "tick_store.h"
+#include "validate.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fx_worker {
+    const struct fx_config *cfg;
+    struct fx_db db;
+    int index;
+};
+
+/* A reply being built: the envelope plus room for the operation's result and
+ * the message and field strings it points to. */
+struct reply {
+    Fx__V1__Response resp;
+    char message[512];
+    char field[64];
+    union {
+        Fx__V1__CreateTickResponse create;
+        Fx__V1__UpdateTickResponse update;
+        Fx__V1__BulkCreateTicksResponse bulk;
+        Fx__V1__GetTicksResponse get;
+        Fx__V1__DeleteResponse del;
+        Fx__V1__HealthResponse health;
+    } u;
+    Fx__V1__Tick tick;
+    char symbol[FX_SYMBOL_MAX + 1];
+    char db_status[256], redis_status[256];
+};
+
+static void *worker_create(void *arg, int index)
+{
+    struct fx_worker *w = calloc(1, sizeof *w);
+    if (w == NULL) return NULL;
+    w->cfg = arg;
+    w->index = index;
+    char err[512];
+    /* A failed connection is retried on the first request (fx_db_ensure). */
+    if (fx_db_open(&w->db, w->cfg->database_url, err, sizeof err) != 0)
+        fx_warn("db", "worker %d: PostgreSQL not reachable yet: %s", index, err);
+    return w;
+}
+
+static void worker_destroy(void *arg)
+{
+    struct fx_worker *w = arg;
+    if (w == NULL) return;
+    fx_db_close(&w->db);
+    free(w);
+}
+
+static void set_status(struct reply *r, Fx__V1__StatusCode code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void set_status(struct reply *r, Fx__V1__StatusCode code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->message, sizeof r->message, fmt, ap);
+    va_end(ap);
+    snprintf(r->field, sizeof r->field, "%s", field ? field : "");
+    r->resp.status = code;
+    r->resp.message = r->message;
+    r->resp.field = r->field;
+    r->resp.result_case = FX__V1__RESPONSE__RESULT__NOT_SET;
+}
+
+/* Maps a store error to a status; `err` is PostgreSQL's message. */
+static void set_store_error(struct reply *r, int rc, const char *err)
+{
+    switch (rc) {
+    case FX_EEXIST: set_status(r, FX__V1__STATUS_CODE__ALREADY_EXISTS, NULL, "%s", err); break;
+    case FX_ENOTFOUND: set_status(r, FX__V1__STATUS_CODE__NOT_FOUND, NULL, "%s", err); break;
+    case FX_EUNAVAIL: set_status(r, FX__V1__STATUS_CODE__UNAVAILABLE, NULL, "database unavailable: %s", err); break;
+    case FX_ENOMEM: set_status(r, FX__V1__STATUS_CODE__RESOURCE_EXHAUSTED, NULL, "out of memory"); break;
+    default:
+        fx_error("rpc", "database error: %s", err);
+        set_status(r, FX__V1__STATUS_CODE__INTERNAL, NULL, "database error: %s", err);
+    }
+}
+
+/* Validates a tick's fields; `prefix` names it in errors ("", "ticks[3]."). */
+static int check_tick(struct reply *r, const Fx__V1__Tick *in, const char *prefix, struct fx_tick *out)
+{
+    char field[64];
+    if (in == NULL) {
+        snprintf(field, sizeof field, "%stick", prefix);
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, field, "%s is missing", field);
+        return -1;
+    }
+    if (fx_symbol_normalise(in->symbol, out->symbol) != 0) {
+        snprintf(field, sizeof field, "%ssymbol", prefix);
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, field,
+            "%s must be 1-16 characters of A-Z 0-9 . _ - (EUR/USD is read as EURUSD)", field);
+        return -1;
+    }
+    if (!fx_time_valid(in->time_us)) {
+        snprintf(field, sizeof field, "%stime", prefix);
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, field,
+            "%s must lie between 1900-01-01 and 2199-12-31 UTC", field);
+        return -1;
+    }
+    if (!fx_price_valid(in->price)) {
+        snprintf(field, sizeof field, "%sprice", prefix);
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, field, "%s must be a finite number > 0", field);
+        return -1;
+    }
+    out->time_us = in->time_us;
+    out->price = in->price;
+    return 0;
+}
+
+static int check_symbol(struct reply *r, const char *in, char out[FX_SYMBOL_MAX + 1])
+{
+    if (fx_symbol_normalise(in, out) == 0) return 0;
+    set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "symbol",
+        "symbol must be 1-16 characters of A-Z 0-9 . _ - (EUR/USD is read as EURUSD)");
+    return -1;
+}
+
+static int check_time(struct reply *r, int64_t t, const char *field)
+{
+    if (fx_time_valid(t)) return 0;
+    set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, field, "%s must lie between 1900-01-01 and 2199-12-31 UTC",
+        field);
+    return -1;
+}
+
+static int check_range(struct reply *r, int64_t start, int64_t end)
+{
+    if (check_time(r, start, "start") || check_time(r, end, "end")) return -1;
+    if (start <= end) return 0;
+    set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, NULL, "start must not be after end");
+    return -1;
+}
+
+static void reply_tick(struct reply *r, const struct fx_tick *t)
+{
+    fx__v1__tick__init(&r->tick);
+    memcpy(r->symbol, t->symbol, sizeof r->symbol);
+    r->tick.symbol = r->symbol;
+    r->tick.time_us = t->time_us;
+    r->tick.price = t->price;
+}
+
+static void op_create(struct fx_worker *w, const Fx__V1__CreateTickRequest *q, struct reply *r)
+{
+    struct fx_tick t;
+    char err[512];
+    if (check_tick(r, q->tick, "", &t)) return;
+    int rc = fx_tick_insert(&w->db, &t, err, sizeof err);
+    if (rc) return set_store_error(r, rc, err);
+    fx__v1__create_tick_response__init(&r->u.create);
+    reply_tick(r, &t);
+    r->u.create.tick = &r->tick;
+    r->resp.result_case = FX__V1__RESPONSE__RESULT_CREATE_TICK;
+    r->resp.create_tick = &r->u.create;
+}
+
+static void op_bulk(struct fx_worker *w, const Fx__V1__BulkCreateTicksRequest *q, struct reply *r)
+{
+    if (q->n_ticks > FX_BULK_MAX) {
+        set_status(r, FX__V1__STATUS_CODE__RESOURCE_EXHAUSTED, "ticks",
+            "a bulk request holds at most %d ticks (got %zu); split it", FX_BULK_MAX, q->n_ticks);
+        return;
+    }
+    struct fx_tick *ticks = malloc((q->n_ticks ? q->n_ticks : 1) * sizeof *ticks);
+    if (ticks == NULL) return set_store_error(r, FX_ENOMEM, "");
+    for (size_t i = 0; i < q->n_ticks; i++) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "ticks[%zu].", i);
+        if (check_tick(r, q->ticks[i], prefix, &ticks[i])) {
+            free(ticks);
+            return;
+        }
+    }
+    uint64_t created = 0;
+    char err[512];
+    int rc = fx_ticks_insert_bulk(&w->db, ticks, q->n_ticks, &created, err, sizeof err);
+    free(ticks);
+    if (rc) return set_store_error(r, rc, err);
+    fx__v1__bulk_create_ticks_response__init(&r->u.bulk);
+    r->u.bulk.created = created;
+    r->u.bulk.duplicates = q->n_ticks - created;
+    r->resp.result_case = FX__V1__RESPONSE__RESULT_BULK_CREATE_TICKS;
+    r->resp.bulk_create_ticks = &r->u.bulk;
+}
+
+/* GetTicks owns arrays the reply points to; freed after packing. */
+struct get_result {
+    struct fx_tick *ticks;
+    Fx__V1__Tick *pb;
+    Fx__V1__Tick **ptrs;
+};
+
+static void op_get(struct fx_worker *w, const Fx__V1__GetTicksRequest *q, struct reply *r, struct get_result *g)
+{
+    char sym[FX_SYMBOL_MAX + 1];
+    if (check_symbol(r, q->symbol, sym) || check_range(r, q->start_us, q->end_us)) return;
+    if (q->limit < 1 || q->limit > FX_TICKS_GET_MAX) {
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "limit", "limit must be 1..%d (got %u)",
+            FX_TICKS_GET_MAX, q->limit);
+        return;
+    }
+    size_t n = 0;
+    char err[512];
+    int rc = fx_ticks_select(&w->db, sym, q->start_us, q->end_us, q->limit, q->offset, &g->ticks, &n, err,
+        sizeof err);
+    if (rc) return set_store_error(r, rc, err);
+    g->pb = calloc(n ? n : 1, sizeof *g->pb);
+    g->ptrs = calloc(n ? n : 1, sizeof *g->ptrs);
+    if (g->pb == NULL || g->ptrs == NULL) return set_store_error(r, FX_ENOMEM, "");
+    for (size_t i = 0; i < n; i++) {
+        fx__v1__tick__init(&g->pb[i]);
+        g->pb[i].symbol = g->ticks[i].symbol;
+        g->pb[i].time_us = g->ticks[i].time_us;
+        g->pb[i].price = g->ticks[i].price;
+        g->ptrs[i] = &g->pb[i];
+    }
+    fx__v1__get_ticks_response__init(&r->u.get);
+    r->u.get.n_ticks = n;
+    r->u.get.ticks = g->ptrs;
+    r->resp.result_case = FX__V1__RESPONSE__RESULT_GET_TICKS;
+    r->resp.get_ticks = &r->u.get;
+}
+
+static void op_update(struct fx_worker *w, const Fx__V1__UpdateTickRequest *q, struct reply *r)
+{
+    struct fx_tick t;
+    char err[512];
+    if (check_tick(r, q->tick, "", &t)) return;
+    int rc = fx_tick_update_price(&w->db, t.symbol, t.time_us, t.price, err, sizeof err);
+    if (rc) return set_store_error(r, rc, err);
+    fx__v1__update_tick_response__init(&r->u.update);
+    reply_tick(r, &t);
+    r->u.update.tick = &r->tick;
+    r->resp.result_case = FX__V1__RESPONSE__RESULT_UPDATE_TICK;
+    r->resp.update_tick = &r->u.update;
+}
+
+static void op_delete(struct fx_worker *w, const Fx__V1__DeleteTickRequest *q, struct reply *r)
+{
+    char sym[FX_SYMBOL_MAX + 1], err[512];
+    if (check_symbol(r, q->symbol, sym) || check_time(r, q->time_us, "time")) return;
+    int rc = fx_tick_delete(&w->db, sym, q->time_us, err, sizeof err);
+    if (rc) return set_store_error(r, rc, err);
+    fx__v1__delete_response__init(&r->u.del);
+    r->u.del.deleted = 1;
+    r->resp.result_case = FX__V1__RESPONSE__RESULT_DELETE_TICK;
+    r->resp.delete_tick = &r->u.del;
+}
+
+static void op_delete_range(struct fx_worker *w, const Fx__V1__DeleteTicksRequest *q, struct reply *r)
+{
+    char sym[FX_SYMBOL_MAX + 1], err[512];
+    if (check_symbol(r, q->symbol, sym) || check_range(r, q->start_us, q->end_us)) return;
+    uint64_t deleted = 0;
+    int rc = fx_ticks_delete_range(&w->db, sym, q->start_us, q->end_us, &deleted, err, sizeof err);
+    if (rc) return set_store_error(r, rc, err);
+    fx__v1__delete_response__init(&r->u.del);
+    r->u.del.deleted = deleted;
+    r->resp.result_case = FX__V1__RESPONSE__RESULT_DELETE_TICKS;
+    r->resp.delete_ticks = &r->u.del;
+}
+
+static void op_health(struct fx_worker *w, struct reply *r)
+{
+    fx__v1__health_response__init(&r->u.health);
+    int db_rc = fx_db_ensure(&w->db, r->db_status, sizeof r->db_status);
+    if (db_rc == 0) db_rc = fx_db_exec(&w->db, "SELECT 1", r->db_status, sizeof r->db_status);
+    if (db_rc == 0) snprintf(r->db_status, sizeof r->db_status, "connected");
+    int redis_rc = fx_redis_ping(w->cfg->redis_url, 1000, r->redis_status, sizeof r->redis_status);
+    if (redis_rc == 0) snprintf(r->redis_status, sizeof r->redis_status, "connected");
+    r->u.health.database_ok = db_rc == 0;
+    r->u.health.redis_ok = redis_rc == 0;
+    r->u.health.database = r->db_status;
+    r->u.health.redis = r->redis_status;
+    r->u.health.version = FX_VERSION;
+    r->resp.result_case = FX__V1__RESPONSE__RESULT_HEALTH;
+    r->resp.health = &r->u.health;
+}
+
+/* Packs the response straight into the nng message body. */
+static nng_msg *pack_reply(const Fx__V1__Response *resp)
+{
+    size_t len = fx__v1__response__get_packed_size(resp);
+    nng_msg *msg;
+    if (nng_msg_alloc(&msg, len) != 0) return NULL;
+    fx__v1__response__pack(resp, nng_msg_body(msg));
+    return msg;
+}
+
+static void run_op(struct fx_worker *w, const Fx__V1__Request *req, struct reply *r, struct get_result *g)
+{
+    /* Reconnect first if PostgreSQL went away since the last request. */
+    char err[512];
+    if (req->op_case != FX__V1__REQUEST__OP_HEALTH && req->op_case != FX__V1__REQUEST__OP__NOT_SET) {
+        int rc = fx_db_ensure(&w->db, err, sizeof err);
+        if (rc) return set_store_error(r, rc, err);
+    }
+    switch (req->op_case) {
+    case FX__V1__REQUEST__OP_CREATE_TICK: return op_create(w, req->create_tick, r);
+    case FX__V1__REQUEST__OP_BULK_CREATE_TICKS: return op_bulk(w, req->bulk_create_ticks, r);
+    case FX__V1__REQUEST__OP_GET_TICKS: return op_get(w, req->get_ticks, r, g);
+    case FX__V1__REQUEST__OP_UPDATE_TICK: return op_update(w, req->update_tick, r);
+    case FX__V1__REQUEST__OP_DELETE_TICK: return op_delete(w, req->delete_tick, r);
+    case FX__V1__REQUEST__OP_DELETE_TICKS: return op_delete_range(w, req->delete_ticks, r);
+    case FX__V1__REQUEST__OP_HEALTH: return op_health(w, r);
+    default:
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "op", "the request names no known operation");
+    }
+}
+
+static nng_msg *handle(void *arg, nng_msg *msg)
+{
+    struct fx_worker *w = arg;
+    struct reply *r = calloc(1, sizeof *r);
+    if (r == NULL || w == NULL) {
+        free(r);
+        nng_msg_free(msg);
+        return NULL; /* no reply: the client times out and may retry */
+    }
+    fx__v1__response__init(&r->resp);
+    set_status(r, FX__V1__STATUS_CODE__OK, NULL, "%s", "");
+    struct get_result g = { 0 };
+    Fx__V1__Request *req = fx__v1__request__unpack(NULL, nng_msg_len(msg), nng_msg_body(msg));
+    if (req == NULL) {
+        fx_warn("rpc", "malformed request of %zu bytes", nng_msg_len(msg));
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, NULL,
+            "the request is not a valid fx.v1.Request protobuf message");
+    } else {
+        r->resp.id = req->id;
+        run_op(w, req, r, &g);
+        fx__v1__request__free_unpacked(req, NULL);
+    }
+    nng_msg_free(msg);
+    nng_msg *reply = pack_reply(&r->resp);
+    free(g.ticks);
+    free(g.pb);
+    free(g.ptrs);
+    free(r);
+    return reply;
+}
+
+const struct fx_rpc_ops fx_handler_ops = {
+    .worker_create = worker_create,
+    .worker_destroy = worker_destroy,
+    .handle = handle,
+};

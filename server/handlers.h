@@ -1,0 +1,14 @@
+/*
+ * The RPC operations of fx-core: decode a protobuf Request, validate it,
+ * run it against PostgreSQL, encode the Response. Plugged into rpc.c as its
+ * ops; one fx_worker (with its own PostgreSQL connection) per worker thread.
+ */
+#ifndef FX_HANDLERS_H
+#define FX_HANDLERS_H
+
+#include "config.h"
+#include "rpc.h"
+
+extern const struct fx_rpc_ops fx_handler_ops; /* arg: const struct fx_config * */
+
+#endif

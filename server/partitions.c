@@ -1,0 +1,126 @@
+#include "partitions.h"
+
+#include "errors.h"
+#include "log.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define US_PER_DAY 86400000000LL
+
+/* Sorted set of day numbers whose partition is known to exist. */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static int32_t *cache;
+static size_t cache_len, cache_cap;
+
+int32_t fx_day_of(int64_t time_us)
+{
+    int64_t d = time_us / US_PER_DAY;
+    if (time_us % US_PER_DAY < 0) d--;
+    return (int32_t)d;
+}
+
+static int cmp_day(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static size_t lower_bound(int32_t day)
+{
+    size_t lo = 0, hi = cache_len;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cache[mid] < day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int cache_has(int32_t day)
+{
+    pthread_mutex_lock(&cache_lock);
+    size_t i = lower_bound(day);
+    int found = i < cache_len && cache[i] == day;
+    pthread_mutex_unlock(&cache_lock);
+    return found;
+}
+
+static void cache_add(int32_t day)
+{
+    pthread_mutex_lock(&cache_lock);
+    size_t i = lower_bound(day);
+    if (!(i < cache_len && cache[i] == day)) {
+        if (cache_len == cache_cap) {
+            size_t cap = cache_cap ? cache_cap * 2 : 64;
+            int32_t *p = realloc(cache, cap * sizeof *p);
+            if (p == NULL) { /* a cache miss only costs a round trip */
+                pthread_mutex_unlock(&cache_lock);
+                return;
+            }
+            cache = p, cache_cap = cap;
+        }
+        memmove(cache + i + 1, cache + i, (cache_len - i) * sizeof *cache);
+        cache[i] = day;
+        cache_len++;
+    }
+    pthread_mutex_unlock(&cache_lock);
+}
+
+void fx_partitions_forget(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    cache_len = 0;
+    pthread_mutex_unlock(&cache_lock);
+}
+
+static const char *day_name(int32_t day, char buf[16])
+{
+    time_t t = (time_t)day * 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 16, "%Y-%m-%d", &tm);
+    return buf;
+}
+
+static int create_day(struct fx_db *db, int32_t day, char *err, size_t errlen)
+{
+    char sql[128], name[16];
+    snprintf(sql, sizeof sql, "SELECT fx_ensure_tick_partition(date '1970-01-01' + %d)", (int)day);
+    PGresult *res = PQexec(db->conn, sql);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = fx_db_error(db, res, err, errlen);
+    else if (PQgetvalue(res, 0, 0)[0] == 't')
+        fx_info("partitions", "created the tick partition of %s", day_name(day, name));
+    PQclear(res);
+    if (rc == 0) cache_add(day);
+    return rc;
+}
+
+int fx_partitions_ensure(struct fx_db *db, int32_t *days, size_t n, char *err, size_t errlen)
+{
+    qsort(days, n, sizeof *days, cmp_day);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && days[i] == days[i - 1]) continue;
+        if (cache_has(days[i])) continue;
+        int rc = create_day(db, days[i], err, errlen);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+int fx_partitions_ensure_range(struct fx_db *db, int32_t first, int32_t last, char *err, size_t errlen)
+{
+    for (int32_t d = first; d <= last; d++) {
+        if (cache_has(d)) continue;
+        int rc = create_day(db, d, err, errlen);
+        if (rc) return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,27 @@
+/*
+ * Daily partitions of the ticks table. Days are numbered since 1970-01-01
+ * (UTC). A process-wide cache remembers the days known to exist, so the write
+ * path asks PostgreSQL only when it meets a new day (a backfill, or midnight).
+ */
+#ifndef FX_PARTITIONS_H
+#define FX_PARTITIONS_H
+
+#include "db.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Day number of a time in microseconds since the epoch (floor division). */
+int32_t fx_day_of(int64_t time_us);
+
+/* Ensures a partition exists for each of the `n` days (any order, repeats
+ * allowed; `days` may be reordered). Returns 0, or FX_EDB / FX_EUNAVAIL. */
+int fx_partitions_ensure(struct fx_db *db, int32_t *days, size_t n, char *err, size_t errlen);
+
+/* Ensures partitions for every day in [first, last]. */
+int fx_partitions_ensure_range(struct fx_db *db, int32_t first, int32_t last, char *err, size_t errlen);
+
+/* Forgets the cache (after partitions were dropped, or an insert found none). */
+void fx_partitions_forget(void);
+
+#endif

@@ -1,0 +1,218 @@
+#include "rpc.h"
+
+#include "errors.h"
+#include "log.h"
+
+#include <nng/protocol/reqrep0/rep.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum ctx_state { CTX_RECV, CTX_SEND };
+
+struct rpc_ctx {
+    struct fx_rpc *rpc;
+    nng_ctx ctx;
+    nng_aio *aio;
+    enum ctx_state state;
+    nng_msg *req; /* while queued for a worker */
+    struct rpc_ctx *next; /* in the ready queue */
+};
+
+struct fx_rpc {
+    nng_socket sock;
+    struct fx_rpc_ops ops;
+    void *arg;
+    int nctx, nworkers;
+    struct rpc_ctx *ctxs;
+    pthread_t *threads;
+    int nthreads_started;
+
+    pthread_mutex_t lock;
+    pthread_cond_t ready_cv;
+    struct rpc_ctx *ready_head, *ready_tail;
+    int stopping;
+};
+
+static void ctx_recv(struct rpc_ctx *c)
+{
+    c->state = CTX_RECV;
+    nng_ctx_recv(c->ctx, c->aio);
+}
+
+static void enqueue(struct fx_rpc *rpc, struct rpc_ctx *c)
+{
+    pthread_mutex_lock(&rpc->lock);
+    c->next = NULL;
+    if (rpc->ready_tail)
+        rpc->ready_tail->next = c;
+    else
+        rpc->ready_head = c;
+    rpc->ready_tail = c;
+    pthread_cond_signal(&rpc->ready_cv);
+    pthread_mutex_unlock(&rpc->lock);
+}
+
+/* Runs on nng's threads: only moves messages, never blocks. */
+static void ctx_callback(void *arg)
+{
+    struct rpc_ctx *c = arg;
+    int rv = nng_aio_result(c->aio);
+    if (c->state == CTX_SEND) {
+        if (rv != 0) {
+            nng_msg_free(nng_aio_get_msg(c->aio));
+            if (rv == NNG_ECLOSED) return;
+            fx_warn("rpc", "reply not sent: %s", nng_strerror(rv));
+        }
+        ctx_recv(c);
+        return;
+    }
+    if (rv != 0) {
+        if (rv == NNG_ECLOSED) return;
+        fx_warn("rpc", "receive failed: %s", nng_strerror(rv));
+        ctx_recv(c);
+        return;
+    }
+    c->req = nng_aio_get_msg(c->aio);
+    enqueue(c->rpc, c);
+}
+
+static struct rpc_ctx *dequeue(struct fx_rpc *rpc)
+{
+    pthread_mutex_lock(&rpc->lock);
+    while (rpc->ready_head == NULL && !rpc->stopping) pthread_cond_wait(&rpc->ready_cv, &rpc->lock);
+    struct rpc_ctx *c = rpc->ready_head;
+    if (c && !rpc->stopping) {
+        rpc->ready_head = c->next;
+        if (rpc->ready_head == NULL) rpc->ready_tail = NULL;
+    } else {
+        c = NULL;
+    }
+    pthread_mutex_unlock(&rpc->lock);
+    return c;
+}
+
+struct worker_start {
+    struct fx_rpc *rpc;
+    int index;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker_start *ws = arg;
+    struct fx_rpc *rpc = ws->rpc;
+    void *worker = rpc->ops.worker_create(rpc->arg, ws->index);
+    free(ws);
+    struct rpc_ctx *c;
+    while ((c = dequeue(rpc)) != NULL) {
+        nng_msg *reply = rpc->ops.handle(worker, c->req);
+        c->req = NULL;
+        if (reply == NULL) {
+            ctx_recv(c);
+            continue;
+        }
+        c->state = CTX_SEND;
+        nng_aio_set_msg(c->aio, reply);
+        nng_ctx_send(c->ctx, c->aio);
+    }
+    rpc->ops.worker_destroy(worker);
+    return NULL;
+}
+
+static int start_workers(struct fx_rpc *rpc, char *err, size_t errlen)
+{
+    rpc->threads = calloc((size_t)rpc->nworkers, sizeof *rpc->threads);
+    if (rpc->threads == NULL) return FX_ENOMEM;
+    for (int i = 0; i < rpc->nworkers; i++) {
+        struct worker_start *ws = malloc(sizeof *ws);
+        if (ws == NULL) return FX_ENOMEM;
+        ws->rpc = rpc, ws->index = i;
+        if (pthread_create(&rpc->threads[i], NULL, worker_main, ws) != 0) {
+            free(ws);
+            snprintf(err, errlen, "cannot start worker thread %d", i);
+            return FX_ENOMEM;
+        }
+        rpc->nthreads_started++;
+    }
+    return 0;
+}
+
+static int open_contexts(struct fx_rpc *rpc, char *err, size_t errlen)
+{
+    rpc->ctxs = calloc((size_t)rpc->nctx, sizeof *rpc->ctxs);
+    if (rpc->ctxs == NULL) return FX_ENOMEM;
+    for (int i = 0; i < rpc->nctx; i++) {
+        struct rpc_ctx *c = &rpc->ctxs[i];
+        c->rpc = rpc;
+        int rv = nng_aio_alloc(&c->aio, ctx_callback, c);
+        if (rv == 0) rv = nng_ctx_open(&c->ctx, rpc->sock);
+        if (rv != 0) {
+            snprintf(err, errlen, "cannot open nng context: %s", nng_strerror(rv));
+            return FX_ENNG;
+        }
+    }
+    return 0;
+}
+
+int fx_rpc_create(struct fx_rpc **out, const char *url, int ncontexts, int nworkers,
+    const struct fx_rpc_ops *ops, void *arg, char *err, size_t errlen)
+{
+    struct fx_rpc *rpc = calloc(1, sizeof *rpc);
+    if (rpc == NULL) return FX_ENOMEM;
+    rpc->ops = *ops, rpc->arg = arg, rpc->nctx = ncontexts, rpc->nworkers = nworkers;
+    pthread_mutex_init(&rpc->lock, NULL);
+    pthread_cond_init(&rpc->ready_cv, NULL);
+
+    int rv = nng_rep0_open(&rpc->sock);
+    if (rv != 0) {
+        snprintf(err, errlen, "cannot open REP socket: %s", nng_strerror(rv));
+        pthread_cond_destroy(&rpc->ready_cv);
+        pthread_mutex_destroy(&rpc->lock);
+        free(rpc);
+        return FX_ENNG;
+    }
+    /* Bulk loads are large: accept up to 64 MiB per request (the bulk limit
+     * of 100 000 ticks packs to about 3 MiB; a larger message is refused by
+     * nng rather than buffered). */
+    nng_socket_set_size(rpc->sock, NNG_OPT_RECVMAXSZ, 64u << 20);
+    int rc = open_contexts(rpc, err, errlen);
+    if (rc == 0) rc = start_workers(rpc, err, errlen);
+    if (rc == 0 && (rv = nng_listen(rpc->sock, url, NULL, 0)) != 0) {
+        snprintf(err, errlen, "cannot listen on %s: %s", url, nng_strerror(rv));
+        rc = FX_ENNG;
+    }
+    if (rc != 0) {
+        fx_rpc_destroy(rpc);
+        return rc;
+    }
+    for (int i = 0; i < rpc->nctx; i++) ctx_recv(&rpc->ctxs[i]);
+    fx_info("rpc", "serving on %s (%d contexts, %d workers)", url, ncontexts, nworkers);
+    *out = rpc;
+    return 0;
+}
+
+void fx_rpc_destroy(struct fx_rpc *rpc)
+{
+    if (rpc == NULL) return;
+    /* Closing the socket completes every pending aio with NNG_ECLOSED. */
+    nng_close(rpc->sock);
+    pthread_mutex_lock(&rpc->lock);
+    rpc->stopping = 1;
+    pthread_cond_broadcast(&rpc->ready_cv);
+    pthread_mutex_unlock(&rpc->lock);
+    for (int i = 0; i < rpc->nthreads_started; i++) pthread_join(rpc->threads[i], NULL);
+    for (int i = 0; rpc->ctxs && i < rpc->nctx; i++) {
+        struct rpc_ctx *c = &rpc->ctxs[i];
+        if (c->aio) {
+            nng_aio_stop(c->aio);
+            nng_aio_free(c->aio);
+        }
+        if (c->req) nng_msg_free(c->req); /* requests still queued when we stopped */
+        nng_ctx_close(c->ctx);
+    }
+    free(rpc->ctxs);
+    free(rpc->threads);
+    pthread_cond_destroy(&rpc->ready_cv);
+    pthread_mutex_destroy(&rpc->lock);
+    free(rpc);
+}

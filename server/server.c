@@ -1,0 +1,128 @@
+#include "server.h"
+
+#include "db.h"
+#include "errors.h"
+#include "handlers.h"
+#include "log.h"
+#include "migrate.h"
+#include "partitions.h"
+#include "rpc.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define MAINTENANCE_PERIOD_S 600 /* how often partitions ahead are checked */
+
+struct fx_server {
+    struct fx_config cfg;
+    struct fx_rpc *rpc;
+    pthread_t maintenance;
+    int maintenance_started;
+    pthread_mutex_t lock;
+    pthread_cond_t stop_cv;
+    int stopping;
+};
+
+int fx_server_migrate(const struct fx_config *cfg, int *applied, char *err, size_t errlen)
+{
+    struct fx_db db;
+    int rc = fx_db_open(&db, cfg->database_url, err, errlen);
+    if (rc == 0) rc = fx_migrate(&db, applied, err, errlen);
+    fx_db_close(&db);
+    return rc;
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Creates the partitions of yesterday .. today + PARTITION_DAYS_AHEAD, so
+ * live ticks never wait for a CREATE TABLE at midnight. */
+static int ensure_partitions_ahead(struct fx_db *db, const struct fx_config *cfg, char *err, size_t errlen)
+{
+    int rc = fx_db_ensure(db, err, errlen);
+    if (rc) return rc;
+    int32_t today = fx_day_of(now_us());
+    return fx_partitions_ensure_range(db, today - 1, today + cfg->partition_days_ahead, err, errlen);
+}
+
+static void *maintenance_main(void *arg)
+{
+    struct fx_server *s = arg;
+    struct fx_db db = { 0 };
+    snprintf(db.url, sizeof db.url, "%s", s->cfg.database_url);
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += MAINTENANCE_PERIOD_S;
+        int rv = 0;
+        while (!s->stopping && rv != ETIMEDOUT) rv = pthread_cond_timedwait(&s->stop_cv, &s->lock, &until);
+        if (s->stopping) break;
+        pthread_mutex_unlock(&s->lock);
+        char err[512];
+        if (ensure_partitions_ahead(&db, &s->cfg, err, sizeof err) != 0)
+            fx_warn("partitions", "cannot create partitions ahead: %s", err);
+        pthread_mutex_lock(&s->lock);
+    }
+    pthread_mutex_unlock(&s->lock);
+    fx_db_close(&db);
+    return NULL;
+}
+
+static int prepare_database(const struct fx_config *cfg, char *err, size_t errlen)
+{
+    struct fx_db db;
+    int applied = 0;
+    int rc = fx_db_open(&db, cfg->database_url, err, errlen);
+    if (rc == 0) rc = fx_migrate(&db, &applied, err, errlen);
+    if (rc == 0) rc = ensure_partitions_ahead(&db, cfg, err, errlen);
+    fx_db_close(&db);
+    if (rc == 0) fx_info("server", "database ready (%d migrations applied now)", applied);
+    return rc;
+}
+
+int fx_server_create(struct fx_server **out, const struct fx_config *cfg, char *err, size_t errlen)
+{
+    int rc = prepare_database(cfg, err, errlen);
+    if (rc) return rc;
+    struct fx_server *s = calloc(1, sizeof *s);
+    if (s == NULL) return FX_ENOMEM;
+    s->cfg = *cfg;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->stop_cv, NULL);
+    rc = fx_rpc_create(&s->rpc, s->cfg.rpc_url, s->cfg.rpc_contexts, s->cfg.db_pool_size, &fx_handler_ops,
+        &s->cfg, err, errlen);
+    if (rc == 0) {
+        if (pthread_create(&s->maintenance, NULL, maintenance_main, s) == 0)
+            s->maintenance_started = 1;
+        else
+            fx_warn("server", "no maintenance thread: partitions ahead are not refreshed");
+    }
+    if (rc) {
+        fx_server_destroy(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void fx_server_destroy(struct fx_server *s)
+{
+    if (s == NULL) return;
+    fx_rpc_destroy(s->rpc);
+    pthread_mutex_lock(&s->lock);
+    s->stopping = 1;
+    pthread_cond_broadcast(&s->stop_cv);
+    pthread_mutex_unlock(&s->lock);
+    if (s->maintenance_started) pthread_join(s->maintenance, NULL);
+    pthread_cond_destroy(&s->stop_cv);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}

@@ -1,0 +1,321 @@
+#include "tick_store.h"
+
+#include "errors.h"
+#include "log.h"
+#include "partitions.h"
+#include "pg_codec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* PostgreSQL type OIDs of the parameters (pg_type.h is not a client header). */
+#define OID_INT8 20
+#define OID_TEXT 25
+#define OID_FLOAT8 701
+#define OID_TIMESTAMPTZ 1184
+
+#define SQLSTATE_NO_PARTITION "23514" /* check_violation: no partition for the row */
+
+struct statement {
+    const char *name;
+    const char *sql;
+    int nparams;
+    Oid types[5];
+};
+
+static const struct statement statements[] = {
+    { "tick_insert",
+        "INSERT INTO ticks (symbol, time, price) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", 3,
+        { OID_TEXT, OID_TIMESTAMPTZ, OID_FLOAT8 } },
+    { "ticks_select",
+        "SELECT time, price FROM ticks WHERE symbol = $1 AND time >= $2 AND time < $3"
+        " ORDER BY time LIMIT $4 OFFSET $5",
+        5, { OID_TEXT, OID_TIMESTAMPTZ, OID_TIMESTAMPTZ, OID_INT8, OID_INT8 } },
+    { "tick_update", "UPDATE ticks SET price = $3 WHERE symbol = $1 AND time = $2", 3,
+        { OID_TEXT, OID_TIMESTAMPTZ, OID_FLOAT8 } },
+    { "tick_delete", "DELETE FROM ticks WHERE symbol = $1 AND time = $2", 2,
+        { OID_TEXT, OID_TIMESTAMPTZ } },
+    { "ticks_delete", "DELETE FROM ticks WHERE symbol = $1 AND time >= $2 AND time < $3", 3,
+        { OID_TEXT, OID_TIMESTAMPTZ, OID_TIMESTAMPTZ } },
+    { "bulk_merge",
+        "INSERT INTO ticks (symbol, time, price) SELECT symbol, time, price FROM bulk_ticks"
+        " ON CONFLICT DO NOTHING",
+        0, { 0 } },
+};
+
+int fx_tick_store_prepare(struct fx_db *db, char *err, size_t errlen)
+{
+    /* Session-local staging table for bulk loads: COPY cannot skip duplicates,
+     * INSERT ... SELECT ... ON CONFLICT can. Emptied at every commit. */
+    int rc = fx_db_exec(db,
+        "CREATE TEMP TABLE IF NOT EXISTS bulk_ticks"
+        " (symbol text, time timestamptz, price float8) ON COMMIT DELETE ROWS",
+        err, errlen);
+    for (size_t i = 0; rc == 0 && i < sizeof statements / sizeof statements[0]; i++) {
+        const struct statement *s = &statements[i];
+        PGresult *res = PQprepare(db->conn, s->name, s->sql, s->nparams, s->types);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) rc = fx_db_error(db, res, err, errlen);
+        PQclear(res);
+    }
+    return rc;
+}
+
+/* Binary parameters of one statement call. */
+struct params {
+    const char *values[5];
+    int lengths[5];
+    int formats[5];
+    int n;
+    char buf[5][8];
+};
+
+static void param_text(struct params *p, const char *s)
+{
+    p->values[p->n] = s, p->lengths[p->n] = (int)strlen(s), p->formats[p->n] = 0;
+    p->n++;
+}
+
+static void param_time(struct params *p, int64_t unix_us)
+{
+    fx_pg_put_time(p->buf[p->n], unix_us);
+    p->values[p->n] = p->buf[p->n], p->lengths[p->n] = 8, p->formats[p->n] = 1;
+    p->n++;
+}
+
+static void param_i64(struct params *p, int64_t v)
+{
+    fx_pg_put_i64(p->buf[p->n], v);
+    p->values[p->n] = p->buf[p->n], p->lengths[p->n] = 8, p->formats[p->n] = 1;
+    p->n++;
+}
+
+static void param_f64(struct params *p, double v)
+{
+    fx_pg_put_f64(p->buf[p->n], v);
+    p->values[p->n] = p->buf[p->n], p->lengths[p->n] = 8, p->formats[p->n] = 1;
+    p->n++;
+}
+
+static PGresult *run(struct fx_db *db, const char *name, const struct params *p)
+{
+    return PQexecPrepared(db->conn, name, p->n, p->values, p->lengths, p->formats, 1);
+}
+
+/* Runs a data-modifying statement; *rows receives the affected row count. */
+static int run_command(struct fx_db *db, const char *name, const struct params *p, uint64_t *rows,
+    char *err, size_t errlen)
+{
+    PGresult *res = run(db, name, p);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = fx_db_error(db, res, err, errlen);
+    else
+        *rows = strtoull(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return rc;
+}
+
+int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, char *err, size_t errlen)
+{
+    int32_t day = fx_day_of(t->time_us);
+    struct params p = { .n = 0 };
+    param_text(&p, t->symbol);
+    param_time(&p, t->time_us);
+    param_f64(&p, t->price);
+    uint64_t rows = 0;
+    int rc = 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        rc = fx_partitions_ensure(db, &day, 1, err, errlen);
+        if (rc) return rc;
+        PGresult *res = run(db, "tick_insert", &p);
+        int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        int retry = !ok && strcmp(fx_db_sqlstate(res), SQLSTATE_NO_PARTITION) == 0;
+        if (ok)
+            rows = strtoull(PQcmdTuples(res), NULL, 10);
+        else
+            rc = fx_db_error(db, res, err, errlen);
+        PQclear(res);
+        if (!retry) break;
+        fx_partitions_forget(); /* dropped behind our back (retention): recreate */
+    }
+    if (rc) return rc;
+    if (rows == 0) {
+        snprintf(err, errlen, "a tick for %s at this time exists already", t->symbol);
+        return FX_EEXIST;
+    }
+    return 0;
+}
+
+/* One tuple of PostgreSQL's binary COPY format: field count, then each field
+ * as length + bytes. */
+static size_t copy_tuple(char *out, const struct fx_tick *t)
+{
+    size_t len = strlen(t->symbol);
+    char *p = out;
+    fx_pg_put_u16(p, 3), p += 2;
+    fx_pg_put_u32(p, (uint32_t)len), p += 4;
+    memcpy(p, t->symbol, len), p += len;
+    fx_pg_put_u32(p, 8), p += 4;
+    fx_pg_put_time(p, t->time_us), p += 8;
+    fx_pg_put_u32(p, 8), p += 4;
+    fx_pg_put_f64(p, t->price), p += 8;
+    return (size_t)(p - out);
+}
+
+static int copy_into_staging(struct fx_db *db, const struct fx_tick *t, size_t n, char *err, size_t errlen)
+{
+    static const char header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+    size_t cap = sizeof header + n * (2 + 4 + FX_SYMBOL_MAX + 12 + 12) + 2;
+    char *buf = malloc(cap);
+    if (buf == NULL) {
+        snprintf(err, errlen, "out of memory for %zu ticks", n);
+        return FX_ENOMEM;
+    }
+    size_t len = sizeof header;
+    memcpy(buf, header, sizeof header);
+    for (size_t i = 0; i < n; i++) len += copy_tuple(buf + len, &t[i]);
+    fx_pg_put_u16(buf + len, 0xffff), len += 2; /* trailer: field count -1 */
+
+    PGresult *res = PQexec(db->conn, "COPY bulk_ticks (symbol, time, price) FROM STDIN (FORMAT binary)");
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_COPY_IN) rc = fx_db_error(db, res, err, errlen);
+    PQclear(res);
+    if (rc == 0) {
+        if (PQputCopyData(db->conn, buf, (int)len) != 1 || PQputCopyEnd(db->conn, NULL) != 1)
+            rc = fx_db_error(db, NULL, err, errlen);
+        /* drain the COPY's result(s) even after a failure */
+        while ((res = PQgetResult(db->conn)) != NULL) {
+            if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK) rc = fx_db_error(db, res, err, errlen);
+            PQclear(res);
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+static int bulk_transaction(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created,
+    const char **sqlstate, char *err, size_t errlen)
+{
+    static const struct params none = { .n = 0 };
+    *sqlstate = "";
+    int rc = fx_db_exec(db, "BEGIN", err, errlen);
+    if (rc) return rc;
+    rc = copy_into_staging(db, t, n, err, errlen);
+    if (rc == 0) {
+        PGresult *res = run(db, "bulk_merge", &none);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            rc = fx_db_error(db, res, err, errlen);
+            *sqlstate = strcmp(fx_db_sqlstate(res), SQLSTATE_NO_PARTITION) == 0 ? SQLSTATE_NO_PARTITION : "";
+        } else {
+            *created = strtoull(PQcmdTuples(res), NULL, 10);
+        }
+        PQclear(res);
+    }
+    if (rc == 0) return fx_db_exec(db, "COMMIT", err, errlen);
+    char ignored[64];
+    fx_db_exec(db, "ROLLBACK", ignored, sizeof ignored);
+    return rc;
+}
+
+int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created,
+    char *err, size_t errlen)
+{
+    if (n == 0) {
+        *created = 0;
+        return 0;
+    }
+    /* Distinct days of the batch: ticks usually arrive in time order, so
+     * skipping repeats of the previous day keeps this array tiny. */
+    int32_t *days = malloc(n * sizeof *days);
+    if (days == NULL) return FX_ENOMEM;
+    size_t ndays = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t d = fx_day_of(t[i].time_us);
+        if (ndays == 0 || days[ndays - 1] != d) days[ndays++] = d;
+    }
+    int rc = 0;
+    uint64_t count = 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        const char *sqlstate;
+        rc = fx_partitions_ensure(db, days, ndays, err, errlen);
+        if (rc == 0) rc = bulk_transaction(db, t, n, &count, &sqlstate, err, errlen);
+        if (rc == 0 || strcmp(sqlstate, SQLSTATE_NO_PARTITION) != 0) break;
+        fx_partitions_forget();
+    }
+    free(days);
+    if (rc == 0) *created = count;
+    return rc;
+}
+
+int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us,
+    uint32_t limit, uint32_t offset, struct fx_tick **out, size_t *n, char *err, size_t errlen)
+{
+    struct params p = { .n = 0 };
+    param_text(&p, symbol);
+    param_time(&p, start_us);
+    param_time(&p, end_us);
+    param_i64(&p, limit);
+    param_i64(&p, offset);
+    PGresult *res = run(db, "ticks_select", &p);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        int rc = fx_db_error(db, res, err, errlen);
+        PQclear(res);
+        return rc;
+    }
+    size_t rows = (size_t)PQntuples(res);
+    struct fx_tick *ticks = calloc(rows ? rows : 1, sizeof *ticks);
+    if (ticks == NULL) {
+        PQclear(res);
+        return FX_ENOMEM;
+    }
+    for (size_t i = 0; i < rows; i++) {
+        memcpy(ticks[i].symbol, symbol, strlen(symbol) + 1);
+        ticks[i].time_us = fx_pg_get_time(PQgetvalue(res, (int)i, 0));
+        ticks[i].price = fx_pg_get_f64(PQgetvalue(res, (int)i, 1));
+    }
+    PQclear(res);
+    *out = ticks;
+    *n = rows;
+    return 0;
+}
+
+static int change_one(struct fx_db *db, const char *stmt, const struct params *p, const char *symbol,
+    char *err, size_t errlen)
+{
+    uint64_t rows = 0;
+    int rc = run_command(db, stmt, p, &rows, err, errlen);
+    if (rc == 0 && rows == 0) {
+        snprintf(err, errlen, "no tick for %s at this time", symbol);
+        return FX_ENOTFOUND;
+    }
+    return rc;
+}
+
+int fx_tick_update_price(struct fx_db *db, const char *symbol, int64_t time_us, double price,
+    char *err, size_t errlen)
+{
+    struct params p = { .n = 0 };
+    param_text(&p, symbol);
+    param_time(&p, time_us);
+    param_f64(&p, price);
+    return change_one(db, "tick_update", &p, symbol, err, errlen);
+}
+
+int fx_tick_delete(struct fx_db *db, const char *symbol, int64_t time_us, char *err, size_t errlen)
+{
+    struct params p = { .n = 0 };
+    param_text(&p, symbol);
+    param_time(&p, time_us);
+    return change_one(db, "tick_delete", &p, symbol, err, errlen);
+}
+
+int fx_ticks_delete_range(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us,
+    uint64_t *deleted, char *err, size_t errlen)
+{
+    struct params p = { .n = 0 };
+    param_text(&p, symbol);
+    param_time(&p, start_us);
+    param_time(&p, end_us);
+    return run_command(db, "ticks_delete", &p, deleted, err, errlen);
+}

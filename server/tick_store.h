@@ -1,0 +1,42 @@
+/*
+ * Tick storage in PostgreSQL: the SQL of every tick operation. Inputs are
+ * validated by the caller (validate.h); these functions only store and read.
+ * All return 0 or a negative FX_E* code with PostgreSQL's message in `err`.
+ */
+#ifndef FX_TICK_STORE_H
+#define FX_TICK_STORE_H
+
+#include "db.h"
+#include "tick.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Prepares the statements below on a new session (called by fx_db_open). */
+int fx_tick_store_prepare(struct fx_db *db, char *err, size_t errlen);
+
+/* FX_EEXIST when (symbol, time) is stored already. */
+int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, char *err, size_t errlen);
+
+/* Stores `n` ticks in one transaction (binary COPY into a session-local
+ * staging table, then one INSERT ... ON CONFLICT DO NOTHING), creating any
+ * missing daily partitions first. *created receives how many were new; the
+ * rest were duplicates (of stored ticks or within the batch). */
+int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created,
+    char *err, size_t errlen);
+
+/* Ticks of `symbol` in [start_us, end_us) by time. *out is malloc'ed (the
+ * caller frees it), *n its length. */
+int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us,
+    uint32_t limit, uint32_t offset, struct fx_tick **out, size_t *n, char *err, size_t errlen);
+
+/* FX_ENOTFOUND when there is no such tick. */
+int fx_tick_update_price(struct fx_db *db, const char *symbol, int64_t time_us, double price,
+    char *err, size_t errlen);
+int fx_tick_delete(struct fx_db *db, const char *symbol, int64_t time_us, char *err, size_t errlen);
+
+/* Deletes [start_us, end_us); *deleted receives the count. */
+int fx_ticks_delete_range(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us,
+    uint64_t *deleted, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * The RPC socket under bad and concurrent input: malformed protobuf gets an
+ * error reply and the core keeps serving; many clients are served at once.
+ */
+#include "fixture.h"
+
+#include "fx/v1/rpc.pb-c.h"
+
+#include <criterion/criterion.h>
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <pthread.h>
+#include <string.h>
+
+TestSuite(rpc_robustness, .init = fx_fixture_start, .fini = fx_fixture_stop, .timeout = 120);
+
+/* Sends raw bytes on a REQ socket and unpacks the reply. */
+static Fx__V1__Response *raw_call(const void *bytes, size_t len)
+{
+    nng_socket s;
+    cr_assert_eq(nng_req0_open(&s), 0);
+    cr_assert_eq(nng_dial(s, fx_test_rpc_url(), NULL, 0), 0);
+    nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 10000);
+    cr_assert_eq(nng_send(s, (void *)bytes, len, 0), 0);
+    char *buf = NULL;
+    size_t n = 0;
+    cr_assert_eq(nng_recv(s, &buf, &n, NNG_FLAG_ALLOC), 0, "the core answers malformed input");
+    Fx__V1__Response *r = fx__v1__response__unpack(NULL, n, (uint8_t *)buf);
+    nng_free(buf, n);
+    nng_close(s);
+    cr_assert_not_null(r, "the reply is a valid fx.v1.Response");
+    return r;
+}
+
+static void assert_still_serving(void)
+{
+    fxc_health_info h;
+    fxc_err e;
+    cr_assert_eq(fxc_health(fx_test_client, &h, &e), FXC_OK, "%s", e.message);
+    cr_assert(h.database_ok);
+}
+
+Test(rpc_robustness, garbage_bytes_get_an_invalid_argument_reply)
+{
+    const unsigned char garbage[] = { 0xff, 0xff, 0xff, 0xff, 0x0f, 0x12, 0x99, 0x00, 0x42 };
+    Fx__V1__Response *r = raw_call(garbage, sizeof garbage);
+    cr_assert_eq(r->status, FX__V1__STATUS_CODE__INVALID_ARGUMENT);
+    cr_assert(strstr(r->message, "protobuf") != NULL, "message: %s", r->message);
+    fx__v1__response__free_unpacked(r, NULL);
+    assert_still_serving();
+}
+
+Test(rpc_robustness, a_truncated_request_gets_an_error_reply)
+{
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__CreateTickRequest op = FX__V1__CREATE_TICK_REQUEST__INIT;
+    Fx__V1__Tick t = FX__V1__TICK__INIT;
+    t.symbol = "EURUSD", t.time_us = fx_test_time(0), t.price = 1.1;
+    op.tick = &t;
+    req.op_case = FX__V1__REQUEST__OP_CREATE_TICK, req.create_tick = &op;
+    uint8_t buf[256];
+    size_t len = fx__v1__request__pack(&req, buf);
+    Fx__V1__Response *r = raw_call(buf, len - 3);
+    cr_assert_eq(r->status, FX__V1__STATUS_CODE__INVALID_ARGUMENT);
+    fx__v1__response__free_unpacked(r, NULL);
+    assert_still_serving();
+}
+
+Test(rpc_robustness, an_empty_request_names_no_operation)
+{
+    Fx__V1__Response *r = raw_call("", 0);
+    cr_assert_eq(r->status, FX__V1__STATUS_CODE__INVALID_ARGUMENT);
+    cr_assert_str_eq(r->field, "op");
+    fx__v1__response__free_unpacked(r, NULL);
+    assert_still_serving();
+}
+
+Test(rpc_robustness, a_create_without_a_tick_is_rejected)
+{
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__CreateTickRequest op = FX__V1__CREATE_TICK_REQUEST__INIT;
+    req.op_case = FX__V1__REQUEST__OP_CREATE_TICK, req.create_tick = &op;
+    req.id = 4242;
+    uint8_t buf[64];
+    size_t len = fx__v1__request__pack(&req, buf);
+    Fx__V1__Response *r = raw_call(buf, len);
+    cr_assert_eq(r->status, FX__V1__STATUS_CODE__INVALID_ARGUMENT);
+    cr_assert_str_eq(r->field, "tick");
+    cr_assert_eq(r->id, 4242, "the reply carries the request id");
+    fx__v1__response__free_unpacked(r, NULL);
+}
+
+struct writer {
+    char symbol[17];
+    int index;
+    int failures;
+};
+
+static void *write_ticks(void *arg)
+{
+    struct writer *w = arg;
+    for (int i = 0; i < 100; i++) {
+        fxc_tick t = { .time_us = fx_test_time(w->index * 1000 + i), .price = 1.1 };
+        memcpy(t.symbol, w->symbol, sizeof t.symbol);
+        fxc_err e;
+        if (fxc_tick_create(fx_test_client, &t, NULL, &e) != FXC_OK) w->failures++;
+    }
+    return NULL;
+}
+
+Test(rpc_robustness, one_client_handle_serves_many_threads_at_once)
+{
+    enum { THREADS = 8 };
+    struct writer w[THREADS];
+    pthread_t th[THREADS];
+    char sym[17];
+    fx_test_symbol(sym, "CONC");
+    for (int i = 0; i < THREADS; i++) {
+        memset(&w[i], 0, sizeof w[i]);
+        memcpy(w[i].symbol, sym, sizeof sym);
+        w[i].index = i;
+        cr_assert_eq(pthread_create(&th[i], NULL, write_ticks, &w[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        cr_assert_eq(w[i].failures, 0, "thread %d had failures", i);
+    }
+    cr_assert_eq(fx_test_count_ticks(sym), THREADS * 100);
+}
+
+Test(rpc_robustness, an_unreachable_core_is_unavailable_not_a_hang)
+{
+    fxc *c;
+    fxc_err e;
+    cr_assert_eq(fxc_open("tcp://127.0.0.1:1", &c, &e), FXC_OK, "%s", e.message);
+    fxc_set_timeout(c, 300);
+    fxc_health_info h;
+    cr_assert_eq(fxc_health(c, &h, &e), FXC_UNAVAILABLE);
+    cr_assert(strlen(e.message) > 0);
+    fxc_close(c);
+    cr_assert_eq(fxc_open("nonsense://x", &c, &e), FXC_INVALID_ARGUMENT, "a bad URL is a bad argument");
+    cr_assert_str_eq(e.field, "url");
+}

@@ -1,0 +1,72 @@
+/* The configuration table: defaults, bounds, and the asyncpg URL form. */
+#include "config.h"
+#include "errors.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+static const char *env_names[8], *env_values[8];
+static int env_count;
+
+static const char *fake_env(const char *name)
+{
+    for (int i = 0; i < env_count; i++)
+        if (strcmp(env_names[i], name) == 0) return env_values[i];
+    return NULL;
+}
+
+static void set(const char *name, const char *value)
+{
+    env_names[env_count] = name;
+    env_values[env_count++] = value;
+}
+
+static void reset(void) { env_count = 0; }
+
+TestSuite(config, .init = reset);
+
+Test(config, defaults_apply_when_nothing_is_set)
+{
+    struct fx_config cfg;
+    char err[256];
+    cr_assert_eq(fx_config_load_from(&cfg, fake_env, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(cfg.rpc_url, "tcp://127.0.0.1:5555");
+    cr_assert_str_eq(cfg.symbol, "EURUSD");
+    cr_assert_eq(cfg.day_start_hour, 22);
+    cr_assert_eq(cfg.db_pool_size, 4);
+}
+
+Test(config, asyncpg_database_urls_are_accepted)
+{
+    set("DATABASE_URL", "postgresql+asyncpg://fx:secret@db:5432/fx");
+    struct fx_config cfg;
+    char err[256];
+    cr_assert_eq(fx_config_load_from(&cfg, fake_env, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(cfg.database_url, "postgresql://fx:secret@db:5432/fx");
+}
+
+Test(config, out_of_bounds_integers_name_the_variable)
+{
+    const char *bad[] = { "24", "-1", "abc", "22x", "" };
+    for (int i = 0; i < 4; i++) {
+        reset();
+        set("DAY_START_HOUR", bad[i]);
+        struct fx_config cfg;
+        char err[256] = "";
+        cr_assert_eq(fx_config_load_from(&cfg, fake_env, err, sizeof err), FX_ECONFIG, "%s accepted", bad[i]);
+        cr_assert(strstr(err, "DAY_START_HOUR") != NULL, "%s", err);
+        cr_assert(strstr(err, "0..23") != NULL, "%s", err);
+    }
+}
+
+Test(config, symbol_and_log_level_are_checked)
+{
+    struct fx_config cfg;
+    char err[256];
+    set("SYMBOL", "eur/usd");
+    cr_assert_eq(fx_config_load_from(&cfg, fake_env, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(cfg.symbol, "EURUSD");
+    set("LOG_LEVEL", "loud");
+    cr_assert_eq(fx_config_load_from(&cfg, fake_env, err, sizeof err), FX_ECONFIG);
+    cr_assert(strstr(err, "LOG_LEVEL") != NULL);
+}

@@ -1,0 +1,43 @@
+/*
+ * Integration-test fixture: an fx-core served in-process (the real server
+ * library, on an inproc:// URL) against the real PostgreSQL and Redis named by
+ * DATABASE_URL and REDIS_URL (scripts/test.sh starts throwaway ones), and an
+ * fxclient connected to it. Criterion runs each test in its own process, so
+ * each test gets a fresh server; tests use their own symbols (fx_test_symbol)
+ * instead of truncating shared tables.
+ */
+#ifndef FX_TEST_FIXTURE_H
+#define FX_TEST_FIXTURE_H
+
+#include "fx/client.h"
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+extern fxc *fx_test_client;
+
+void fx_fixture_start(void); /* use as .init of an integration test */
+void fx_fixture_stop(void); /* use as .fini */
+
+/* The core's RPC URL of this process's server. */
+const char *fx_test_rpc_url(void);
+
+/* A symbol unique to this test process: `prefix` (<= 8 chars) + a suffix. */
+void fx_test_symbol(char out[FXC_SYMBOL_MAX + 1], const char *prefix);
+
+/* A direct connection to the test database (for checks the API cannot make). */
+PGconn *fx_test_pg(void);
+
+/* Number of stored ticks of `symbol`, counted by SQL, not through the core. */
+long long fx_test_count_ticks(const char *symbol);
+
+/* The stored price of (symbol, time_us) by SQL; returns 0 if absent. */
+int fx_test_stored_price(const char *symbol, int64_t time_us, double *price);
+
+/* Runs a SQL query that returns one integer. */
+long long fx_test_sql_int(const char *sql);
+
+/* 2025-01-15T10:00:00Z + seconds, in microseconds. */
+int64_t fx_test_time(int64_t seconds);
+
+#endif
