@@ -1,12 +1,13 @@
 -- Raw ticks, range-partitioned by day on time (stock PostgreSQL, no extension).
 -- Daily partitions are created ahead by fx-core and on demand for any tick
 -- outside them (fx_ensure_tick_partition), so backfills of old data just work.
+-- Symbols are validated by fx-core (a regex CHECK here cost ~20% of bulk load
+-- speed); the cheap price check stays as a last line of defence.
 CREATE TABLE IF NOT EXISTS ticks (
     symbol text NOT NULL,
     time timestamptz NOT NULL,
     price double precision NOT NULL,
     CONSTRAINT ticks_pkey PRIMARY KEY (symbol, time),
-    CONSTRAINT ticks_symbol_check CHECK (symbol ~ '^[A-Z0-9._-]{1,16}$'),
     CONSTRAINT ticks_price_check CHECK (price > 0 AND price < 'Infinity'::float8)
 ) PARTITION BY RANGE (time);
 

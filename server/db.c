@@ -86,6 +86,7 @@ int fx_db_error(struct fx_db *db, const PGresult *res, char *err, size_t errlen)
     const char *msg = res ? PQresultErrorMessage(res) : NULL;
     if (msg == NULL || *msg == '\0') msg = PQerrorMessage(db->conn);
     copy_message(err, errlen, msg);
+    snprintf(db->last_sqlstate, sizeof db->last_sqlstate, "%s", fx_db_sqlstate(res));
     if (PQstatus(db->conn) != CONNECTION_OK) {
         db->prepared = 0;
         return FX_EUNAVAIL;

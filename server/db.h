@@ -13,6 +13,7 @@ struct fx_db {
     PGconn *conn;
     char url[512];
     int prepared; /* statements are prepared on this session */
+    char last_sqlstate[6]; /* SQLSTATE of the last failure fx_db_error saw */
 };
 
 /* Connects to `url` (a libpq URI) with the session in UTC. Returns 0, or
@@ -29,7 +30,8 @@ int fx_db_ensure(struct fx_db *db, char *err, size_t errlen);
 int fx_db_exec(struct fx_db *db, const char *sql, char *err, size_t errlen);
 
 /* Classifies a failed result: FX_EUNAVAIL when the connection is gone, else
- * FX_EDB; copies the message into `err`. Does not clear `res`. */
+ * FX_EDB; copies the message into `err` and the SQLSTATE into
+ * db->last_sqlstate. Does not clear `res`. */
 int fx_db_error(struct fx_db *db, const PGresult *res, char *err, size_t errlen);
 
 /* SQLSTATE of a failed result, "" if none. */

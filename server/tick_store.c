@@ -163,7 +163,8 @@ static size_t copy_tuple(char *out, const struct fx_tick *t)
     return (size_t)(p - out);
 }
 
-static int copy_into_staging(struct fx_db *db, const struct fx_tick *t, size_t n, char *err, size_t errlen)
+/* COPY the ticks into `table` (binary format). */
+static int copy_ticks(struct fx_db *db, const char *table, const struct fx_tick *t, size_t n, char *err, size_t errlen)
 {
     static const char header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
     size_t cap = sizeof header + n * (2 + 4 + FX_SYMBOL_MAX + 12 + 12) + 2;
@@ -177,7 +178,9 @@ static int copy_into_staging(struct fx_db *db, const struct fx_tick *t, size_t n
     for (size_t i = 0; i < n; i++) len += copy_tuple(buf + len, &t[i]);
     fx_pg_put_u16(buf + len, 0xffff), len += 2; /* trailer: field count -1 */
 
-    PGresult *res = PQexec(db->conn, "COPY bulk_ticks (symbol, time, price) FROM STDIN (FORMAT binary)");
+    char sql[128];
+    snprintf(sql, sizeof sql, "COPY %s (symbol, time, price) FROM STDIN (FORMAT binary)", table);
+    PGresult *res = PQexec(db->conn, sql);
     int rc = 0;
     if (PQresultStatus(res) != PGRES_COPY_IN) rc = fx_db_error(db, res, err, errlen);
     PQclear(res);
@@ -194,23 +197,47 @@ static int copy_into_staging(struct fx_db *db, const struct fx_tick *t, size_t n
     return rc;
 }
 
-static int bulk_transaction(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created,
-    const char **sqlstate, char *err, size_t errlen)
+#define SQLSTATE_UNIQUE_VIOLATION "23505"
+
+/* The fast path: COPY straight into ticks, which holds when no tick of the
+ * batch is a duplicate (the usual case of a fresh load). A duplicate aborts
+ * the COPY with a unique violation; the caller then rolls back to the
+ * savepoint and takes the slow path. */
+static int copy_direct(struct fx_db *db, const struct fx_tick *t, size_t n, char *err, size_t errlen)
+{
+    int rc = fx_db_exec(db, "SAVEPOINT bulk_direct", err, errlen);
+    if (rc == 0) rc = copy_ticks(db, "ticks", t, n, err, errlen);
+    return rc;
+}
+
+/* The slow path: COPY into the staging table, then INSERT ... ON CONFLICT
+ * DO NOTHING skips the duplicates (of stored ticks and within the batch). */
+static int copy_merge(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created, char *err,
+    size_t errlen)
 {
     static const struct params none = { .n = 0 };
-    *sqlstate = "";
+    int rc = copy_ticks(db, "bulk_ticks", t, n, err, errlen);
+    if (rc) return rc;
+    PGresult *res = run(db, "bulk_merge", &none);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = fx_db_error(db, res, err, errlen);
+    else
+        *created = strtoull(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return rc;
+}
+
+static int bulk_transaction(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created,
+    char *err, size_t errlen)
+{
     int rc = fx_db_exec(db, "BEGIN", err, errlen);
     if (rc) return rc;
-    rc = copy_into_staging(db, t, n, err, errlen);
+    rc = copy_direct(db, t, n, err, errlen);
     if (rc == 0) {
-        PGresult *res = run(db, "bulk_merge", &none);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            rc = fx_db_error(db, res, err, errlen);
-            *sqlstate = strcmp(fx_db_sqlstate(res), SQLSTATE_NO_PARTITION) == 0 ? SQLSTATE_NO_PARTITION : "";
-        } else {
-            *created = strtoull(PQcmdTuples(res), NULL, 10);
-        }
-        PQclear(res);
+        *created = n;
+    } else if (strcmp(db->last_sqlstate, SQLSTATE_UNIQUE_VIOLATION) == 0) {
+        rc = fx_db_exec(db, "ROLLBACK TO SAVEPOINT bulk_direct", err, errlen);
+        if (rc == 0) rc = copy_merge(db, t, n, created, err, errlen);
     }
     if (rc == 0) return fx_db_exec(db, "COMMIT", err, errlen);
     char ignored[64];
@@ -237,11 +264,10 @@ int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, ui
     int rc = 0;
     uint64_t count = 0;
     for (int attempt = 0; attempt < 2; attempt++) {
-        const char *sqlstate;
         rc = fx_partitions_ensure(db, days, ndays, err, errlen);
-        if (rc == 0) rc = bulk_transaction(db, t, n, &count, &sqlstate, err, errlen);
-        if (rc == 0 || strcmp(sqlstate, SQLSTATE_NO_PARTITION) != 0) break;
-        fx_partitions_forget();
+        if (rc == 0) rc = bulk_transaction(db, t, n, &count, err, errlen);
+        if (rc == 0 || strcmp(db->last_sqlstate, SQLSTATE_NO_PARTITION) != 0) break;
+        fx_partitions_forget(); /* dropped behind our back (retention): recreate */
     }
     free(days);
     if (rc == 0) *created = count;

@@ -1,0 +1,702 @@
+/*
+ * fxctl — command-line client of fx-core, built on the public API
+ * (include/fx/client.h) only.
+ *
+ *   fxctl [--url URL] [--timeout MS] COMMAND [ARGS...]   (fxctl --help)
+ *
+ * Each command is one entry of `commands`: its words, its arguments, the
+ * options it takes and a run function. Options are parsed by one getopt_long
+ * loop shared by all commands (GNU getopt permutes, so options may follow
+ * the arguments); values are converted and checked by the command.
+ *
+ * Exit status: 0 success, 1 an error from the core (or I/O), 2 a usage error.
+ * `fxctl health` exits 1 when a dependency is down and 2 when the core is
+ * unreachable. Results go to stdout, errors to stderr:
+ *   fxctl: <STATUS_NAME>: <message> (field: x)
+ */
+#include "fxctl_import.h"
+
+#include <fx/client.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 2 };
+
+#define DEFAULT_URL_TEXT "tcp://127.0.0.1:5555" /* the library's default, for help texts */
+#define HEALTH_TIMEOUT_MS 5000
+#define TICKS_LIMIT_DEFAULT 1000
+#define PRICE_STR_MAX 32
+
+/* Options beyond --url, --timeout and --help, which every command takes. */
+enum opt_flag { OPT_RANGE = 1 << 0, OPT_PAGE = 1 << 1, OPT_JSON = 1 << 2, OPT_BATCH = 1 << 3 };
+
+struct cli;
+
+struct command {
+    const char *name; /* "tick" */
+    const char *sub; /* "add", or NULL for a one-word command */
+    const char *args; /* for usage lines */
+    const char *summary; /* one line for `fxctl --help` */
+    const char *options; /* its own options, for `fxctl CMD --help` */
+    const char *notes; /* the rest of `fxctl CMD --help` */
+    int nargs; /* positional arguments */
+    unsigned opts; /* enum opt_flag */
+    int (*run)(const struct cli *);
+};
+
+/* The command line, as strings; commands convert what they use. */
+struct cli {
+    const struct command *cmd; /* NULL while parsing the global options */
+    const char *group; /* "tick" when only the group is known, for hints */
+    const char *url, *timeout;
+    const char *start, *end, *limit, *offset, *batch;
+    int json, help;
+    char **pos; /* positional arguments */
+    int npos;
+};
+
+/* ---- messages ----------------------------------------------------------- */
+
+static void print_command_name(FILE *out, const struct command *cmd)
+{
+    fprintf(out, "fxctl %s%s%s", cmd->name, cmd->sub ? " " : "", cmd->sub ? cmd->sub : "");
+}
+
+__attribute__((format(printf, 2, 3))) static int usage_error(const struct cli *cli, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("fxctl: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry '", stderr);
+    if (cli->cmd != NULL)
+        print_command_name(stderr, cli->cmd);
+    else
+        fprintf(stderr, "fxctl%s%s", cli->group ? " " : "", cli->group ? cli->group : "");
+    fputs(" --help'.\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* fxctl: NOT_FOUND: no tick EURUSD at 2025-12-05T10:00:00Z (field: time) */
+static int core_error(int rc, const fxc_err *err)
+{
+    fprintf(stderr, "fxctl: %s: %s", fxc_status_name(rc),
+        err->message[0] != '\0' ? err->message : "request failed");
+    if (err->field[0] != '\0') fprintf(stderr, " (field: %s)", err->field);
+    fputc('\n', stderr);
+    return EXIT_FAIL;
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+/* buf = v as "d.ddde+XX" with the fewest digits that read back as v. */
+static void shortest_exponential(double v, char *buf, size_t size)
+{
+    for (int prec = 1; prec <= 17; prec++) { /* 17 digits always suffice */
+        snprintf(buf, size, "%.*e", prec - 1, v);
+        if (strtod(buf, NULL) == v) return;
+    }
+}
+
+/* Rewrites the digits and exponent as a plain decimal: 1.5e+02 -> 150,
+ * 1e-05 -> 0.00001, 1.085e+00 -> 1.085. */
+static void exponential_to_plain(const char *digits, int n, int exp10, char *buf, size_t size)
+{
+    char tmp[64];
+    int k = 0;
+    if (exp10 < 0) {
+        tmp[k++] = '0';
+        tmp[k++] = '.';
+        for (int i = 0; i < -exp10 - 1; i++)
+            tmp[k++] = '0';
+    }
+    for (int i = 0; i < n || i <= exp10; i++) {
+        if (exp10 >= 0 && i == exp10 + 1) tmp[k++] = '.';
+        tmp[k++] = i < n ? digits[i] : '0';
+    }
+    tmp[k] = '\0';
+    snprintf(buf, size, "%s", tmp);
+}
+
+/*
+ * Shortest text that reads back as the same double (1.085, never
+ * 1.0849999999999999). Like JavaScript's number printing, it is written
+ * without an exponent from 1e-7 to 1e21 (150, not 1.5e+02): plain "%.Ng" would
+ * pick an exponent whenever that is shorter.
+ */
+static void format_price(double v, char *buf, size_t size)
+{
+    char digits[18]; /* at most 17 significant digits */
+    int n = 0;
+    if (!isfinite(v) || v <= 0.0) {
+        snprintf(buf, size, "%.17g", v);
+        return;
+    }
+    shortest_exponential(v, buf, size);
+    const char *e = strchr(buf, 'e');
+    for (const char *p = buf; p < e && n < (int)sizeof digits - 1; p++)
+        if (*p != '.') digits[n++] = *p;
+    while (n > 1 && digits[n - 1] == '0')
+        n--;
+    int exp10 = atoi(e + 1);
+    if (exp10 >= -7 && exp10 < 21) {
+        exponential_to_plain(digits, n, exp10, buf, size);
+        return;
+    }
+    digits[n] = '\0';
+    snprintf(buf, size, "%c%s%se%d", digits[0], n > 1 ? "." : "", digits + 1, exp10);
+}
+
+static int parse_time_arg(const struct cli *cli, const char *what, const char *s, int64_t *out)
+{
+    if (fxc_time_parse(s, out) == 0) return 0;
+    return usage_error(cli,
+        "%s: '%s' is not an RFC 3339 time (e.g. 2025-12-05T10:00:00Z, "
+        "2025-12-05 12:00:00.25+02:00, 2025-12-05)",
+        what, s);
+}
+
+static int parse_price_arg(const struct cli *cli, const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (*s == '\0' || *end != '\0' || !isfinite(v) || v <= 0.0)
+        return usage_error(cli, "PRICE: '%s' is not a number > 0", s);
+    *out = v;
+    return 0;
+}
+
+/* fxc_tick holds the symbol as written (the core normalises it). */
+static int parse_symbol_arg(const struct cli *cli, const char *s, char *out)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > FXC_SYMBOL_MAX)
+        return usage_error(cli, "SYMBOL: '%s' is not 1 to %d characters", s, FXC_SYMBOL_MAX);
+    memcpy(out, s, n + 1);
+    return 0;
+}
+
+static int parse_uint_arg(const struct cli *cli, const char *what, const char *s, unsigned long long min,
+    unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = (*s >= '0' && *s <= '9') ? strtoull(s, &end, 10) : 0;
+    if (*s < '0' || *s > '9' || *end != '\0' || errno == ERANGE || v < min || v > max)
+        return usage_error(cli, "%s: '%s' is not an integer from %llu to %llu", what, s, min, max);
+    *out = v;
+    return 0;
+}
+
+/* SYMBOL TIME PRICE, from the positional arguments. */
+static int tick_from_args(const struct cli *cli, fxc_tick *t)
+{
+    int rc = parse_symbol_arg(cli, cli->pos[0], t->symbol);
+    if (rc == 0) rc = parse_time_arg(cli, "TIME", cli->pos[1], &t->time_us);
+    if (rc == 0) rc = parse_price_arg(cli, cli->pos[2], &t->price);
+    return rc;
+}
+
+/* --start and --end, both required. */
+static int range_from_options(const struct cli *cli, int64_t *start, int64_t *end)
+{
+    if (cli->start == NULL) return usage_error(cli, "missing --start TIME");
+    if (cli->end == NULL) return usage_error(cli, "missing --end TIME");
+    int rc = parse_time_arg(cli, "--start", cli->start, start);
+    return rc != 0 ? rc : parse_time_arg(cli, "--end", cli->end, end);
+}
+
+/* ---- the core ----------------------------------------------------------- */
+
+/* Returns 0, EXIT_USAGE (a bad --timeout) or EXIT_FAIL (reported). */
+static int connect_core(const struct cli *cli, int default_timeout_ms, fxc **out)
+{
+    unsigned long long ms = (unsigned long long)default_timeout_ms;
+    fxc_err err = { 0 };
+    int rc;
+    if (cli->timeout != NULL && (rc = parse_uint_arg(cli, "--timeout", cli->timeout, 1, INT_MAX, &ms)))
+        return rc;
+    rc = fxc_open(cli->url, out, &err);
+    if (rc != FXC_OK) return core_error(rc, &err);
+    if (ms > 0) fxc_set_timeout(*out, (int)ms);
+    return 0;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static void print_tick(const fxc_tick *t)
+{
+    char time[FXC_TIME_STR_MAX], price[PRICE_STR_MAX];
+    format_price(t->price, price, sizeof price);
+    printf("%s %s %s\n", t->symbol, fxc_time_format(t->time_us, time), price);
+}
+
+/* Characters before the decimal point (or exponent): prices line up on it. */
+static int price_lead(const char *price) { return (int)strcspn(price, ".e"); }
+
+static void print_ticks_table(const fxc_tick *t, size_t n, uint32_t limit, uint32_t offset)
+{
+    char time[FXC_TIME_STR_MAX], price[PRICE_STR_MAX];
+    int time_w = 4, lead_w = 0;
+    for (size_t i = 0; i < n; i++) {
+        int w = (int)strlen(fxc_time_format(t[i].time_us, time));
+        format_price(t[i].price, price, sizeof price);
+        time_w = w > time_w ? w : time_w;
+        lead_w = price_lead(price) > lead_w ? price_lead(price) : lead_w;
+    }
+    if (n > 0) printf("%-*s  PRICE\n", time_w, "TIME");
+    for (size_t i = 0; i < n; i++) {
+        format_price(t[i].price, price, sizeof price);
+        printf("%-*s  %*s%s\n", time_w, fxc_time_format(t[i].time_us, time), lead_w - price_lead(price), "",
+            price);
+    }
+    printf("(%zu tick%s", n, n == 1 ? "" : "s");
+    if (n == limit) printf("; there may be more: --offset %llu", (unsigned long long)offset + n);
+    printf(")\n");
+}
+
+/* Symbols are A-Z 0-9 . _ - once stored; escaping keeps any text valid. */
+static void print_json_string(const char *s)
+{
+    putchar('"');
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
+static void print_ticks_json(const fxc_tick *t, size_t n)
+{
+    char time[FXC_TIME_STR_MAX], price[PRICE_STR_MAX];
+    fputs(n == 0 ? "[" : "[\n", stdout);
+    for (size_t i = 0; i < n; i++) {
+        format_price(t[i].price, price, sizeof price);
+        fputs("  {\"symbol\":", stdout);
+        print_json_string(t[i].symbol);
+        printf(",\"time\":\"%s\",\"price\":%s}%s\n", fxc_time_format(t[i].time_us, time), price,
+            i + 1 < n ? "," : "");
+    }
+    fputs("]\n", stdout);
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+static int run_tick_add(const struct cli *cli)
+{
+    fxc_tick tick, stored;
+    fxc_err err = { 0 };
+    fxc *c;
+    int rc = tick_from_args(cli, &tick);
+    if (rc != 0 || (rc = connect_core(cli, 0, &c)) != 0) return rc;
+    rc = fxc_tick_create(c, &tick, &stored, &err);
+    fxc_close(c);
+    if (rc != FXC_OK) return core_error(rc, &err);
+    print_tick(&stored);
+    return EXIT_OK;
+}
+
+static int run_tick_set(const struct cli *cli)
+{
+    fxc_tick tick, updated;
+    fxc_err err = { 0 };
+    fxc *c;
+    int rc = tick_from_args(cli, &tick);
+    if (rc != 0 || (rc = connect_core(cli, 0, &c)) != 0) return rc;
+    rc = fxc_tick_update(c, cli->pos[0], tick.time_us, tick.price, &updated, &err);
+    fxc_close(c);
+    if (rc != FXC_OK) return core_error(rc, &err);
+    print_tick(&updated);
+    return EXIT_OK;
+}
+
+static int run_tick_rm(const struct cli *cli)
+{
+    int64_t time_us;
+    fxc_err err = { 0 };
+    fxc *c;
+    int rc = parse_time_arg(cli, "TIME", cli->pos[1], &time_us);
+    if (rc != 0 || (rc = connect_core(cli, 0, &c)) != 0) return rc;
+    rc = fxc_tick_delete(c, cli->pos[0], time_us, &err);
+    fxc_close(c);
+    if (rc != FXC_OK) return core_error(rc, &err);
+    printf("deleted 1\n");
+    return EXIT_OK;
+}
+
+/* --limit (default TICKS_LIMIT_DEFAULT) and --offset (default 0). */
+static int page_from_options(const struct cli *cli, uint32_t *limit, uint32_t *offset)
+{
+    unsigned long long l = TICKS_LIMIT_DEFAULT, o = 0;
+    int rc = 0;
+    if (cli->limit != NULL) rc = parse_uint_arg(cli, "--limit", cli->limit, 1, FXC_TICKS_GET_MAX, &l);
+    if (rc == 0 && cli->offset != NULL) rc = parse_uint_arg(cli, "--offset", cli->offset, 0, UINT32_MAX, &o);
+    *limit = (uint32_t)l;
+    *offset = (uint32_t)o;
+    return rc;
+}
+
+static int run_ticks_list(const struct cli *cli)
+{
+    int64_t start, end;
+    uint32_t limit, offset;
+    fxc_tick *ticks;
+    size_t n;
+    fxc_err err = { 0 };
+    fxc *c;
+    int rc = range_from_options(cli, &start, &end);
+    if (rc != 0 || (rc = page_from_options(cli, &limit, &offset)) != 0) return rc;
+    if ((rc = connect_core(cli, 0, &c)) != 0) return rc;
+    rc = fxc_ticks_get(c, cli->pos[0], start, end, limit, offset, &ticks, &n, &err);
+    fxc_close(c);
+    if (rc != FXC_OK) return core_error(rc, &err);
+    if (cli->json)
+        print_ticks_json(ticks, n);
+    else
+        print_ticks_table(ticks, n, limit, offset);
+    fxc_ticks_free(ticks);
+    return EXIT_OK;
+}
+
+static int run_ticks_rm(const struct cli *cli)
+{
+    int64_t start, end;
+    uint64_t deleted = 0;
+    fxc_err err = { 0 };
+    fxc *c;
+    int rc = range_from_options(cli, &start, &end);
+    if (rc != 0 || (rc = connect_core(cli, 0, &c)) != 0) return rc;
+    rc = fxc_ticks_delete(c, cli->pos[0], start, end, &deleted, &err);
+    fxc_close(c);
+    if (rc != FXC_OK) return core_error(rc, &err);
+    printf("deleted %llu\n", (unsigned long long)deleted);
+    return EXIT_OK;
+}
+
+/* "redis:    FAILING (Connection refused)" */
+static void print_part(const char *part, const char *state, const char *detail)
+{
+    printf("%-9s %s (%s)\n", part, state, detail[0] != '\0' ? detail : "no detail");
+}
+
+static int run_health(const struct cli *cli)
+{
+    fxc_health_info h;
+    char version[sizeof h.version + 16];
+    fxc_err err = { 0 };
+    fxc *c;
+    int rc = connect_core(cli, HEALTH_TIMEOUT_MS, &c);
+    if (rc != 0) return rc == EXIT_USAGE ? EXIT_USAGE : EXIT_UNREACHABLE;
+    rc = fxc_health(c, &h, &err);
+    fxc_close(c);
+    if (rc == FXC_UNAVAILABLE) {
+        print_part("core:", "UNREACHABLE", err.message);
+        return EXIT_UNREACHABLE;
+    }
+    if (rc != FXC_OK) return core_error(rc, &err);
+    snprintf(version, sizeof version, "version %s", h.version[0] != '\0' ? h.version : "unknown");
+    print_part("core:", "ok", version);
+    print_part("database:", h.database_ok ? "ok" : "FAILING", h.database);
+    print_part("redis:", h.redis_ok ? "ok" : "FAILING", h.redis);
+    return h.database_ok && h.redis_ok ? EXIT_OK : EXIT_FAIL;
+}
+
+static void print_import_summary(const char *path, const struct fxctl_import_stats *st)
+{
+    double s = st->elapsed_s;
+    printf("%s: %llu ticks from %llu lines: %llu created, %llu duplicates in %.2f s (%.0f ticks/s)\n",
+        strcmp(path, "-") == 0 ? "<stdin>" : path, (unsigned long long)st->ticks,
+        (unsigned long long)st->lines, (unsigned long long)st->created, (unsigned long long)st->duplicates, s,
+        s > 0 ? (double)st->ticks / s : 0.0);
+}
+
+static void print_import_failure(int rc, const struct fxctl_import_stats *st, const fxc_err *err)
+{
+    if (rc == FXCTL_IMPORT_ECORE)
+        core_error(err->code, err);
+    else
+        fprintf(stderr, "fxctl: %s\n", err->message);
+    if (st->lines == 0) return;
+    if (st->ticks == 0) {
+        fputs("fxctl: no ticks were stored\n", stderr);
+        return;
+    }
+    fprintf(stderr,
+        "fxctl: earlier batches stored lines 1-%llu: %llu ticks created, %llu duplicates; "
+        "importing the file again skips them as duplicates\n",
+        (unsigned long long)st->stored_through_line, (unsigned long long)st->created,
+        (unsigned long long)st->duplicates);
+}
+
+static int run_import(const struct cli *cli)
+{
+    unsigned long long batch = FXCTL_IMPORT_BATCH_DEFAULT;
+    struct fxctl_import_stats st;
+    fxc_err err = { 0 };
+    fxc *c;
+    int rc = 0;
+    if (cli->batch != NULL) rc = parse_uint_arg(cli, "--batch", cli->batch, 1, FXC_BULK_MAX, &batch);
+    if (rc != 0 || (rc = connect_core(cli, 0, &c)) != 0) return rc;
+    FILE *progress = isatty(STDERR_FILENO) ? stderr : NULL;
+    rc = fxctl_import_file(c, cli->pos[0], (size_t)batch, progress, &st, &err);
+    fxc_close(c);
+    if (rc != FXCTL_IMPORT_OK) {
+        print_import_failure(rc, &st, &err);
+        return EXIT_FAIL;
+    }
+    print_import_summary(cli->pos[0], &st);
+    return EXIT_OK;
+}
+
+/* ---- the command table and help ----------------------------------------- */
+
+#define RANGE_OPTIONS_HELP                                                                                   \
+    "  --start TIME   first instant (inclusive)\n"                                                           \
+    "  --end TIME     end (exclusive)\n"
+
+static const struct command commands[] = {
+    { "tick", "add", "SYMBOL TIME PRICE", "Store one tick; print it as stored.", "",
+        "Fails with ALREADY_EXISTS when SYMBOL already has a tick at TIME.\n", 3, 0, run_tick_add },
+    { "tick", "set", "SYMBOL TIME PRICE", "Change the price of the tick at TIME; print it.", "",
+        "Fails with NOT_FOUND when there is no such tick.\n", 3, 0, run_tick_set },
+    { "tick", "rm", "SYMBOL TIME", "Delete the tick at TIME.", "",
+        "Fails with NOT_FOUND when there is no such tick.\n", 2, 0, run_tick_rm },
+    { "ticks", "rm", "SYMBOL --start TIME --end TIME", "Delete the ticks in [start, end); print how many.",
+        RANGE_OPTIONS_HELP, "", 1, OPT_RANGE, run_ticks_rm },
+    { "ticks", NULL, "SYMBOL --start TIME --end TIME [--limit N] [--offset N] [--json]",
+        "List the ticks in [start, end), by time.",
+        RANGE_OPTIONS_HELP
+        "  --limit N      at most N ticks, 1-10000 (default 1000)\n"
+        "  --offset N     skip the first N ticks (default 0)\n"
+        "  --json         a JSON array of {\"symbol\",\"time\",\"price\"} instead of a table\n",
+        "Prices are printed in the shortest form that reads back exactly (1.085).\n"
+        "A symbol named RM is listed with 'fxctl ticks RM' (upper case): 'rm' is the\n"
+        "delete command.\n",
+        1, OPT_RANGE | OPT_PAGE | OPT_JSON, run_ticks_list },
+    { "import", NULL, "FILE.csv [--batch N]", "Bulk-load ticks from a CSV file ('-' = stdin).",
+        "  --batch N      ticks per request, 1-100000 (default 10000)\n",
+        "Lines are symbol,time,price; a first line starting with 'symbol' is a header;\n"
+        "blank lines and CRLF line ends are fine. Ticks already stored are counted as\n"
+        "duplicates, so an interrupted import can simply be run again. A malformed line\n"
+        "stops the import (exit 1), naming FILE:LINE; the batches before it are stored.\n"
+        "On a terminal, progress is shown on stderr.\n",
+        1, OPT_BATCH, run_import },
+    { "health", NULL, "", "Status of the core, its database and redis.", "",
+        "Exit status: 0 all healthy, 1 the database or redis is failing,\n"
+        "2 the core is unreachable. The default --timeout here is 5000 ms.\n",
+        0, 0, run_health },
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static const char common_options_help[]
+    = "  --url URL      fx-core RPC address (default: $FX_RPC_URL, else " DEFAULT_URL_TEXT ")\n"
+      "  --timeout MS   request timeout in milliseconds (default 30000)\n"
+      "  -h, --help     show this help\n";
+
+/* "fxctl tick add SYMBOL TIME PRICE" */
+static void print_usage_line(const struct command *cmd)
+{
+    print_command_name(stdout, cmd);
+    printf("%s%s\n", cmd->args[0] != '\0' ? " " : "", cmd->args);
+}
+
+static void print_main_help(void)
+{
+    printf("usage: fxctl [--url URL] [--timeout MS] COMMAND [ARGS...]\n\n"
+           "Command-line client of fx-core, the FX tick and OHLC service.\n\nCommands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        printf("  ");
+        print_usage_line(&commands[i]);
+        printf("      %s\n", commands[i].summary);
+    }
+    printf("\nOptions (before or after the command):\n%s\n"
+           "'fxctl COMMAND --help' describes a command.\n\n"
+           "Times are RFC 3339: 2025-12-05T10:00:00Z, 2025-12-05 12:00:00.123456+02:00, or a\n"
+           "date (midnight UTC); no offset means UTC. Times are printed in UTC.\n"
+           "Symbols are 1-16 of A-Z 0-9 . _ - in any case; EUR/USD means EURUSD.\n\n"
+           "Environment:\n  FX_RPC_URL     fx-core RPC address (default " DEFAULT_URL_TEXT ")\n\n"
+           "Exit status: 0 success, 1 error (reported as 'fxctl: STATUS: message'),\n"
+           "2 usage error or, for 'fxctl health', core unreachable.\n",
+        common_options_help);
+}
+
+static void print_command_help(const struct command *cmd)
+{
+    printf("usage: ");
+    print_usage_line(cmd);
+    printf("\n%s\n\nOptions:\n%s%s", cmd->summary, cmd->options, common_options_help);
+    if (cmd->notes[0] != '\0') printf("\n%s", cmd->notes);
+}
+
+/* `fxctl tick --help`: the commands of a group. */
+static void print_group_help(const char *name)
+{
+    printf("usage:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(commands[i].name, name) != 0) continue;
+        printf("  ");
+        print_usage_line(&commands[i]);
+        printf("      %s\n", commands[i].summary);
+    }
+    printf("\n'fxctl %s COMMAND --help' describes a command.\n", name);
+}
+
+/* ---- command line ------------------------------------------------------- */
+
+static const struct option long_options[] = {
+    { "url", required_argument, NULL, 'u' },
+    { "timeout", required_argument, NULL, 'T' },
+    { "help", no_argument, NULL, 'h' },
+    { "start", required_argument, NULL, 's' },
+    { "end", required_argument, NULL, 'e' },
+    { "limit", required_argument, NULL, 'l' },
+    { "offset", required_argument, NULL, 'o' },
+    { "json", no_argument, NULL, 'j' },
+    { "batch", required_argument, NULL, 'b' },
+    { NULL, 0, NULL, 0 },
+};
+
+static unsigned option_flag(int c)
+{
+    switch (c) {
+    case 's':
+    case 'e': return OPT_RANGE;
+    case 'l':
+    case 'o': return OPT_PAGE;
+    case 'j': return OPT_JSON;
+    case 'b': return OPT_BATCH;
+    default: return 0; /* --url, --timeout, --help: everywhere */
+    }
+}
+
+static void set_option(struct cli *cli, int c, const char *value)
+{
+    switch (c) {
+    case 'u': cli->url = value; break;
+    case 'T': cli->timeout = value; break;
+    case 'h': cli->help = 1; break;
+    case 's': cli->start = value; break;
+    case 'e': cli->end = value; break;
+    case 'l': cli->limit = value; break;
+    case 'o': cli->offset = value; break;
+    case 'j': cli->json = 1; break;
+    case 'b': cli->batch = value; break;
+    }
+}
+
+/*
+ * Parses the options of argv[1..] into `cli` (argv[0] is the program or the
+ * last command word). Global options stop at the first non-option ("+");
+ * command options may come anywhere. Returns 0 or EXIT_USAGE.
+ */
+static int parse_options(int argc, char **argv, struct cli *cli, int global)
+{
+    unsigned allowed = global ? 0 : cli->cmd->opts;
+    int c, idx = 0;
+    optind = 0; /* GNU: start afresh on a new argv */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, global ? "+:h" : ":h", long_options, &idx)) != -1) {
+        if (c == ':') return usage_error(cli, "option '%s' needs a value", argv[optind - 1]);
+        if (c == '?' && optopt != 0)
+            return usage_error(
+                cli, "unknown option '-%c' (put '--' before arguments that start with '-')", optopt);
+        if (c == '?') return usage_error(cli, "unknown option '%s'", argv[optind - 1]);
+        if (option_flag(c) != 0 && !(option_flag(c) & allowed))
+            return usage_error(cli,
+                global ? "option '--%s' belongs after the command"
+                       : "option '--%s' does not apply to this command",
+                long_options[idx].name);
+        set_option(cli, c, optarg);
+    }
+    cli->pos = argv + optind;
+    cli->npos = argc - optind;
+    return 0;
+}
+
+/* The command named by words[0] (and words[1]); *used gets how many words. */
+static const struct command *find_command(int nwords, char **words, int *used)
+{
+    const struct command *one_word = NULL;
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        const struct command *cmd = &commands[i];
+        if (strcmp(cmd->name, words[0]) != 0) continue;
+        if (cmd->sub == NULL)
+            one_word = cmd;
+        else if (nwords > 1 && strcmp(cmd->sub, words[1]) == 0) {
+            *used = 2;
+            return cmd;
+        }
+    }
+    *used = 1;
+    return one_word;
+}
+
+static int is_help_word(const char *s)
+{
+    return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0 || strcmp(s, "help") == 0;
+}
+
+/* A word that is not a command, or a group ("tick") without a valid sub-command. */
+static int unknown_command(struct cli *cli, int nwords, char **words)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(commands[i].name, words[0]) != 0) continue;
+        cli->group = words[0];
+        if (cli->help || (nwords > 1 && is_help_word(words[1]))) {
+            print_group_help(words[0]);
+            return EXIT_OK;
+        }
+        if (nwords == 1) return usage_error(cli, "'%s' needs a sub-command", words[0]);
+        return usage_error(cli, "unknown command '%s %s'", words[0], words[1]);
+    }
+    return usage_error(cli, "unknown command '%s'", words[0]);
+}
+
+static int run_command(int nwords, char **words, struct cli *cli)
+{
+    int used;
+    const struct command *cmd = find_command(nwords, words, &used);
+    if (cmd == NULL) return unknown_command(cli, nwords, words);
+    cli->cmd = cmd;
+    int rc = parse_options(nwords - used + 1, words + used - 1, cli, 0);
+    if (rc != 0) return rc;
+    if (cli->help) {
+        print_command_help(cmd);
+        return EXIT_OK;
+    }
+    if (cli->npos != cmd->nargs)
+        return usage_error(cli, "expected %s, got %d argument%s", cmd->nargs > 0 ? cmd->args : "no arguments",
+            cli->npos, cli->npos == 1 ? "" : "s");
+    return cmd->run(cli);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cli = { 0 };
+    int rc = parse_options(argc, argv, &cli, 1);
+    if (rc != 0) return rc;
+    if (cli.help || (cli.npos > 0 && strcmp(cli.pos[0], "help") == 0 && cli.npos == 1)) {
+        print_main_help();
+        return EXIT_OK;
+    }
+    if (cli.npos == 0) return usage_error(&cli, "missing COMMAND");
+    if (strcmp(cli.pos[0], "help") == 0) { /* "fxctl help tick add" */
+        cli.help = 1;
+        return run_command(cli.npos - 1, cli.pos + 1, &cli);
+    }
+    return run_command(cli.npos, cli.pos, &cli);
+}

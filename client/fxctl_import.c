@@ -1,0 +1,347 @@
+/*
+ * fxctl import: CSV lines -> batches of fxc_ticks_bulk.
+ *
+ * The file is streamed through one fixed line buffer and one batch of ticks,
+ * so memory does not grow with the file. A batch is sent only once every
+ * line in it has parsed: a malformed line stops the import before its batch
+ * reaches the core, and the caller can say exactly which lines are stored
+ * (all of those of earlier batches). Importing the same file again is safe,
+ * as the core skips duplicates.
+ */
+#include "fxctl_import.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define PROGRESS_INTERVAL_S 0.2
+#define QUOTE_MAX 40 /* characters of a bad value quoted in an error */
+
+struct importer {
+    fxc *c;
+    FILE *in;
+    const char *name; /* for messages: the path, or "<stdin>" */
+    FILE *progress;
+    fxc_tick *ticks; /* the batch being filled */
+    uint64_t *line_of; /* line number of each tick of the batch */
+    size_t n, cap;
+    int seen_data; /* a non-blank line went by: no header after it */
+    struct timespec t0;
+    double last_progress;
+    struct fxctl_import_stats *st;
+    fxc_err err;
+};
+
+__attribute__((format(printf, 4, 5))) static void err_set(
+    fxc_err *err, int code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    if (err == NULL) return;
+    err->code = code;
+    snprintf(err->field, sizeof err->field, "%s", field);
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- one line ----------------------------------------------------------- */
+
+static int is_space(char c) { return c == ' ' || c == '\t'; }
+
+static void strip_eol(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+}
+
+static int is_blank(const char *s)
+{
+    while (is_space(*s))
+        s++;
+    return *s == '\0';
+}
+
+/* Drops spaces around the field, then one pair of surrounding quotes. */
+static char *trim_field(char *s)
+{
+    size_t n;
+    while (is_space(*s))
+        s++;
+    n = strlen(s);
+    while (n > 0 && is_space(s[n - 1]))
+        s[--n] = '\0';
+    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+        s[n - 1] = '\0';
+        s++;
+    }
+    return s;
+}
+
+/* Cuts `line` at commas; stores up to `max` fields, returns how many there are. */
+static int split_fields(char *line, char **fields, int max)
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma != NULL) *comma = '\0';
+        if (n < max) fields[n] = trim_field(p);
+        n++;
+        if (comma == NULL) return n;
+        p = comma + 1;
+    }
+}
+
+static int parse_symbol(const char *s, char *out, fxc_err *err)
+{
+    size_t n = strlen(s);
+    if (n == 0) {
+        err_set(err, FXC_INVALID_ARGUMENT, "symbol", "the symbol is empty");
+        return -1;
+    }
+    if (n > FXC_SYMBOL_MAX) {
+        err_set(err, FXC_INVALID_ARGUMENT, "symbol", "symbol '%.*s' is longer than %d characters", QUOTE_MAX,
+            s, FXC_SYMBOL_MAX);
+        return -1;
+    }
+    memcpy(out, s, n + 1);
+    return 0;
+}
+
+static int parse_time(const char *s, int64_t *out, fxc_err *err)
+{
+    if (fxc_time_parse(s, out) == 0) return 0;
+    err_set(err, FXC_INVALID_ARGUMENT, "time",
+        "time '%.*s' is not an RFC 3339 time such as 2025-12-05T10:00:00Z", QUOTE_MAX, s);
+    return -1;
+}
+
+static int parse_price(const char *s, double *out, fxc_err *err)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (*s == '\0' || *end != '\0') {
+        err_set(err, FXC_INVALID_ARGUMENT, "price", "price '%.*s' is not a number", QUOTE_MAX, s);
+        return -1;
+    }
+    if (!isfinite(v) || v <= 0.0) {
+        err_set(err, FXC_INVALID_ARGUMENT, "price", "price '%.*s' is not a finite number > 0", QUOTE_MAX, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int fxctl_csv_parse_line(char *line, fxc_tick *out, fxc_err *err)
+{
+    char *f[3];
+    fxc_tick t;
+    strip_eol(line);
+    if (is_blank(line)) return FXCTL_CSV_BLANK;
+    int n = split_fields(line, f, 3);
+    if (n != 3) {
+        err_set(err, FXC_INVALID_ARGUMENT, "line",
+            "expected 3 comma-separated fields (symbol,time,price), found %d", n);
+        return FXCTL_CSV_BAD;
+    }
+    if (parse_symbol(f[0], t.symbol, err) != 0 || parse_time(f[1], &t.time_us, err) != 0
+        || parse_price(f[2], &t.price, err) != 0)
+        return FXCTL_CSV_BAD;
+    *out = t;
+    return FXCTL_CSV_TICK;
+}
+
+int fxctl_csv_is_header(const char *line)
+{
+    while (is_space(*line) || *line == '"')
+        line++;
+    if (strncasecmp(line, "symbol", 6) != 0) return 0;
+    return line[6] == '\0' || strchr(",\" \t\r\n", line[6]) != NULL; /* not SYMBOLX */
+}
+
+/* ---- progress ----------------------------------------------------------- */
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void show_progress(struct importer *imp)
+{
+    const struct fxctl_import_stats *st = imp->st;
+    if (imp->progress == NULL) return;
+    double now = seconds_since(&imp->t0);
+    if (now - imp->last_progress < PROGRESS_INTERVAL_S) return;
+    imp->last_progress = now;
+    /* "\r" returns to the start of the line, "\033[K" erases what a longer
+     * previous line left behind. */
+    fprintf(imp->progress, "\r%s: %llu lines read, %llu created, %llu duplicates, %.0f ticks/s\033[K",
+        imp->name, (unsigned long long)st->lines, (unsigned long long)st->created,
+        (unsigned long long)st->duplicates, now > 0 ? (double)st->ticks / now : 0.0);
+    fflush(imp->progress);
+}
+
+static void erase_progress(struct importer *imp)
+{
+    if (imp->progress == NULL || imp->last_progress == 0.0) return;
+    fputs("\r\033[K", imp->progress);
+    fflush(imp->progress);
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+/* Prefixes err.message with "FILE:LINE: ". */
+static void err_at_line(struct importer *imp, uint64_t line)
+{
+    fxc_err e = imp->err;
+    err_set(&imp->err, e.code, e.field, "%s:%llu: %s", imp->name, (unsigned long long)line, e.message);
+}
+
+/* When the core rejects a batch it names the tick's index in err.field
+ * ("17", or a form like "ticks[17]"): turn that into the file's line. */
+static void locate_core_error(struct importer *imp)
+{
+    const char *p = imp->err.field;
+    while (*p != '\0' && (*p < '0' || *p > '9'))
+        p++;
+    if (imp->err.code != FXC_INVALID_ARGUMENT || *p == '\0') return;
+    unsigned long long i = strtoull(p, NULL, 10);
+    if (i < imp->n) err_at_line(imp, imp->line_of[i]);
+}
+
+static int send_batch(struct importer *imp)
+{
+    uint64_t created = 0, duplicates = 0;
+    if (imp->n == 0) return FXCTL_IMPORT_OK;
+    int rc = fxc_ticks_bulk(imp->c, imp->ticks, imp->n, &created, &duplicates, &imp->err);
+    if (rc != FXC_OK) {
+        imp->err.code = rc;
+        if (imp->err.message[0] == '\0') err_set(&imp->err, rc, "", "bulk insert failed");
+        locate_core_error(imp);
+        return FXCTL_IMPORT_ECORE;
+    }
+    imp->st->ticks += imp->n;
+    imp->st->created += created;
+    imp->st->duplicates += duplicates;
+    imp->st->stored_through_line = imp->line_of[imp->n - 1];
+    imp->n = 0;
+    return FXCTL_IMPORT_OK;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* After a full buffer without "\n": is the line complete anyway? */
+static int at_line_end(FILE *in)
+{
+    int c = getc(in);
+    if (c == EOF || c == '\n') return 1;
+    ungetc(c, in);
+    return 0;
+}
+
+/* Reads one line into buf; *got is 0 at the end of the file. */
+static int read_line(struct importer *imp, char *buf, size_t size, int *got)
+{
+    *got = 0;
+    if (fgets(buf, (int)size, imp->in) == NULL) {
+        if (!ferror(imp->in)) return FXCTL_IMPORT_OK;
+        err_set(&imp->err, 0, "", "%s: read error: %s", imp->name, strerror(errno));
+        return FXCTL_IMPORT_EIO;
+    }
+    imp->st->lines++;
+    if (strchr(buf, '\n') == NULL && strlen(buf) == size - 1 && !at_line_end(imp->in)) {
+        err_set(&imp->err, FXC_INVALID_ARGUMENT, "line", "%s:%llu: line longer than %d bytes", imp->name,
+            (unsigned long long)imp->st->lines, FXCTL_CSV_LINE_MAX);
+        return FXCTL_IMPORT_ELINE;
+    }
+    *got = 1;
+    return FXCTL_IMPORT_OK;
+}
+
+/* Header and blank lines are skipped; a tick joins the batch, which is sent
+ * when full. */
+static int take_line(struct importer *imp, char *line)
+{
+    fxc_tick t;
+    show_progress(imp);
+    if (imp->st->lines == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0) line += 3; /* UTF-8 BOM */
+    if (!imp->seen_data && fxctl_csv_is_header(line)) {
+        imp->seen_data = 1;
+        return FXCTL_IMPORT_OK;
+    }
+    int r = fxctl_csv_parse_line(line, &t, &imp->err);
+    if (r == FXCTL_CSV_BLANK) return FXCTL_IMPORT_OK;
+    imp->seen_data = 1;
+    if (r == FXCTL_CSV_BAD) {
+        err_at_line(imp, imp->st->lines);
+        return FXCTL_IMPORT_ELINE;
+    }
+    imp->ticks[imp->n] = t;
+    imp->line_of[imp->n++] = imp->st->lines;
+    return imp->n == imp->cap ? send_batch(imp) : FXCTL_IMPORT_OK;
+}
+
+static int import_stream(struct importer *imp)
+{
+    char line[FXCTL_CSV_LINE_MAX + 2]; /* room for "\n" and the NUL */
+    int got, rc;
+    while ((rc = read_line(imp, line, sizeof line, &got)) == FXCTL_IMPORT_OK && got) {
+        rc = take_line(imp, line);
+        if (rc != FXCTL_IMPORT_OK) return rc;
+    }
+    return rc != FXCTL_IMPORT_OK ? rc : send_batch(imp);
+}
+
+/* ---- setup -------------------------------------------------------------- */
+
+static int importer_open(struct importer *imp, const char *path)
+{
+    imp->ticks = malloc(imp->cap * sizeof *imp->ticks);
+    imp->line_of = malloc(imp->cap * sizeof *imp->line_of);
+    if (imp->ticks == NULL || imp->line_of == NULL) {
+        err_set(&imp->err, 0, "", "out of memory for a batch of %zu ticks", imp->cap);
+        return FXCTL_IMPORT_EIO;
+    }
+    if (strcmp(path, "-") == 0) {
+        imp->in = stdin;
+        imp->name = "<stdin>";
+        return FXCTL_IMPORT_OK;
+    }
+    imp->name = path;
+    imp->in = fopen(path, "r");
+    if (imp->in == NULL) {
+        err_set(&imp->err, 0, "", "cannot open %s: %s", path, strerror(errno));
+        return FXCTL_IMPORT_EIO;
+    }
+    return FXCTL_IMPORT_OK;
+}
+
+static void importer_close(struct importer *imp)
+{
+    if (imp->in != NULL && imp->in != stdin) fclose(imp->in);
+    free(imp->ticks);
+    free(imp->line_of);
+}
+
+int fxctl_import_file(
+    fxc *c, const char *path, size_t batch, FILE *progress, struct fxctl_import_stats *st, fxc_err *err)
+{
+    struct importer imp = { .c = c, .name = path, .progress = progress, .st = st };
+    imp.cap = batch < 1 ? 1 : batch > FXC_BULK_MAX ? FXC_BULK_MAX : batch;
+    memset(st, 0, sizeof *st);
+    clock_gettime(CLOCK_MONOTONIC, &imp.t0);
+    int rc = importer_open(&imp, path);
+    if (rc == FXCTL_IMPORT_OK) rc = import_stream(&imp);
+    importer_close(&imp);
+    st->elapsed_s = seconds_since(&imp.t0);
+    erase_progress(&imp);
+    if (rc != FXCTL_IMPORT_OK && err != NULL) *err = imp.err;
+    return rc;
+}

@@ -1,0 +1,66 @@
+/*
+ * fxctl import: a CSV file of `symbol,time,price` lines, streamed into fx-core
+ * in fxc_ticks_bulk batches. Uses only the public client API.
+ *
+ * This module reads, parses and sends; it does not exit and prints nothing
+ * but the optional progress line. fxctl.c parses the command line and prints
+ * the summary or the error. The line parser is separate so it can be tested
+ * on its own.
+ */
+#ifndef FXCTL_IMPORT_H
+#define FXCTL_IMPORT_H
+
+#include <fx/client.h>
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define FXCTL_IMPORT_BATCH_DEFAULT 10000
+#define FXCTL_CSV_LINE_MAX 1024 /* longest line in bytes, without its "\n" */
+
+enum fxctl_csv_result {
+    FXCTL_CSV_BAD = -1, /* malformed: err says why and names the field */
+    FXCTL_CSV_TICK = 0, /* *out holds the tick */
+    FXCTL_CSV_BLANK = 1, /* empty or only spaces/tabs: skip */
+};
+
+/* Parses one line "symbol,time,price" (a trailing "\n" or "\r\n" is allowed;
+ * spaces around fields and double quotes around a field are ignored). The
+ * time is RFC 3339 (fxc_time_parse); the price a finite number > 0; the symbol
+ * 1..FXC_SYMBOL_MAX characters as written (the core normalises and checks it).
+ * Modifies `line`. *out is written only for FXCTL_CSV_TICK; for FXCTL_CSV_BAD,
+ * `err` (optional) gets FXC_INVALID_ARGUMENT, the reason and the field
+ * ("line", "symbol", "time" or "price"), without a file name or line number. */
+int fxctl_csv_parse_line(char *line, fxc_tick *out, fxc_err *err);
+
+/* Whether `line` is a header: its first field is "symbol" (any case, maybe
+ * quoted). Only the first non-blank line of a file is tested. */
+int fxctl_csv_is_header(const char *line);
+
+struct fxctl_import_stats {
+    uint64_t lines; /* lines read, including header and blank lines */
+    uint64_t ticks; /* ticks in batches the core accepted */
+    uint64_t created;
+    uint64_t duplicates;
+    uint64_t stored_through_line; /* last line of the last accepted batch; 0 if none */
+    double elapsed_s;
+};
+
+enum fxctl_import_result {
+    FXCTL_IMPORT_OK = 0,
+    FXCTL_IMPORT_EIO, /* the file could not be opened or read */
+    FXCTL_IMPORT_ELINE, /* a malformed or overlong line: nothing of its batch was sent */
+    FXCTL_IMPORT_ECORE, /* fxc_ticks_bulk failed: err is the core's error */
+};
+
+/* Streams `path` ("-" = stdin) into the core in batches of `batch` ticks
+ * (clamped to 1..FXC_BULK_MAX): memory use is one batch and one line,
+ * whatever the file size.
+ * When `progress` is not NULL, a line updated in place ("\r") shows the
+ * progress there, and is erased before returning. `st` is always filled.
+ * On failure `err` gets the reason; messages about a line start with
+ * "FILE:LINE: ". Returns an fxctl_import_result. */
+int fxctl_import_file(
+    fxc *c, const char *path, size_t batch, FILE *progress, struct fxctl_import_stats *st, fxc_err *err);
+
+#endif

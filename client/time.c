@@ -1,0 +1,211 @@
+/*
+ * RFC 3339 times <-> microseconds since the Unix epoch (UTC).
+ *
+ * Pure integer arithmetic on the proleptic Gregorian calendar (Howard
+ * Hinnant's days-from-civil algorithms): no timegm/mktime, no TZ, no locale,
+ * so the result never depends on the machine's time zone or C library.
+ *
+ * Supported instants are 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999Z.
+ * A time whose fields are in range but whose offset moves it outside (e.g.
+ * 0001-01-01T00:00:00+01:00) is rejected, so everything fxc_time_parse
+ * accepts formats back as a four-digit year and parses again.
+ */
+#include "export.h"
+
+#include <fx/client.h>
+
+#include <stdio.h>
+
+#define US_PER_SEC 1000000LL
+#define SEC_PER_DAY 86400LL
+#define TIME_MIN_SEC (-62135596800LL) /* 0001-01-01T00:00:00Z */
+#define TIME_END_SEC 253402300800LL /* 10000-01-01T00:00:00Z, exclusive */
+#define FRACTION_DIGITS_MAX 6
+
+/* Fields of a parsed time, as written (before the offset is applied). */
+struct time_fields {
+    int year, month, day;
+    int hour, minute, second;
+    int micros;
+    int offset_min; /* local time minus UTC, in minutes */
+};
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Reads exactly `n` digits at *p into *out and advances *p. */
+static int read_digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (!is_digit(c)) return -1;
+        v = v * 10 + (c - '0');
+    }
+    *p += n;
+    *out = v;
+    return 0;
+}
+
+/* Consumes `c` at *p if it is there. */
+static int accept_char(const char **p, char c)
+{
+    if (**p != c) return -1;
+    (*p)++;
+    return 0;
+}
+
+static int is_leap_year(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static int days_in_month(int y, int m)
+{
+    static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    return m == 2 && is_leap_year(y) ? 29 : days[m - 1];
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (valid fields). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400; /* [0, 399] */
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* [0, 146096] */
+    return era * 146097 + doe - 719468;
+}
+
+/* Inverse of days_from_civil, for any int64 day count in range of a time. */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097; /* [0, 146096] */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* [0, 365] */
+    int64_t mp = (5 * doy + 2) / 153; /* [0, 11], March-based */
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+/* YYYY-MM-DD */
+static int parse_date(const char **p, struct time_fields *f)
+{
+    if (read_digits(p, 4, &f->year) != 0 || accept_char(p, '-') != 0) return -1;
+    if (read_digits(p, 2, &f->month) != 0 || accept_char(p, '-') != 0) return -1;
+    return read_digits(p, 2, &f->day);
+}
+
+/* Optional ".f{1,6}", scaled to microseconds. */
+static int parse_fraction(const char **p, struct time_fields *f)
+{
+    if (accept_char(p, '.') != 0) return 0;
+    int n = 0, v = 0;
+    while (is_digit((*p)[n])) {
+        if (++n > FRACTION_DIGITS_MAX) return -1;
+        v = v * 10 + ((*p)[n - 1] - '0');
+    }
+    if (n == 0) return -1;
+    for (int i = n; i < FRACTION_DIGITS_MAX; i++)
+        v *= 10;
+    *p += n;
+    f->micros = v;
+    return 0;
+}
+
+/* Optional "Z" / "z" / "+HH:MM" / "-HH:MM"; none means UTC. */
+static int parse_offset(const char **p, struct time_fields *f)
+{
+    char c = **p;
+    int hh, mm;
+    if (c == 'Z' || c == 'z') {
+        (*p)++;
+        return 0;
+    }
+    if (c != '+' && c != '-') return 0;
+    (*p)++;
+    if (read_digits(p, 2, &hh) != 0 || accept_char(p, ':') != 0 || read_digits(p, 2, &mm) != 0) return -1;
+    if (hh > 23 || mm > 59) return -1;
+    f->offset_min = (c == '-' ? -1 : 1) * (hh * 60 + mm);
+    return 0;
+}
+
+/* ("T" | "t" | " ") HH:MM:SS [fraction] [offset] */
+static int parse_time_of_day(const char **p, struct time_fields *f)
+{
+    char sep = **p;
+    if (sep != 'T' && sep != 't' && sep != ' ') return -1;
+    (*p)++;
+    if (read_digits(p, 2, &f->hour) != 0 || accept_char(p, ':') != 0) return -1;
+    if (read_digits(p, 2, &f->minute) != 0 || accept_char(p, ':') != 0) return -1;
+    if (read_digits(p, 2, &f->second) != 0) return -1;
+    if (parse_fraction(p, f) != 0) return -1;
+    return parse_offset(p, f);
+}
+
+/* Range of every field; no leap seconds (second 60 is rejected). */
+static int fields_valid(const struct time_fields *f)
+{
+    if (f->year < 1 || f->month < 1 || f->month > 12) return 0;
+    if (f->day < 1 || f->day > days_in_month(f->year, f->month)) return 0;
+    return f->hour <= 23 && f->minute <= 59 && f->second <= 59;
+}
+
+static int fields_to_us(const struct time_fields *f, int64_t *out_us)
+{
+    int64_t sec = days_from_civil(f->year, f->month, f->day) * SEC_PER_DAY + f->hour * 3600 + f->minute * 60
+        + f->second - (int64_t)f->offset_min * 60;
+    if (sec < TIME_MIN_SEC || sec >= TIME_END_SEC) return -1;
+    *out_us = sec * US_PER_SEC + f->micros;
+    return 0;
+}
+
+FXC_API int fxc_time_parse(const char *s, int64_t *out_us)
+{
+    struct time_fields f = { 0 };
+    const char *p = s;
+    int64_t us;
+    if (s == NULL || out_us == NULL) return -1;
+    if (parse_date(&p, &f) != 0) return -1;
+    if (*p != '\0' && parse_time_of_day(&p, &f) != 0) return -1;
+    if (*p != '\0' || !fields_valid(&f)) return -1;
+    if (fields_to_us(&f, &us) != 0) return -1;
+    *out_us = us;
+    return 0;
+}
+
+/* Floor division and its non-negative remainder: correct before 1970, and
+ * free of overflow even for INT64_MIN. */
+static int64_t floor_divmod(int64_t a, int64_t b, int64_t *rem)
+{
+    int64_t q = a / b, r = a % b;
+    if (r < 0) {
+        r += b;
+        q--;
+    }
+    *rem = r;
+    return q;
+}
+
+/*
+ * Years 0..9999 print as four digits; instants outside the supported range
+ * (which fxc_time_parse never produces) still print unambiguously, with an
+ * ISO 8601 expanded, signed year ("+12345-01-01T00:00:00Z").
+ */
+FXC_API char *fxc_time_format(int64_t us, char *buf)
+{
+    int64_t micros, sod, year;
+    int month, day;
+    if (buf == NULL) return NULL;
+    int64_t sec = floor_divmod(us, US_PER_SEC, &micros);
+    int64_t days = floor_divmod(sec, SEC_PER_DAY, &sod);
+    civil_from_days(days, &year, &month, &day);
+    int n
+        = snprintf(buf, FXC_TIME_STR_MAX, year >= 0 && year <= 9999 ? "%04lld" : "%+05lld", (long long)year);
+    n += snprintf(buf + n, FXC_TIME_STR_MAX - (size_t)n, "-%02d-%02dT%02d:%02d:%02d", month, day,
+        (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+    if (micros != 0)
+        snprintf(buf + n, FXC_TIME_STR_MAX - (size_t)n, ".%06dZ", (int)micros);
+    else
+        snprintf(buf + n, FXC_TIME_STR_MAX - (size_t)n, "Z");
+    return buf;
+}
