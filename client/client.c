@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_URL "tcp://127.0.0.1:5555"
 #define DEFAULT_TIMEOUT_MS 30000
 
 struct fxc {
@@ -48,7 +47,7 @@ static int ok(fxc_err *err)
 FXC_API int fxc_open(const char *url, fxc **out, fxc_err *err)
 {
     if (url == NULL) url = getenv("FX_RPC_URL");
-    if (url == NULL || *url == '\0') url = DEFAULT_URL;
+    if (url == NULL || *url == '\0') url = FXC_DEFAULT_URL;
     fxc *c = calloc(1, sizeof *c);
     if (c == NULL) return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory");
     c->timeout_ms = DEFAULT_TIMEOUT_MS;

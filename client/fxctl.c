@@ -98,64 +98,6 @@ static int core_error(int rc, const fxc_err *err)
 
 /* ---- values ------------------------------------------------------------- */
 
-/* buf = v as "d.ddde+XX" with the fewest digits that read back as v. */
-static void shortest_exponential(double v, char *buf, size_t size)
-{
-    for (int prec = 1; prec <= 17; prec++) { /* 17 digits always suffice */
-        snprintf(buf, size, "%.*e", prec - 1, v);
-        if (strtod(buf, NULL) == v) return;
-    }
-}
-
-/* Rewrites the digits and exponent as a plain decimal: 1.5e+02 -> 150,
- * 1e-05 -> 0.00001, 1.085e+00 -> 1.085. */
-static void exponential_to_plain(const char *digits, int n, int exp10, char *buf, size_t size)
-{
-    char tmp[64];
-    int k = 0;
-    if (exp10 < 0) {
-        tmp[k++] = '0';
-        tmp[k++] = '.';
-        for (int i = 0; i < -exp10 - 1; i++)
-            tmp[k++] = '0';
-    }
-    for (int i = 0; i < n || i <= exp10; i++) {
-        if (exp10 >= 0 && i == exp10 + 1) tmp[k++] = '.';
-        tmp[k++] = i < n ? digits[i] : '0';
-    }
-    tmp[k] = '\0';
-    snprintf(buf, size, "%s", tmp);
-}
-
-/*
- * Shortest text that reads back as the same double (1.085, never
- * 1.0849999999999999). Like JavaScript's number printing, it is written
- * without an exponent from 1e-7 to 1e21 (150, not 1.5e+02): plain "%.Ng" would
- * pick an exponent whenever that is shorter.
- */
-static void format_price(double v, char *buf, size_t size)
-{
-    char digits[18]; /* at most 17 significant digits */
-    int n = 0;
-    if (!isfinite(v) || v <= 0.0) {
-        snprintf(buf, size, "%.17g", v);
-        return;
-    }
-    shortest_exponential(v, buf, size);
-    const char *e = strchr(buf, 'e');
-    for (const char *p = buf; p < e && n < (int)sizeof digits - 1; p++)
-        if (*p != '.') digits[n++] = *p;
-    while (n > 1 && digits[n - 1] == '0')
-        n--;
-    int exp10 = atoi(e + 1);
-    if (exp10 >= -7 && exp10 < 21) {
-        exponential_to_plain(digits, n, exp10, buf, size);
-        return;
-    }
-    digits[n] = '\0';
-    snprintf(buf, size, "%c%s%se%d", digits[0], n > 1 ? "." : "", digits + 1, exp10);
-}
-
 static int parse_time_arg(const struct cli *cli, const char *what, const char *s, int64_t *out)
 {
     if (fxc_time_parse(s, out) == 0) return 0;
@@ -236,7 +178,7 @@ static int connect_core(const struct cli *cli, int default_timeout_ms, fxc **out
 static void print_tick(const fxc_tick *t)
 {
     char time[FXC_TIME_STR_MAX], price[PRICE_STR_MAX];
-    format_price(t->price, price, sizeof price);
+    fxc_price_format(t->price, price);
     printf("%s %s %s\n", t->symbol, fxc_time_format(t->time_us, time), price);
 }
 
@@ -249,13 +191,13 @@ static void print_ticks_table(const fxc_tick *t, size_t n, uint32_t limit, uint3
     int time_w = 4, lead_w = 0;
     for (size_t i = 0; i < n; i++) {
         int w = (int)strlen(fxc_time_format(t[i].time_us, time));
-        format_price(t[i].price, price, sizeof price);
+        fxc_price_format(t[i].price, price);
         time_w = w > time_w ? w : time_w;
         lead_w = price_lead(price) > lead_w ? price_lead(price) : lead_w;
     }
     if (n > 0) printf("%-*s  PRICE\n", time_w, "TIME");
     for (size_t i = 0; i < n; i++) {
-        format_price(t[i].price, price, sizeof price);
+        fxc_price_format(t[i].price, price);
         printf("%-*s  %*s%s\n", time_w, fxc_time_format(t[i].time_us, time), lead_w - price_lead(price), "",
             price);
     }
@@ -285,7 +227,7 @@ static void print_ticks_json(const fxc_tick *t, size_t n)
     char time[FXC_TIME_STR_MAX], price[PRICE_STR_MAX];
     fputs(n == 0 ? "[" : "[\n", stdout);
     for (size_t i = 0; i < n; i++) {
-        format_price(t[i].price, price, sizeof price);
+        fxc_price_format(t[i].price, price);
         fputs("  {\"symbol\":", stdout);
         print_json_string(t[i].symbol);
         printf(",\"time\":\"%s\",\"price\":%s}%s\n", fxc_time_format(t[i].time_us, time), price,

@@ -38,6 +38,7 @@ enum fxc_status {
 #define FXC_TICKS_GET_MAX 10000 /* largest `limit` of fxc_ticks_get */
 #define FXC_BULK_MAX 100000 /* most ticks in one fxc_ticks_bulk */
 #define FXC_TIME_STR_MAX 40 /* buffer size for fxc_time_format */
+#define FXC_DEFAULT_URL "tcp://127.0.0.1:5555" /* fx-core RPC address when FX_RPC_URL is unset */
 
 typedef struct fxc_err {
     int code;
@@ -114,6 +115,13 @@ int fxc_time_parse(const char *s, int64_t *out_us);
 /* Microseconds -> "2025-12-05T10:00:00Z" or "...T10:00:00.123456Z" when the
  * fraction is non-zero. `buf` holds at least FXC_TIME_STR_MAX bytes. */
 char *fxc_time_format(int64_t us, char *buf);
+
+#define FXC_PRICE_STR_MAX 32 /* buffer size for fxc_price_format */
+
+/* The shortest text that reads back as the same double: 1.085, never
+ * 1.0849999999999999; plain decimal from 1e-7 to 1e21 (150, 0.00001), as
+ * JavaScript prints numbers. `buf` holds FXC_PRICE_STR_MAX bytes. */
+char *fxc_price_format(double price, char *buf);
 
 #ifdef __cplusplus
 }
