@@ -1,31 +1,17 @@
 #include "config.h"
 
+#include "config_table.h"
 #include "errors.h"
 #include "log.h"
 #include "validate.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum var_type { VAR_STRING, VAR_INT };
+#define STR(field, name, def, help) FX_CONFIG_STR(struct fx_config, field, name, def, help)
+#define INT(field, name, def, min, max, help) FX_CONFIG_INT(struct fx_config, field, name, def, min, max, help)
 
-struct config_var {
-    const char *name;
-    enum var_type type;
-    const char *def;
-    long min, max; /* VAR_INT bounds; VAR_STRING: max length */
-    size_t offset;
-    const char *help;
-};
-
-#define STR(field, name, def, help) \
-    { name, VAR_STRING, def, 0, sizeof(((struct fx_config *)0)->field) - 1, offsetof(struct fx_config, field), help }
-#define INT(field, name, def, min, max, help) \
-    { name, VAR_INT, #def, min, max, offsetof(struct fx_config, field), help }
-
-static const struct config_var vars[] = {
+static const struct fx_config_var vars[] = {
     STR(database_url, "DATABASE_URL", "postgresql://fx@127.0.0.1:5432/fx",
         "PostgreSQL URI (a postgresql+asyncpg:// prefix is accepted)"),
     STR(redis_url, "REDIS_URL", "redis://127.0.0.1:6379", "Redis URL (redis://[:password@]host:port[/db])"),
@@ -40,30 +26,6 @@ static const struct config_var vars[] = {
 };
 
 #define NVARS (sizeof vars / sizeof vars[0])
-
-static int set_var(struct fx_config *cfg, const struct config_var *v, const char *value, char *err,
-    size_t errlen)
-{
-    char *dst = (char *)cfg + v->offset;
-    if (v->type == VAR_STRING) {
-        if (strlen(value) > (size_t)v->max) {
-            snprintf(err, errlen, "%s is longer than %ld characters", v->name, v->max);
-            return FX_ECONFIG;
-        }
-        strcpy(dst, value);
-        return 0;
-    }
-    char *end;
-    errno = 0;
-    long n = strtol(value, &end, 10);
-    if (errno || end == value || *end || n < v->min || n > v->max) {
-        snprintf(err, errlen, "%s=\"%s\": expected an integer in %ld..%ld", v->name, value, v->min,
-            v->max);
-        return FX_ECONFIG;
-    }
-    *(int *)dst = (int)n;
-    return 0;
-}
 
 /* libpq does not know SQLAlchemy's driver suffix; existing deployments
  * carry DATABASE_URL=postgresql+asyncpg://..., so accept and strip it. */
@@ -87,12 +49,8 @@ int fx_config_load_from(struct fx_config *cfg, const char *(*get)(const char *na
 {
     struct fx_config tmp;
     memset(&tmp, 0, sizeof tmp);
-    for (size_t i = 0; i < NVARS; i++) {
-        const char *value = get(vars[i].name);
-        if (value == NULL || *value == '\0') value = vars[i].def;
-        int rc = set_var(&tmp, &vars[i], value, err, errlen);
-        if (rc) return rc;
-    }
+    int rc = fx_config_table_load(vars, NVARS, &tmp, get, err, errlen);
+    if (rc) return rc;
     normalise_database_url(tmp.database_url);
     if (fx_log_parse_level(tmp.log_level) < 0) {
         snprintf(err, errlen, "LOG_LEVEL=\"%s\": expected debug, info, warn or error", tmp.log_level);
@@ -108,21 +66,9 @@ int fx_config_load_from(struct fx_config *cfg, const char *(*get)(const char *na
     return 0;
 }
 
-static const char *get_env(const char *name) { return getenv(name); }
-
 int fx_config_load(struct fx_config *cfg, char *err, size_t errlen)
 {
-    return fx_config_load_from(cfg, get_env, err, errlen);
+    return fx_config_load_from(cfg, fx_config_getenv, err, errlen);
 }
 
-void fx_config_print_help(FILE *out)
-{
-    fprintf(out, "Environment:\n");
-    for (size_t i = 0; i < NVARS; i++) {
-        const struct config_var *v = &vars[i];
-        if (v->type == VAR_INT)
-            fprintf(out, "  %-22s %s (default %s, %ld..%ld)\n", v->name, v->help, v->def, v->min, v->max);
-        else
-            fprintf(out, "  %-22s %s (default %s)\n", v->name, v->help, v->def);
-    }
-}
+void fx_config_print_help(FILE *out) { fx_config_table_print(vars, NVARS, out); }
