@@ -1,0 +1,25 @@
+/* The handlers of fx-bridge's routes (routes.c lists which path is which). */
+#ifndef FX_BRIDGE_API_H
+#define FX_BRIDGE_API_H
+
+#include "http.h"
+
+/* ticks_api.c */
+void fx_api_tick_create(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_ticks_bulk(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_ticks_list(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_tick_update(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_ticks_delete(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_tick_delete_path(struct fx_http_request *req, struct fx_http_response *res);
+
+/* system_api.c */
+void fx_api_health(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_ws_stats(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_metrics(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_openapi(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_docs(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_redoc(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_static(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_index(struct fx_http_request *req, struct fx_http_response *res);
+
+#endif

@@ -1,0 +1,45 @@
+#include "config.h"
+
+#include "config_table.h"
+#include "errors.h"
+#include "log.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#define STR(field, name, def, help) FX_CONFIG_STR(struct fx_bridge_config, field, name, def, help)
+#define INT(field, name, def, min, max, help) \
+    FX_CONFIG_INT(struct fx_bridge_config, field, name, def, min, max, help)
+
+static const struct fx_config_var vars[] = {
+    STR(rpc_url, "FX_RPC_URL", "tcp://127.0.0.1:5555", "fx-core RPC address"),
+    STR(bind, "BRIDGE_BIND", "127.0.0.1", "address the HTTP server listens on (0.0.0.0 for all)"),
+    INT(port, "BRIDGE_PORT", 8000, 0, 65535, "HTTP port (0 picks a free one)"),
+    STR(symbol, "SYMBOL", "EURUSD", "symbol used when a request names none"),
+    INT(day_start_hour, "DAY_START_HOUR", 22, 0, 23, "default UTC hour of custom days"),
+    STR(log_level, "LOG_LEVEL", "info", "debug, info, warn or error"),
+    INT(max_body_mb, "BRIDGE_MAX_BODY_MB", 16, 1, 1024, "largest request body of POST /ticks/bulk (MiB)"),
+    INT(max_connections, "BRIDGE_MAX_CONNECTIONS", 1024, 1, 65536, "concurrent HTTP connections"),
+    INT(rpc_timeout_ms, "BRIDGE_RPC_TIMEOUT_MS", 30000, 100, 600000, "how long a core request may take"),
+    STR(static_dir, "BRIDGE_STATIC_DIR", "", "folder of web assets (Swagger UI, ReDoc) served under /static/"),
+};
+
+#define NVARS (sizeof vars / sizeof vars[0])
+
+int fx_bridge_config_load(struct fx_bridge_config *cfg, const char *(*get)(const char *name), char *err,
+    size_t errlen)
+{
+    struct fx_bridge_config tmp;
+    memset(&tmp, 0, sizeof tmp);
+    int rc = fx_config_table_load(vars, NVARS, &tmp, get, err, errlen);
+    if (rc) return rc;
+    if (fx_log_parse_level(tmp.log_level) < 0) {
+        snprintf(err, errlen, "LOG_LEVEL=\"%s\": expected debug, info, warn or error", tmp.log_level);
+        return FX_ECONFIG;
+    }
+    for (char *p = tmp.symbol; *p; p++) *p = (char)toupper((unsigned char)*p);
+    *cfg = tmp;
+    return 0;
+}
+
+void fx_bridge_config_print_help(FILE *out) { fx_config_table_print(vars, NVARS, out); }

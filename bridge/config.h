@@ -1,0 +1,25 @@
+/* fx-bridge configuration: one table of environment variables (config.c). */
+#ifndef FX_BRIDGE_CONFIG_H
+#define FX_BRIDGE_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct fx_bridge_config {
+    char rpc_url[256];
+    char bind[64];
+    int port;
+    char symbol[17];
+    int day_start_hour;
+    char log_level[16];
+    int max_body_mb; /* POST /ticks/bulk; other bodies are limited to 1 MiB */
+    int max_connections;
+    int rpc_timeout_ms;
+    char static_dir[512];
+};
+
+int fx_bridge_config_load(struct fx_bridge_config *cfg, const char *(*get)(const char *name), char *err,
+    size_t errlen);
+void fx_bridge_config_print_help(FILE *out);
+
+#endif

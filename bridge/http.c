@@ -1,0 +1,268 @@
+#include "http.h"
+
+#include "errors.h"
+#include "json_out.h"
+#include "log.h"
+#include "metrics.h"
+#include "routes.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEFAULT_BODY_LIMIT (1u << 20)
+#define REFUSE_UNREAD_BODY (1ull << 30)
+
+/* What MHD keeps for one request between its calls of on_request. */
+struct request_state {
+    struct fx_route_match match;
+    struct fx_http_request req;
+    char *body;
+    size_t len, cap, limit;
+    int too_large;
+    int refuse_now;
+    struct timespec start;
+};
+
+const char *fx_http_query(const struct fx_http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+void fx_reply_json(struct fx_http_response *res, unsigned status, char *json)
+{
+    res->status = status;
+    res->body = json;
+    res->len = json ? strlen(json) : 0;
+    res->content_type = "application/json";
+    if (json == NULL) fx_reply_error(res, 500, "out of memory");
+}
+
+void fx_reply_error(struct fx_http_response *res, unsigned status, const char *fmt, ...)
+{
+    char detail[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    struct fx_jbuf b;
+    fx_jbuf_init(&b);
+    fx_jbuf_raw(&b, "{\"detail\":");
+    fx_jbuf_string(&b, detail);
+    fx_jbuf_raw(&b, "}");
+    res->status = status;
+    res->body = fx_jbuf_take(&b, &res->len);
+    res->content_type = "application/json";
+}
+
+void fx_reply_core_error(struct fx_http_response *res, int code, const fxc_err *err)
+{
+    switch (code) {
+    case FXC_INVALID_ARGUMENT:
+        /* a named field failed validation: 422; an inconsistent request: 400 */
+        if (err->field[0])
+            fx_reply_error(res, 422, "%s", err->message);
+        else
+            fx_reply_error(res, 400, "%s", err->message);
+        return;
+    case FXC_NOT_FOUND: fx_reply_error(res, 404, "%s", err->message); return;
+    case FXC_ALREADY_EXISTS: fx_reply_error(res, 409, "%s", err->message); return;
+    case FXC_RESOURCE_EXHAUSTED: fx_reply_error(res, 413, "%s", err->message); return;
+    default:
+        fx_metrics_core_error(fxc_status_name(code));
+        fx_reply_error(res, code == FXC_UNAVAILABLE ? 503 : 500, "%s", err->message);
+    }
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct request_state *st,
+    struct fx_http_response *res, const char *method)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(res->len, res->body,
+        res->body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
+    if (r == NULL) {
+        if (!res->body_static) free(res->body);
+        return MHD_NO;
+    }
+    if (res->content_type) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
+    if (res->allow) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
+    enum MHD_Result ret = MHD_queue_response(conn, res->status, r);
+    MHD_destroy_response(r);
+    fx_metrics_observe(st->match.label, method, res->status, seconds_since(&st->start));
+    fx_debug("http", "%s %s -> %u", method, st->req.path, res->status);
+    return ret;
+}
+
+static size_t body_limit(const struct fx_bridge *b, const struct fx_route_match *m)
+{
+    if (m->route == NULL || m->route->body_limit == 0) return DEFAULT_BODY_LIMIT;
+    if (m->route->body_limit == SIZE_MAX) return (size_t)b->cfg.max_body_mb << 20;
+    return m->route->body_limit;
+}
+
+static void reply_too_large(struct fx_http_response *res, size_t limit)
+{
+    fx_reply_error(res, 413, "the request body is larger than %zu bytes; split it (POST /ticks/bulk takes up to "
+                             "100000 ticks)",
+        limit);
+}
+
+static struct request_state *begin(struct fx_bridge *b, struct MHD_Connection *conn, const char *url,
+    const char *method)
+{
+    struct request_state *st = calloc(1, sizeof *st);
+    if (st == NULL) return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &st->start);
+    st->req.conn = conn;
+    st->req.bridge = b;
+    st->req.method = method;
+    st->req.path = url;
+    fx_routes_match(method, url, &st->req, &st->match);
+    st->limit = body_limit(b, &st->match);
+    /* A body over the limit is read and dropped, then answered with 413:
+     * answering before reading it makes most clients fail with a broken
+     * pipe instead of showing the 413. Only absurd sizes are refused at once. */
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > st->limit) st->too_large = 1;
+    st->refuse_now = cl && strtoull(cl, NULL, 10) > REFUSE_UNREAD_BODY;
+    return st;
+}
+
+static void collect(struct request_state *st, const char *data, size_t n)
+{
+    if (st->too_large) return;
+    if (st->len + n > st->limit) {
+        st->too_large = 1;
+        free(st->body);
+        st->body = NULL;
+        st->len = st->cap = 0;
+        return;
+    }
+    if (st->len + n + 1 > st->cap) {
+        size_t cap = st->cap ? st->cap : 4096;
+        while (cap < st->len + n + 1) cap *= 2;
+        char *p = realloc(st->body, cap);
+        if (p == NULL) {
+            st->too_large = 1; /* answered as 413: we cannot hold it */
+            return;
+        }
+        st->body = p, st->cap = cap;
+    }
+    memcpy(st->body + st->len, data, n);
+    st->len += n;
+    st->body[st->len] = '\0';
+}
+
+static void dispatch(struct request_state *st, struct fx_http_response *res)
+{
+    if (st->too_large) return reply_too_large(res, st->limit);
+    if (st->match.route == NULL) {
+        if (st->match.status == 405) {
+            fx_reply_error(res, 405, "method %s is not allowed on %s (allowed: %s)", st->req.method, st->req.path,
+                st->match.allow);
+            res->allow = st->match.allow;
+        } else {
+            fx_reply_error(res, 404, "no such path: %s", st->req.path);
+        }
+        return;
+    }
+    st->req.body = st->body ? st->body : "";
+    st->req.body_len = st->len;
+    st->match.route->handler(&st->req, res);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    struct request_state *st = *con_cls;
+    if (st == NULL) {
+        st = begin(cls, conn, url, method);
+        if (st == NULL) return MHD_NO;
+        *con_cls = st;
+        if (!st->refuse_now) return MHD_YES;
+        /* Content-Length says far too much: answer now, without reading it. */
+        struct fx_http_response res = { 0 };
+        reply_too_large(&res, st->limit);
+        return send_response(conn, st, &res, method);
+    }
+    if (*upload_data_size > 0) {
+        collect(st, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    struct fx_http_response res = { 0 };
+    dispatch(st, &res);
+    if (strcmp(method, "HEAD") == 0 && !res.body_static) {
+        free(res.body);
+        res.body = NULL, res.len = 0;
+    }
+    return send_response(conn, st, &res, method);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)conn, (void)toe;
+    struct request_state *st = *con_cls;
+    if (st == NULL) return;
+    free(st->body);
+    free(st);
+    *con_cls = NULL;
+}
+
+int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, char *err, size_t errlen)
+{
+    struct fx_bridge *b = calloc(1, sizeof *b);
+    if (b == NULL) return FX_ENOMEM;
+    b->cfg = *cfg;
+    fxc_err e;
+    if (fxc_open(cfg->rpc_url, &b->core, &e) != FXC_OK) {
+        snprintf(err, errlen, "FX_RPC_URL: %s", e.message);
+        free(b);
+        return FX_ECONFIG;
+    }
+    fxc_set_timeout(b->core, cfg->rpc_timeout_ms);
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port) };
+    if (inet_pton(AF_INET, cfg->bind, &addr.sin_addr) != 1) {
+        snprintf(err, errlen, "BRIDGE_BIND=\"%s\" is not an IPv4 address", cfg->bind);
+        fxc_close(b->core);
+        free(b);
+        return FX_ECONFIG;
+    }
+    /* Thread per connection: handlers block on their core round trip (each
+     * on its own nng context), so concurrent requests proceed in parallel. */
+    b->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG
+            | MHD_ALLOW_UPGRADE,
+        0, NULL, NULL, on_request, b, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, b, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)120, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+    if (b->daemon == NULL) {
+        snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->bind, cfg->port);
+        fxc_close(b->core);
+        free(b);
+        return FX_ECONFIG;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(b->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    b->port = info ? info->port : (unsigned)cfg->port;
+    fx_info("http", "listening on http://%s:%u (core %s)", cfg->bind, b->port, cfg->rpc_url);
+    *out = b;
+    return 0;
+}
+
+void fx_bridge_stop(struct fx_bridge *b)
+{
+    if (b == NULL) return;
+    MHD_stop_daemon(b->daemon);
+    fxc_close(b->core);
+    free(b);
+}

@@ -1,0 +1,64 @@
+/*
+ * fx-bridge: the JSON REST face of fx-core. Stateless: it speaks only
+ * protobuf over nng to the core, so any number can run side by side.
+ */
+#include "config.h"
+#include "config_table.h"
+#include "errors.h"
+#include "http.h"
+#include "log.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out, "Usage: fx-bridge            serve the REST API until SIGTERM/SIGINT\n"
+                 "       fx-bridge --help | --version\n\n"
+                 "Routes: POST/GET/PUT/DELETE /ticks/, POST /ticks/bulk, DELETE /ticks/{symbol}/{time},\n"
+                 "        /health, /metrics, /ws/stats, /openapi.json, /docs, /redoc\n\n");
+    fx_bridge_config_print_help(out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+        printf("fx-bridge %s\n", FX_VERSION);
+        return 0;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "fx-bridge: unknown argument \"%s\"\n\n", argv[1]);
+        usage(stderr);
+        return 2;
+    }
+    struct fx_bridge_config cfg;
+    char err[512];
+    if (fx_bridge_config_load(&cfg, fx_config_getenv, err, sizeof err) != 0) {
+        fprintf(stderr, "fx-bridge: %s\n", err);
+        return 2;
+    }
+    fx_log_threshold = (enum fx_log_level)fx_log_parse_level(cfg.log_level);
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct fx_bridge *bridge;
+    if (fx_bridge_start(&bridge, &cfg, err, sizeof err) != 0) {
+        fx_error("bridge", "cannot start: %s", err);
+        return 1;
+    }
+    int sig = 0;
+    sigwait(&set, &sig);
+    fx_info("bridge", "%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    fx_bridge_stop(bridge);
+    return 0;
+}

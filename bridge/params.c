@@ -1,0 +1,159 @@
+#include "params.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int fx_param_symbol_value(const char *value, const char *field, const char *def, char out[FXC_SYMBOL_MAX + 1],
+    struct fx_http_response *res)
+{
+    if (value == NULL || *value == '\0') value = def;
+    char buf[FXC_SYMBOL_MAX + 1];
+    size_t n = 0;
+    /* The one "/" of the EUR/USD form is dropped here so that 16 characters
+     * plus the slash fit; anything else is left for the core to reject. */
+    const char *slash = strchr(value, '/');
+    int join = slash && slash != value && slash[1] && strchr(slash + 1, '/') == NULL;
+    for (const char *p = value; *p; p++) {
+        if (join && p == slash) continue;
+        if (n == FXC_SYMBOL_MAX) {
+            fx_reply_error(res, 422, "%s: at most %d characters of A-Z 0-9 . _ -", field, FXC_SYMBOL_MAX);
+            return -1;
+        }
+        buf[n++] = (char)toupper((unsigned char)*p);
+    }
+    buf[n] = '\0';
+    memcpy(out, buf, n + 1);
+    return 0;
+}
+
+int fx_param_symbol(const struct fx_http_request *req, char out[FXC_SYMBOL_MAX + 1], struct fx_http_response *res)
+{
+    return fx_param_symbol_value(fx_http_query(req, "symbol"), "symbol", req->bridge->cfg.symbol, out, res);
+}
+
+int fx_param_time_value(const char *value, const char *field, int64_t *out, struct fx_http_response *res)
+{
+    if (fxc_time_parse(value, out) == 0) return 0;
+    /* An unencoded "+02:00" in a query string arrives as " 02:00" ('+'
+     * means space in forms); read it as the offset it was meant to be. */
+    size_t n = strlen(value);
+    if (n > 6 && n < 64 && value[n - 6] == ' ' && value[n - 3] == ':') {
+        char fixed[64];
+        memcpy(fixed, value, n + 1);
+        fixed[n - 6] = '+';
+        if (fxc_time_parse(fixed, out) == 0) return 0;
+    }
+    fx_reply_error(res, 422,
+        "%s: \"%.64s\" is not an RFC 3339 time (e.g. 2025-12-05T10:00:00Z or 2025-12-05T12:00:00.123456+02:00)",
+        field, value);
+    return -1;
+}
+
+int fx_param_time(const struct fx_http_request *req, const char *name, int required, int64_t *out, int *present,
+    struct fx_http_response *res)
+{
+    const char *v = fx_http_query(req, name);
+    if (present) *present = v != NULL;
+    if (v == NULL) {
+        if (!required) return 0;
+        fx_reply_error(res, 422, "%s: required (an RFC 3339 time such as 2025-12-05T10:00:00Z)", name);
+        return -1;
+    }
+    return fx_param_time_value(v, name, out, res);
+}
+
+int fx_param_uint(const struct fx_http_request *req, const char *name, uint32_t def, uint32_t min, uint32_t max,
+    uint32_t *out, struct fx_http_response *res)
+{
+    const char *v = fx_http_query(req, name);
+    if (v == NULL) {
+        *out = def;
+        return 0;
+    }
+    char *end;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (*v < '0' || *v > '9' || *end || n < min || n > max) {
+        fx_reply_error(res, 422, "%s: expected an integer from %u to %u, got \"%.32s\"", name, min, max, v);
+        return -1;
+    }
+    *out = (uint32_t)n;
+    return 0;
+}
+
+json_t *fx_body_json(const struct fx_http_request *req, struct fx_http_response *res)
+{
+    json_error_t error;
+    json_t *root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &error);
+    if (root == NULL)
+        fx_reply_error(res, 422, "body: not valid JSON (%s at line %d, column %d)", error.text, error.line,
+            error.column);
+    return root;
+}
+
+int fx_json_price(const json_t *v, const char *field, double *out, struct fx_http_response *res)
+{
+    if (v == NULL) {
+        fx_reply_error(res, 422, "%s: required (a number > 0)", field);
+        return -1;
+    }
+    if (!json_is_number(v)) {
+        fx_reply_error(res, 422, "%s: must be a number > 0", field);
+        return -1;
+    }
+    double p = json_number_value(v);
+    if (!isfinite(p)) {
+        fx_reply_error(res, 422, "%s: must be a finite number > 0", field);
+        return -1;
+    }
+    *out = p;
+    return 0;
+}
+
+/* "time" as RFC 3339 text, or — as the FastAPI service accepted — a number
+ * of Unix seconds (milliseconds when larger than 2e10, as pydantic reads it). */
+static int json_time(const json_t *v, const char *field, int64_t *out, struct fx_http_response *res)
+{
+    if (json_is_string(v)) return fx_param_time_value(json_string_value(v), field, out, res);
+    if (json_is_number(v)) {
+        double s = json_number_value(v);
+        if (fabs(s) > 2e10) s /= 1000.0;
+        if (isfinite(s) && fabs(s) < 1e13) {
+            *out = (int64_t)llround(s * 1e6);
+            return 0;
+        }
+    }
+    fx_reply_error(res, 422, "%s: %s (an RFC 3339 time such as 2025-12-05T10:00:00Z)", field,
+        v == NULL ? "required" : "must be a string");
+    return -1;
+}
+
+int fx_json_tick(const json_t *obj, const char *where, const char *def_symbol, fxc_tick *out,
+    struct fx_http_response *res)
+{
+    char field[48];
+    if (!json_is_object(obj)) {
+        fx_reply_error(res, 422, "%s%s: must be an object {\"symbol\", \"time\", \"price\"}", *where ? "" : "body",
+            where);
+        return -1;
+    }
+    fxc_tick t;
+    const json_t *sym = json_object_get(obj, "symbol");
+    snprintf(field, sizeof field, "%s%ssymbol", where, *where ? "." : "");
+    if (sym != NULL && !json_is_string(sym)) {
+        fx_reply_error(res, 422, "%s: must be a string such as \"EURUSD\"", field);
+        return -1;
+    }
+    if (sym != NULL && json_string_length(sym) == 0) {
+        fx_reply_error(res, 422, "%s: must not be empty (leave it out to use the default)", field);
+        return -1;
+    }
+    if (fx_param_symbol_value(sym ? json_string_value(sym) : NULL, field, def_symbol, t.symbol, res)) return -1;
+    snprintf(field, sizeof field, "%s%stime", where, *where ? "." : "");
+    if (json_time(json_object_get(obj, "time"), field, &t.time_us, res)) return -1;
+    snprintf(field, sizeof field, "%s%sprice", where, *where ? "." : "");
+    if (fx_json_price(json_object_get(obj, "price"), field, &t.price, res)) return -1;
+    *out = t;
+    return 0;
+}

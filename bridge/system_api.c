@@ -1,0 +1,165 @@
+/*
+ * Operational endpoints: /health, /ws/stats, /metrics, the OpenAPI document
+ * and the pages that render it (Swagger UI at /docs, ReDoc at /redoc, their
+ * scripts served from BRIDGE_STATIC_DIR under /static/).
+ */
+#include "api.h"
+#include "json_out.h"
+#include "log.h"
+#include "metrics.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern const char fx_openapi_json[]; /* docs/openapi.json, embedded at build time */
+
+#define HEALTH_TIMEOUT_MS 3000
+
+void fx_api_health(struct fx_http_request *req, struct fx_http_response *res)
+{
+    fxc_health_info h;
+    fxc_err e;
+    struct fx_jbuf b;
+    fx_jbuf_init(&b);
+    /* A dedicated short-timeout handle: a probe must answer within its own
+     * deadline even when the core is gone. */
+    fxc *probe;
+    int rc = fxc_open(req->bridge->cfg.rpc_url, &probe, &e);
+    if (rc == FXC_OK) {
+        fxc_set_timeout(probe, HEALTH_TIMEOUT_MS);
+        rc = fxc_health(probe, &h, &e);
+        fxc_close(probe);
+    }
+    if (rc != FXC_OK) {
+        fx_jbuf_raw(&b, "{\"status\":\"unhealthy\",\"core\":");
+        fx_jbuf_string(&b, e.message);
+        fx_jbuf_raw(&b, ",\"database\":\"unknown\",\"redis\":\"unknown\"}");
+        fx_reply_json(res, 503, fx_jbuf_take(&b, NULL));
+        return;
+    }
+    int healthy = h.database_ok && h.redis_ok;
+    fx_jbuf_printf(&b, "{\"status\":\"%s\",\"database\":", healthy ? "healthy" : "unhealthy");
+    fx_jbuf_string(&b, h.database_ok ? "connected" : h.database);
+    fx_jbuf_raw(&b, ",\"redis\":");
+    fx_jbuf_string(&b, h.redis_ok ? "connected" : h.redis);
+    fx_jbuf_raw(&b, ",\"core\":\"connected\"}");
+    fx_reply_json(res, healthy ? 200 : 503, fx_jbuf_take(&b, NULL));
+}
+
+/* The live feed (WebSocket) is not served yet: its counters are zero. */
+void fx_api_ws_stats(struct fx_http_request *req, struct fx_http_response *res)
+{
+    (void)req;
+    fx_reply_json(res, 200,
+        strdup("{\"connections\":{\"ticks\":0,\"ohlc\":0},\"total_connections\":0,\"messages_sent\":0,"
+               "\"clients_dropped\":0}"));
+}
+
+void fx_api_metrics(struct fx_http_request *req, struct fx_http_response *res)
+{
+    (void)req;
+    size_t len = 0;
+    char *text = fx_metrics_render(&len);
+    if (text == NULL) return fx_reply_error(res, 500, "out of memory");
+    res->status = 200;
+    res->body = text;
+    res->len = len;
+    res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+static void reply_static_text(struct fx_http_response *res, const char *text, const char *type)
+{
+    res->status = 200;
+    res->body = (char *)text;
+    res->len = strlen(text);
+    res->content_type = type;
+    res->body_static = 1;
+}
+
+void fx_api_openapi(struct fx_http_request *req, struct fx_http_response *res)
+{
+    (void)req;
+    reply_static_text(res, fx_openapi_json, "application/json");
+}
+
+static const char docs_html[] = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>fxohlc API</title>\n"
+                                "<link rel=\"stylesheet\" href=\"/static/swagger-ui-dist/swagger-ui.css\">\n"
+                                "</head><body><div id=\"swagger-ui\"></div>\n"
+                                "<script src=\"/static/swagger-ui-dist/swagger-ui-bundle.js\"></script>\n"
+                                "<script>SwaggerUIBundle({url: '/openapi.json', dom_id: '#swagger-ui'});</script>\n"
+                                "</body></html>\n";
+
+static const char redoc_html[] = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>fxohlc API</title>\n"
+                                 "</head><body><redoc spec-url=\"/openapi.json\"></redoc>\n"
+                                 "<script src=\"/static/redoc/bundles/redoc.standalone.js\"></script>\n"
+                                 "</body></html>\n";
+
+static const char index_html[] = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>fxohlc</title></head>"
+                                 "<body><h1>fxohlc</h1><ul>"
+                                 "<li><a href=\"/docs\">API documentation (Swagger UI)</a></li>"
+                                 "<li><a href=\"/redoc\">API documentation (ReDoc)</a></li>"
+                                 "<li><a href=\"/openapi.json\">OpenAPI document</a></li>"
+                                 "<li><a href=\"/health\">health</a> · <a href=\"/metrics\">metrics</a></li>"
+                                 "</ul></body></html>\n";
+
+void fx_api_docs(struct fx_http_request *req, struct fx_http_response *res)
+{
+    (void)req;
+    reply_static_text(res, docs_html, "text/html; charset=utf-8");
+}
+
+void fx_api_redoc(struct fx_http_request *req, struct fx_http_response *res)
+{
+    (void)req;
+    reply_static_text(res, redoc_html, "text/html; charset=utf-8");
+}
+
+void fx_api_index(struct fx_http_request *req, struct fx_http_response *res)
+{
+    (void)req;
+    reply_static_text(res, index_html, "text/html; charset=utf-8");
+}
+
+static const char *content_type_of(const char *path)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = { { ".js", "text/javascript" }, { ".css", "text/css" }, { ".html", "text/html; charset=utf-8" },
+        { ".json", "application/json" }, { ".png", "image/png" }, { ".map", "application/json" } };
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(dot, types[i].ext) == 0) return types[i].type;
+    return "application/octet-stream";
+}
+
+/* Files under BRIDGE_STATIC_DIR; paths with ".." or hidden parts are refused. */
+void fx_api_static(struct fx_http_request *req, struct fx_http_response *res)
+{
+    const char *rel = req->path + strlen("/static/");
+    const char *dir = req->bridge->cfg.static_dir;
+    if (dir[0] == '\0') return fx_reply_error(res, 404, "no static files are served (BRIDGE_STATIC_DIR is unset)");
+    if (strstr(rel, "..") || strstr(rel, "/.") || rel[0] == '.' || rel[0] == '\0')
+        return fx_reply_error(res, 404, "no such file: %s", req->path);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (64 << 20)) {
+        if (fd >= 0) close(fd);
+        return fx_reply_error(res, 404, "no such file: %s", req->path);
+    }
+    char *data = malloc((size_t)st.st_size + 1);
+    ssize_t got = data ? read(fd, data, (size_t)st.st_size) : -1;
+    close(fd);
+    if (got != (ssize_t)st.st_size) {
+        free(data);
+        return fx_reply_error(res, 500, "cannot read %s", req->path);
+    }
+    res->status = 200;
+    res->body = data;
+    res->len = (size_t)st.st_size;
+    res->content_type = content_type_of(path);
+}

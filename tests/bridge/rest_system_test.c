@@ -1,0 +1,114 @@
+/* fx-bridge's operational surface: health, metrics, docs, 404/405, limits. */
+#include "fixture.h"
+#include "http_client.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+TestSuite(rest_system, .init = fx_bridge_fixture_start, .fini = fx_bridge_fixture_stop, .timeout = 120);
+
+Test(rest_system, health_is_healthy_with_postgresql_and_redis_up)
+{
+    struct fx_http_result r;
+    fx_http("GET", "/health", NULL, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *j = fx_http_json(&r);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "healthy");
+    cr_assert_str_eq(json_string_value(json_object_get(j, "database")), "connected");
+    cr_assert_str_eq(json_string_value(json_object_get(j, "redis")), "connected");
+    json_decref(j);
+    fx_http_free(&r);
+}
+
+Test(rest_system, unknown_paths_are_404_and_wrong_methods_405_in_json)
+{
+    struct fx_http_result r;
+    fx_http("GET", "/no/such/thing", NULL, &r);
+    fx_http_assert_error(&r, 404, "/no/such/thing");
+    fx_http_free(&r);
+    fx_http("PATCH", "/ticks/", "{}", &r);
+    fx_http_assert_error(&r, 405, "PATCH");
+    cr_assert(strstr(r.allow, "POST") != NULL, "Allow: %s", r.allow);
+    fx_http_free(&r);
+    fx_http("GET", "/ticks/bulk", NULL, &r);
+    fx_http_assert_error(&r, 405, "GET");
+    fx_http_free(&r);
+}
+
+Test(rest_system, metrics_count_requests_by_route_and_status)
+{
+    struct fx_http_result r;
+    fx_http("GET", "/nope", NULL, &r);
+    fx_http_free(&r);
+    fx_http("GET", "/health", NULL, &r);
+    fx_http_free(&r);
+    fx_http("GET", "/metrics", NULL, &r);
+    cr_assert_eq(r.status, 200);
+    cr_assert(strncmp(r.content_type, "text/plain", 10) == 0);
+    cr_assert(strstr(r.body, "fx_bridge_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"), "%s",
+        r.body);
+    cr_assert(strstr(r.body, "fx_bridge_requests_total{route=\"/health\",method=\"GET\",status=\"200\"} 1"), "%s",
+        r.body);
+    cr_assert(strstr(r.body, "fx_bridge_request_duration_seconds_bucket{route=\"/health\",le=\"+Inf\"} 1"), "%s",
+        r.body);
+    fx_http_free(&r);
+}
+
+Test(rest_system, openapi_document_is_served_and_lists_every_tick_route)
+{
+    struct fx_http_result r;
+    fx_http("GET", "/openapi.json", NULL, &r);
+    cr_assert_eq(r.status, 200);
+    json_t *j = fx_http_json(&r);
+    cr_assert(strncmp(json_string_value(json_object_get(j, "openapi")), "3.", 2) == 0);
+    json_t *paths = json_object_get(j, "paths");
+    const char *expected[] = { "/ticks/", "/ticks/bulk", "/ticks/{symbol}/{time}", "/health", "/metrics", "/ws/stats" };
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
+        cr_assert_not_null(json_object_get(paths, expected[i]), "%s is not documented", expected[i]);
+    json_decref(j);
+    fx_http_free(&r);
+    fx_http("GET", "/docs", NULL, &r);
+    cr_assert_eq(r.status, 200);
+    cr_assert(strstr(r.body, "/openapi.json") != NULL);
+    fx_http_free(&r);
+    fx_http("GET", "/redoc", NULL, &r);
+    cr_assert_eq(r.status, 200);
+    cr_assert(strstr(r.body, "/openapi.json") != NULL);
+    fx_http_free(&r);
+}
+
+Test(rest_system, ws_stats_are_zero_before_the_live_feed_exists)
+{
+    struct fx_http_result r;
+    fx_http("GET", "/ws/stats", NULL, &r);
+    cr_assert_eq(r.status, 200);
+    json_t *j = fx_http_json(&r);
+    cr_assert_eq(json_integer_value(json_object_get(j, "total_connections")), 0);
+    json_decref(j);
+    fx_http_free(&r);
+}
+
+Test(rest_system, a_body_over_the_bulk_limit_is_413)
+{
+    size_t big = (16u << 20) + 1;
+    char *body = malloc(big);
+    memset(body, ' ', big);
+    body[0] = '[';
+    body[big - 1] = ']';
+    struct fx_http_result r;
+    fx_http_body("POST", "/ticks/bulk", body, big, &r);
+    fx_http_assert_error(&r, 413, "larger than");
+    fx_http_free(&r);
+    free(body);
+    fx_http("GET", "/health", NULL, &r);
+    cr_assert_eq(r.status, 200, "the bridge keeps serving");
+    fx_http_free(&r);
+}
+
+Test(rest_system, static_files_refuse_path_tricks)
+{
+    struct fx_http_result r;
+    fx_http("GET", "/static/../CMakeLists.txt", NULL, &r);
+    cr_assert_eq(r.status, 404);
+    fx_http_free(&r);
+}

@@ -1,0 +1,125 @@
+#include "http_client.h"
+
+#include "fixture.h"
+#include "config_table.h"
+#include "http.h"
+
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static struct fx_bridge *bridge;
+static char base_url[64];
+
+void fx_bridge_fixture_start(void)
+{
+    fx_fixture_start();
+    struct fx_bridge_config cfg;
+    char err[512];
+    cr_assert_eq(fx_bridge_config_load(&cfg, fx_config_getenv, err, sizeof err), 0, "%s", err);
+    snprintf(cfg.rpc_url, sizeof cfg.rpc_url, "%s", fx_test_rpc_url());
+    cfg.port = 0;
+    cfg.max_body_mb = 16;
+    cr_assert_eq(fx_bridge_start(&bridge, &cfg, err, sizeof err), 0, "fx-bridge: %s", err);
+    snprintf(base_url, sizeof base_url, "http://127.0.0.1:%u", bridge->port);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void fx_bridge_fixture_stop(void)
+{
+    fx_bridge_stop(bridge);
+    bridge = NULL;
+    curl_global_cleanup();
+    fx_fixture_stop();
+}
+
+const char *fx_test_bridge_url(void) { return base_url; }
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+    struct fx_http_result *r = arg;
+    size_t add = size * n;
+    char *p = realloc(r->body, r->len + add + 1);
+    cr_assert_not_null(p);
+    memcpy(p + r->len, data, add);
+    r->body = p;
+    r->len += add;
+    r->body[r->len] = '\0';
+    return add;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+    struct fx_http_result *r = arg;
+    size_t len = size * n;
+    if (len > 6 && strncasecmp(data, "Allow:", 6) == 0) {
+        snprintf(r->allow, sizeof r->allow, "%.*s", (int)(len - 6), data + 6);
+        r->allow[strcspn(r->allow, "\r\n")] = '\0';
+    }
+    return len;
+}
+
+void fx_http_body(const char *method, const char *path, const char *body, size_t len, struct fx_http_result *out)
+{
+    memset(out, 0, sizeof *out);
+    CURL *c = curl_easy_init();
+    cr_assert_not_null(c);
+    char url[8192];
+    snprintf(url, sizeof url, "%s%s", base_url, path);
+    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+    headers = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    if (strcmp(method, "HEAD") == 0) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    }
+    CURLcode rc = curl_easy_perform(c);
+    cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    char *ct = NULL;
+    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+    snprintf(out->content_type, sizeof out->content_type, "%s", ct ? ct : "");
+    if (out->body == NULL) out->body = calloc(1, 1);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(c);
+}
+
+void fx_http(const char *method, const char *path, const char *body, struct fx_http_result *out)
+{
+    fx_http_body(method, path, body, body ? strlen(body) : 0, out);
+}
+
+void fx_http_free(struct fx_http_result *r)
+{
+    free(r->body);
+    r->body = NULL;
+}
+
+json_t *fx_http_json(const struct fx_http_result *r)
+{
+    json_error_t e;
+    json_t *j = json_loads(r->body, JSON_DECODE_ANY, &e);
+    cr_assert_not_null(j, "not JSON (%s): %.200s", e.text, r->body);
+    return j;
+}
+
+void fx_http_assert_error(const struct fx_http_result *r, long status, const char *needle)
+{
+    cr_assert_eq(r->status, status, "expected %ld, got %ld: %.300s", status, r->status, r->body);
+    cr_assert(strncmp(r->content_type, "application/json", 16) == 0, "content type %s", r->content_type);
+    json_t *j = fx_http_json(r);
+    const char *detail = json_string_value(json_object_get(j, "detail"));
+    cr_assert_not_null(detail, "no string detail in %s", r->body);
+    cr_assert(strstr(detail, needle) != NULL, "detail \"%s\" does not mention \"%s\"", detail, needle);
+    json_decref(j);
+}
