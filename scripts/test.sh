@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The test command: install packages, build with ASan/UBSan into build-test/,
+# run every ctest test against a throwaway PostgreSQL and Redis.
+#   ./scripts/test.sh                 all tests
+#   ./scripts/test.sh -L unit         extra arguments go to ctest
+# Works as root (CI) and as a normal user (packages via sudo).
+# FX_SKIP_DEPS=1 skips the package check; FX_KEEP_TMP=1 keeps the server
+# directories (logs) after the run.
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=lib/deps.sh
+. "$root/scripts/lib/deps.sh"
+# shellcheck source=lib/services.sh
+. "$root/scripts/lib/services.sh"
+
+step() { printf '==> %s\n' "$*"; }
+
+step "installing packages"
+fx_install_deps
+
+step "building (build-test/, sanitizers on, warnings are errors)"
+cmake -S . -B build-test -DFX_SANITIZE=ON -DFX_WERROR=ON
+cmake --build build-test -j "$(nproc)"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/fxohlc-test.XXXXXX")
+# As root PostgreSQL runs as another user, which must reach the directory.
+chmod 755 "$tmp"
+
+# shellcheck disable=SC2317 # reached through the trap
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    fx_redis_stop "$tmp/redis" || true
+    fx_pg_stop "$tmp/pg" || true
+    if [[ ${FX_KEEP_TMP:-0} == 1 ]]; then
+        echo "==> kept $tmp (server logs)"
+    else
+        rm -rf "$tmp"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+# Exiting from a signal runs the EXIT trap, with the conventional status.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port=$(fx_pick_free_port)
+step "starting PostgreSQL on port $port"
+fx_pg_start "$tmp/pg" "$port"
+port=$(fx_pick_free_port)
+step "starting Redis on port $port"
+fx_redis_start "$tmp/redis" "$port"
+echo "    DATABASE_URL=$DATABASE_URL"
+echo "    REDIS_URL=$REDIS_URL"
+
+# Leaks fail the run; any UB report stops the test with a stack trace.
+# Options the caller already set come last, so they win.
+export ASAN_OPTIONS="detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+
+step "running tests"
+rc=0
+ctest --test-dir build-test --output-on-failure "$@" || rc=$?
+if ((rc == 0)); then
+    step "all tests passed"
+else
+    step "tests FAILED (ctest exit status $rc)"
+fi
+exit "$rc"

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The run command: install packages, build (build/, no sanitizers), then run
+# PostgreSQL, Redis and fx-core on 127.0.0.1, everything under ./.data:
+#   .data/pg      PostgreSQL cluster (kept across runs) and pg.log
+#   .data/redis   Redis (append-only file, so queued ticks survive a restart)
+#   .data/logs    one log per program      .data/run   pidfiles
+#   .data/env     the URLs in use, to source
+# Safe to re-run: running servers are reused, programs are restarted on the
+# fresh build. Stop with ./scripts/down.sh.
+# FX_DATA_DIR moves .data; FX_SKIP_DEPS=1 skips the package check;
+# FX_RPC_URL / FX_FEED_URL / LOG_LEVEL are passed to fx-core if set.
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=lib/deps.sh
+. "$root/scripts/lib/deps.sh"
+# shellcheck source=lib/services.sh
+. "$root/scripts/lib/services.sh"
+
+step() { printf '==> %s\n' "$*"; }
+rel() { echo "${1#"$root"/}"; } # shorter paths in messages
+
+data=${FX_DATA_DIR:-$root/.data}
+mkdir -p "$data"
+data=$(cd "$data" && pwd)
+export FX_RUN_DIR=$data/run FX_LOG_DIR=$data/logs
+mkdir -p "$FX_RUN_DIR" "$FX_LOG_DIR"
+# As root PostgreSQL runs as user fxpg, which must reach .data/pg.
+((EUID == 0)) && chmod 755 "$data"
+
+step "installing packages"
+fx_install_deps
+
+step "building (build/, no sanitizers)"
+cmake -S . -B build -DFX_SANITIZE=OFF
+cmake --build build -j "$(nproc)"
+
+if fx_pg_running "$data/pg"; then
+    step "reusing the running PostgreSQL"
+    fx_pg_start "$data/pg" 0
+else
+    port=$(fx_pick_free_port 5432)
+    step "starting PostgreSQL on port $port (data in $(rel "$data/pg"))"
+    fx_pg_start "$data/pg" "$port"
+fi
+
+if fx_redis_running "$data/redis"; then
+    step "reusing the running Redis"
+    fx_redis_start "$data/redis" 0
+else
+    port=$(fx_pick_free_port 6379)
+    step "starting Redis on port $port"
+    fx_redis_start "$data/redis" "$port" --appendonly yes
+fi
+
+# Programs are restarted on the fresh build. Stopping them first also frees
+# their ports, so they do not count as taken below.
+for f in "$FX_RUN_DIR"/*.pid; do
+    if [[ -e $f ]]; then fx_stop_bg "$(basename "$f" .pid)"; fi
+done
+
+# start_service NAME CMD...: start one of our programs in the background with
+# the environment exported below; log in .data/logs/NAME.log.
+start_service() {
+    step "starting $1"
+    fx_start_bg "$@"
+}
+
+# nng addresses: the defaults, or the next free ports.
+if [[ -z ${FX_RPC_URL:-} ]]; then
+    FX_RPC_URL=tcp://127.0.0.1:$(fx_pick_free_port 5555)
+fi
+if [[ -z ${FX_FEED_URL:-} ]]; then
+    port=$(fx_pick_free_port 5556)
+    [[ $FX_RPC_URL == *:"$port" ]] && port=$(fx_pick_free_port $((port + 1)))
+    FX_FEED_URL=tcp://127.0.0.1:$port
+fi
+export FX_RPC_URL FX_FEED_URL LOG_LEVEL=${LOG_LEVEL:-info}
+
+envfile=$data/env
+envshow=$(rel "$envfile")
+{
+    echo "# Written by scripts/up.sh; load with: . $envshow"
+    for v in DATABASE_URL REDIS_URL FX_RPC_URL FX_FEED_URL; do
+        printf 'export %s=%q\n' "$v" "${!v}"
+    done
+} >"$envfile"
+
+start_service fx-core "$root/build/bin/fx-core"
+# More programs go here, one line each, e.g.:
+#   start_service fx-bridge "$root/build/bin/fx-bridge"
+
+step "waiting for fx-core to answer on $FX_RPC_URL"
+for ((i = 0; ; i++)); do
+    if ! fx_bg_pid fx-core >/dev/null; then
+        echo "error: fx-core exited; end of $(rel "$FX_LOG_DIR/fx-core.log"):" >&2
+        tail -n 30 "$FX_LOG_DIR/fx-core.log" >&2
+        exit 1
+    fi
+    timeout 5 build/bin/fxctl health >/dev/null 2>&1 && break
+    if ((i >= 60)); then
+        echo "error: fx-core did not answer within 30 s; see $(rel "$FX_LOG_DIR/fx-core.log")" >&2
+        exit 1
+    fi
+    sleep 0.5
+done
+
+cat <<MSG
+
+fxohlc is up:
+  PostgreSQL  $DATABASE_URL   (log $(rel "$data/pg/pg.log"))
+  Redis       $REDIS_URL   (log $(rel "$data/redis/redis.log"))
+  fx-core     rpc $FX_RPC_URL, feed $FX_FEED_URL, pid $(fx_bg_pid fx-core)   (log $(rel "$FX_LOG_DIR/fx-core.log"))
+
+Use it from your shell:
+  export FX_RPC_URL=$FX_RPC_URL      # or: . $envshow  (all URLs)
+  build/bin/fxctl health
+  build/bin/fxctl tick add EURUSD 2025-12-05T10:00:00Z 1.085
+  build/bin/fxctl ticks EURUSD --start 2025-12-05 --end 2025-12-06
+
+Stop everything:  ./scripts/down.sh   (PostgreSQL data stays in $(rel "$data/pg"))
+MSG
