@@ -15,11 +15,15 @@ cd "$root"
 . "$root/scripts/lib/deps.sh"
 # shellcheck source=lib/services.sh
 . "$root/scripts/lib/services.sh"
+# shellcheck source=lib/web.sh
+. "$root/scripts/lib/web.sh"
 
 step() { printf '==> %s\n' "$*"; }
 
 step "installing packages"
 fx_install_deps
+step "installing web assets and tools (npm, web/node_modules)"
+fx_install_web
 
 step "building (build-test/, sanitizers on, warnings are errors)"
 cmake -S . -B build-test -DFX_SANITIZE=ON -DFX_WERROR=ON

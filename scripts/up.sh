@@ -18,6 +18,8 @@ cd "$root"
 . "$root/scripts/lib/deps.sh"
 # shellcheck source=lib/services.sh
 . "$root/scripts/lib/services.sh"
+# shellcheck source=lib/web.sh
+. "$root/scripts/lib/web.sh"
 
 step() { printf '==> %s\n' "$*"; }
 rel() { echo "${1#"$root"/}"; } # shorter paths in messages
@@ -32,6 +34,8 @@ mkdir -p "$FX_RUN_DIR" "$FX_LOG_DIR"
 
 step "installing packages"
 fx_install_deps
+step "installing web assets (npm, web/node_modules)"
+fx_install_web
 
 step "building (build/, no sanitizers)"
 cmake -S . -B build -DFX_SANITIZE=OFF
@@ -77,20 +81,24 @@ if [[ -z ${FX_FEED_URL:-} ]]; then
     [[ $FX_RPC_URL == *:"$port" ]] && port=$(fx_pick_free_port $((port + 1)))
     FX_FEED_URL=tcp://127.0.0.1:$port
 fi
-export FX_RPC_URL FX_FEED_URL LOG_LEVEL=${LOG_LEVEL:-info}
+if [[ -z ${BRIDGE_PORT:-} ]]; then
+    BRIDGE_PORT=$(fx_pick_free_port 8000)
+fi
+export FX_RPC_URL FX_FEED_URL BRIDGE_PORT LOG_LEVEL=${LOG_LEVEL:-info}
+export BRIDGE_STATIC_DIR=$root/web/node_modules
 
 envfile=$data/env
 envshow=$(rel "$envfile")
 {
     echo "# Written by scripts/up.sh; load with: . $envshow"
-    for v in DATABASE_URL REDIS_URL FX_RPC_URL FX_FEED_URL; do
+    for v in DATABASE_URL REDIS_URL FX_RPC_URL FX_FEED_URL BRIDGE_PORT; do
         printf 'export %s=%q\n' "$v" "${!v}"
     done
 } >"$envfile"
 
 start_service fx-core "$root/build/bin/fx-core"
-# More programs go here, one line each, e.g.:
-#   start_service fx-bridge "$root/build/bin/fx-bridge"
+start_service fx-bridge "$root/build/bin/fx-bridge"
+# More programs go here, one line each.
 
 step "waiting for fx-core to answer on $FX_RPC_URL"
 for ((i = 0; ; i++)); do
@@ -107,18 +115,31 @@ for ((i = 0; ; i++)); do
     sleep 0.5
 done
 
+step "waiting for fx-bridge on http://127.0.0.1:$BRIDGE_PORT"
+for ((i = 0; ; i++)); do
+    curl -s -o /dev/null "http://127.0.0.1:$BRIDGE_PORT/health" && break
+    if ! fx_bg_pid fx-bridge >/dev/null || ((i >= 60)); then
+        echo "error: fx-bridge is not answering; end of $(rel "$FX_LOG_DIR/fx-bridge.log"):" >&2
+        tail -n 30 "$FX_LOG_DIR/fx-bridge.log" >&2
+        exit 1
+    fi
+    sleep 0.5
+done
+
 cat <<MSG
 
 fxohlc is up:
   PostgreSQL  $DATABASE_URL   (log $(rel "$data/pg/pg.log"))
   Redis       $REDIS_URL   (log $(rel "$data/redis/redis.log"))
   fx-core     rpc $FX_RPC_URL, feed $FX_FEED_URL, pid $(fx_bg_pid fx-core)   (log $(rel "$FX_LOG_DIR/fx-core.log"))
+  fx-bridge   http://127.0.0.1:$BRIDGE_PORT  (API docs: http://127.0.0.1:$BRIDGE_PORT/docs)   (log $(rel "$FX_LOG_DIR/fx-bridge.log"))
 
 Use it from your shell:
   export FX_RPC_URL=$FX_RPC_URL      # or: . $envshow  (all URLs)
   build/bin/fxctl health
   build/bin/fxctl tick add EURUSD 2025-12-05T10:00:00Z 1.085
   build/bin/fxctl ticks EURUSD --start 2025-12-05 --end 2025-12-06
+  curl -s 'http://127.0.0.1:$BRIDGE_PORT/ticks/?symbol=EURUSD&start=2025-12-05&end=2025-12-06'
 
 Stop everything:  ./scripts/down.sh   (PostgreSQL data stays in $(rel "$data/pg"))
 MSG
