@@ -308,6 +308,48 @@ FXC_API int fxc_ticks_delete(fxc *c, const char *symbol, int64_t start_us, int64
     return FXC_OK;
 }
 
+FXC_API int fxc_candles_get(fxc *c, const fxc_candle_query *q, fxc_candle **candles, size_t *n, fxc_err *err)
+{
+    if (check_symbol_arg(q->symbol, err)) return FXC_INVALID_ARGUMENT;
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__GetCandlesRequest op = FX__V1__GET_CANDLES_REQUEST__INIT;
+    op.symbol = (char *)q->symbol;
+    op.resolution = (char *)(q->resolution ? q->resolution : "");
+    op.start_us = q->start_us;
+    op.end_us = q->end_us;
+    op.time_zone = (char *)(q->time_zone ? q->time_zone : "");
+    op.day_start_minute = q->day_start_minute;
+    op.limit = q->limit;
+    req.op_case = FX__V1__REQUEST__OP_GET_CANDLES;
+    req.get_candles = &op;
+    Fx__V1__Response *r;
+    int rc = call(c, &req, FX__V1__RESPONSE__RESULT_GET_CANDLES, &r, err);
+    if (rc) return rc;
+    size_t count = r->get_candles->n_candles;
+    fxc_candle *out = malloc((count ? count : 1) * sizeof *out);
+    if (out == NULL) {
+        fx__v1__response__free_unpacked(r, NULL);
+        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu candles", count);
+    }
+    for (size_t i = 0; i < count; i++) {
+        const Fx__V1__Candle *pc = r->get_candles->candles[i];
+        snprintf(out[i].symbol, sizeof out[i].symbol, "%s", pc->symbol);
+        out[i].bucket_us = pc->bucket_us;
+        out[i].open = pc->open;
+        out[i].high = pc->high;
+        out[i].low = pc->low;
+        out[i].close = pc->close;
+        out[i].tick_count = pc->tick_count;
+        out[i].complete = pc->complete;
+    }
+    fx__v1__response__free_unpacked(r, NULL);
+    *candles = out;
+    *n = count;
+    return FXC_OK;
+}
+
+FXC_API void fxc_candles_free(fxc_candle *candles) { free(candles); }
+
 FXC_API int fxc_health(fxc *c, fxc_health_info *out, fxc_err *err)
 {
     Fx__V1__Request req = FX__V1__REQUEST__INIT;

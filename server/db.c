@@ -2,6 +2,7 @@
 
 #include "errors.h"
 #include "log.h"
+#include "candle_store.h"
 #include "tick_store.h"
 
 #include <stdio.h>
@@ -23,6 +24,7 @@ static int setup_session(struct fx_db *db, char *err, size_t errlen)
     int rc = fx_db_exec(db, "SET TIME ZONE 'UTC'", err, errlen);
     if (rc == 0) rc = fx_db_exec(db, "DEALLOCATE ALL", err, errlen);
     if (rc == 0) rc = fx_tick_store_prepare(db, err, errlen);
+    if (rc == 0) rc = fx_candle_store_prepare(db, err, errlen);
     db->prepared = rc == 0;
     return rc;
 }
@@ -107,5 +109,22 @@ int fx_db_exec(struct fx_db *db, const char *sql, char *err, size_t errlen)
     int rc = 0;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) rc = fx_db_error(db, res, err, errlen);
     PQclear(res);
+    return rc;
+}
+
+int fx_db_copy_in(struct fx_db *db, const char *sql, const char *data, size_t len, char *err, size_t errlen)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_COPY_IN) rc = fx_db_error(db, res, err, errlen);
+    PQclear(res);
+    if (rc) return rc;
+    if (PQputCopyData(db->conn, data, (int)len) != 1 || PQputCopyEnd(db->conn, NULL) != 1)
+        rc = fx_db_error(db, NULL, err, errlen);
+    /* drain the COPY's result(s), also after a failure */
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK) rc = fx_db_error(db, res, err, errlen);
+        PQclear(res);
+    }
     return rc;
 }

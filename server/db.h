@@ -34,6 +34,9 @@ int fx_db_exec(struct fx_db *db, const char *sql, char *err, size_t errlen);
  * db->last_sqlstate. Does not clear `res`. */
 int fx_db_error(struct fx_db *db, const PGresult *res, char *err, size_t errlen);
 
+/* Runs a COPY ... FROM STDIN `sql` with `len` bytes of data. */
+int fx_db_copy_in(struct fx_db *db, const char *sql, const char *data, size_t len, char *err, size_t errlen);
+
 /* SQLSTATE of a failed result, "" if none. */
 const char *fx_db_sqlstate(const PGresult *res);
 

@@ -1,5 +1,6 @@
 #include "handlers.h"
 
+#include "candle_store.h"
 #include "db.h"
 #include "errors.h"
 #include "fx/v1/rpc.pb-c.h"
@@ -33,6 +34,7 @@ struct reply {
         Fx__V1__GetTicksResponse get;
         Fx__V1__DeleteResponse del;
         Fx__V1__HealthResponse health;
+        Fx__V1__GetCandlesResponse candles;
     } u;
     Fx__V1__Tick tick;
     char symbol[FX_SYMBOL_MAX + 1];
@@ -197,11 +199,15 @@ static void op_bulk(struct fx_worker *w, const Fx__V1__BulkCreateTicksRequest *q
     r->resp.bulk_create_ticks = &r->u.bulk;
 }
 
-/* GetTicks owns arrays the reply points to; freed after packing. */
+/* GetTicks and GetCandles own arrays the reply points to; freed after
+ * packing. */
 struct get_result {
     struct fx_tick *ticks;
     Fx__V1__Tick *pb;
     Fx__V1__Tick **ptrs;
+    struct fx_candle_row *rows;
+    Fx__V1__Candle *candles;
+    Fx__V1__Candle **candle_ptrs;
 };
 
 static void op_get(struct fx_worker *w, const Fx__V1__GetTicksRequest *q, struct reply *r, struct get_result *g)
@@ -274,6 +280,73 @@ static void op_delete_range(struct fx_worker *w, const Fx__V1__DeleteTicksReques
     r->resp.delete_ticks = &r->u.del;
 }
 
+static int check_candle_query(struct reply *r, const Fx__V1__GetCandlesRequest *q, struct fx_candle_query *out)
+{
+    memset(out, 0, sizeof *out);
+    if (check_symbol(r, q->symbol, out->symbol) || check_range(r, q->start_us, q->end_us)) return -1;
+    out->width_us = fx_resolution_width(q->resolution);
+    if (out->width_us == 0) {
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "resolution", "resolution must be one of %s (got \"%.16s\")",
+            fx_resolution_names(), q->resolution);
+        return -1;
+    }
+    if (q->day_start_minute < 0 || q->day_start_minute >= 1440) {
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "day_start", "day_start must be 00:00..23:59");
+        return -1;
+    }
+    if (q->limit < 1 || q->limit > FX_CANDLES_MAX) {
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "limit", "limit must be 1..%d (got %u)", FX_CANDLES_MAX,
+            q->limit);
+        return -1;
+    }
+    int64_t buckets = (q->end_us - q->start_us) / out->width_us;
+    if (buckets > FX_CANDLES_MAX) {
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, NULL,
+            "the range spans %lld %s buckets; at most %d per request: narrow start..end",
+            (long long)buckets, q->resolution, FX_CANDLES_MAX);
+        return -1;
+    }
+    snprintf(out->time_zone, sizeof out->time_zone, "%.63s", q->time_zone);
+    out->day_start_minute = q->day_start_minute;
+    out->start_us = q->start_us;
+    out->end_us = q->end_us;
+    out->limit = q->limit;
+    return 0;
+}
+
+static void op_candles(struct fx_worker *w, const Fx__V1__GetCandlesRequest *q, struct reply *r, struct get_result *g)
+{
+    struct fx_candle_query cq;
+    if (check_candle_query(r, q, &cq)) return;
+    size_t n = 0;
+    char err[512];
+    int rc = fx_candles_select(&w->db, &cq, &g->rows, &n, err, sizeof err);
+    if (rc == FX_EINVAL) return set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "tz", "%s", err);
+    if (rc) return set_store_error(r, rc, err);
+    memcpy(r->symbol, cq.symbol, sizeof r->symbol);
+    g->candles = calloc(n ? n : 1, sizeof *g->candles);
+    g->candle_ptrs = calloc(n ? n : 1, sizeof *g->candle_ptrs);
+    if (g->candles == NULL || g->candle_ptrs == NULL) return set_store_error(r, FX_ENOMEM, "");
+    for (size_t i = 0; i < n; i++) {
+        Fx__V1__Candle *c = &g->candles[i];
+        fx__v1__candle__init(c);
+        c->symbol = r->symbol;
+        c->bucket_us = g->rows[i].bucket_us;
+        c->open = g->rows[i].open;
+        c->high = g->rows[i].high;
+        c->low = g->rows[i].low;
+        c->close = g->rows[i].close;
+        c->tick_count = g->rows[i].count;
+        c->complete = g->rows[i].complete;
+        g->candle_ptrs[i] = c;
+    }
+    fx__v1__get_candles_response__init(&r->u.candles);
+    r->u.candles.n_candles = n;
+    r->u.candles.candles = g->candle_ptrs;
+    r->resp.result_case = FX__V1__RESPONSE__RESULT_GET_CANDLES;
+    r->resp.get_candles = &r->u.candles;
+}
+
 static void op_health(struct fx_worker *w, struct reply *r)
 {
     fx__v1__health_response__init(&r->u.health);
@@ -316,6 +389,7 @@ static void run_op(struct fx_worker *w, const Fx__V1__Request *req, struct reply
     case FX__V1__REQUEST__OP_UPDATE_TICK: return op_update(w, req->update_tick, r);
     case FX__V1__REQUEST__OP_DELETE_TICK: return op_delete(w, req->delete_tick, r);
     case FX__V1__REQUEST__OP_DELETE_TICKS: return op_delete_range(w, req->delete_ticks, r);
+    case FX__V1__REQUEST__OP_GET_CANDLES: return op_candles(w, req->get_candles, r, g);
     case FX__V1__REQUEST__OP_HEALTH: return op_health(w, r);
     default:
         set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "op", "the request names no known operation");
@@ -349,6 +423,9 @@ static nng_msg *handle(void *arg, nng_msg *msg)
     free(g.ticks);
     free(g.pb);
     free(g.ptrs);
+    free(g.rows);
+    free(g.candles);
+    free(g.candle_ptrs);
     free(r);
     return reply;
 }

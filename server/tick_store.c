@@ -1,5 +1,6 @@
 #include "tick_store.h"
 
+#include "candle_store.h"
 #include "errors.h"
 #include "log.h"
 #include "partitions.h"
@@ -32,6 +33,9 @@ static const struct statement statements[] = {
         "SELECT time, price FROM ticks WHERE symbol = $1 AND time >= $2 AND time < $3"
         " ORDER BY time LIMIT $4 OFFSET $5",
         5, { OID_TEXT, OID_TIMESTAMPTZ, OID_TIMESTAMPTZ, OID_INT8, OID_INT8 } },
+    { "lock_symbols",
+        "SELECT pg_advisory_xact_lock(hashtext('fx_symbol:' || s)) FROM unnest($1::text[]) s ORDER BY s", 1,
+        { 1009 /* text[] */ } },
     { "tick_update", "UPDATE ticks SET price = $3 WHERE symbol = $1 AND time = $2", 3,
         { OID_TEXT, OID_TIMESTAMPTZ, OID_FLOAT8 } },
     { "tick_delete", "DELETE FROM ticks WHERE symbol = $1 AND time = $2", 2,
@@ -40,7 +44,7 @@ static const struct statement statements[] = {
         { OID_TEXT, OID_TIMESTAMPTZ, OID_TIMESTAMPTZ } },
     { "bulk_merge",
         "INSERT INTO ticks (symbol, time, price) SELECT symbol, time, price FROM bulk_ticks"
-        " ON CONFLICT DO NOTHING",
+        " ON CONFLICT DO NOTHING RETURNING symbol, time, price",
         0, { 0 } },
 };
 
@@ -116,37 +120,6 @@ static int run_command(struct fx_db *db, const char *name, const struct params *
     return rc;
 }
 
-int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, char *err, size_t errlen)
-{
-    int32_t day = fx_day_of(t->time_us);
-    struct params p = { .n = 0 };
-    param_text(&p, t->symbol);
-    param_time(&p, t->time_us);
-    param_f64(&p, t->price);
-    uint64_t rows = 0;
-    int rc = 0;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        rc = fx_partitions_ensure(db, &day, 1, err, errlen);
-        if (rc) return rc;
-        PGresult *res = run(db, "tick_insert", &p);
-        int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-        int retry = !ok && strcmp(fx_db_sqlstate(res), SQLSTATE_NO_PARTITION) == 0;
-        if (ok)
-            rows = strtoull(PQcmdTuples(res), NULL, 10);
-        else
-            rc = fx_db_error(db, res, err, errlen);
-        PQclear(res);
-        if (!retry) break;
-        fx_partitions_forget(); /* dropped behind our back (retention): recreate */
-    }
-    if (rc) return rc;
-    if (rows == 0) {
-        snprintf(err, errlen, "a tick for %s at this time exists already", t->symbol);
-        return FX_EEXIST;
-    }
-    return 0;
-}
-
 /* One tuple of PostgreSQL's binary COPY format: field count, then each field
  * as length + bytes. */
 static size_t copy_tuple(char *out, const struct fx_tick *t)
@@ -167,8 +140,7 @@ static size_t copy_tuple(char *out, const struct fx_tick *t)
 static int copy_ticks(struct fx_db *db, const char *table, const struct fx_tick *t, size_t n, char *err, size_t errlen)
 {
     static const char header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
-    size_t cap = sizeof header + n * (2 + 4 + FX_SYMBOL_MAX + 12 + 12) + 2;
-    char *buf = malloc(cap);
+    char *buf = malloc(sizeof header + n * (2 + 4 + FX_SYMBOL_MAX + 12 + 12) + 2);
     if (buf == NULL) {
         snprintf(err, errlen, "out of memory for %zu ticks", n);
         return FX_ENOMEM;
@@ -177,23 +149,61 @@ static int copy_ticks(struct fx_db *db, const char *table, const struct fx_tick 
     memcpy(buf, header, sizeof header);
     for (size_t i = 0; i < n; i++) len += copy_tuple(buf + len, &t[i]);
     fx_pg_put_u16(buf + len, 0xffff), len += 2; /* trailer: field count -1 */
-
     char sql[128];
     snprintf(sql, sizeof sql, "COPY %s (symbol, time, price) FROM STDIN (FORMAT binary)", table);
-    PGresult *res = PQexec(db->conn, sql);
-    int rc = 0;
-    if (PQresultStatus(res) != PGRES_COPY_IN) rc = fx_db_error(db, res, err, errlen);
-    PQclear(res);
-    if (rc == 0) {
-        if (PQputCopyData(db->conn, buf, (int)len) != 1 || PQputCopyEnd(db->conn, NULL) != 1)
-            rc = fx_db_error(db, NULL, err, errlen);
-        /* drain the COPY's result(s) even after a failure */
-        while ((res = PQgetResult(db->conn)) != NULL) {
-            if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK) rc = fx_db_error(db, res, err, errlen);
-            PQclear(res);
-        }
-    }
+    int rc = fx_db_copy_in(db, sql, buf, len, err, errlen);
     free(buf);
+    return rc;
+}
+
+/*
+ * Every write takes a transaction-level advisory lock per symbol (in sorted
+ * order) first: writes of one symbol are serialised, so a recompute after an
+ * edit never races a concurrent merge into the same candle, and per-symbol
+ * rollups stay single-writer, as they would be with one core per shard.
+ */
+static int lock_symbols(struct fx_db *db, const char *const *symbols, size_t n, char *err, size_t errlen)
+{
+    size_t cap = 3 + n * (FX_SYMBOL_MAX + 1);
+    char *array = malloc(cap), *p = array;
+    if (array == NULL) return FX_ENOMEM;
+    *p++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i) *p++ = ',';
+        size_t len = strlen(symbols[i]); /* validated: A-Z 0-9 . _ - need no quoting */
+        memcpy(p, symbols[i], len), p += len;
+    }
+    *p++ = '}', *p = '\0';
+    struct params prm = { .n = 0 };
+    param_text(&prm, array);
+    PGresult *res = run(db, "lock_symbols", &prm);
+    int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : fx_db_error(db, res, err, errlen);
+    PQclear(res);
+    free(array);
+    return rc;
+}
+
+static int lock_symbol(struct fx_db *db, const char *symbol, char *err, size_t errlen)
+{
+    return lock_symbols(db, &symbol, 1, err, errlen);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/* Locks the distinct symbols of a batch. */
+static int lock_batch_symbols(struct fx_db *db, const struct fx_tick *t, size_t n, char *err, size_t errlen)
+{
+    const char **syms = malloc(n * sizeof *syms);
+    if (syms == NULL) return FX_ENOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || strcmp(syms[m - 1], t[i].symbol) != 0) syms[m++] = t[i].symbol;
+    qsort(syms, m, sizeof *syms, cmp_str);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (u == 0 || strcmp(syms[u - 1], syms[i]) != 0) syms[u++] = syms[i];
+    int rc = lock_symbols(db, syms, u, err, errlen);
+    free(syms);
     return rc;
 }
 
@@ -207,11 +217,13 @@ static int copy_direct(struct fx_db *db, const struct fx_tick *t, size_t n, char
 {
     int rc = fx_db_exec(db, "SAVEPOINT bulk_direct", err, errlen);
     if (rc == 0) rc = copy_ticks(db, "ticks", t, n, err, errlen);
+    if (rc == 0) rc = fx_candles_add_ticks(db, t, n, err, errlen);
     return rc;
 }
 
 /* The slow path: COPY into the staging table, then INSERT ... ON CONFLICT
- * DO NOTHING skips the duplicates (of stored ticks and within the batch). */
+ * DO NOTHING skips the duplicates (of stored ticks or within the batch) and
+ * returns the ticks it stored, which alone go into the candles. */
 static int copy_merge(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created, char *err,
     size_t errlen)
 {
@@ -219,11 +231,33 @@ static int copy_merge(struct fx_db *db, const struct fx_tick *t, size_t n, uint6
     int rc = copy_ticks(db, "bulk_ticks", t, n, err, errlen);
     if (rc) return rc;
     PGresult *res = run(db, "bulk_merge", &none);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = fx_db_error(db, res, err, errlen);
-    else
-        *created = strtoull(PQcmdTuples(res), NULL, 10);
+        PQclear(res);
+        return rc;
+    }
+    size_t rows = (size_t)PQntuples(res);
+    struct fx_tick *stored = malloc((rows ? rows : 1) * sizeof *stored);
+    if (stored == NULL) {
+        PQclear(res);
+        return FX_ENOMEM;
+    }
+    for (size_t i = 0; i < rows; i++) {
+        snprintf(stored[i].symbol, sizeof stored[i].symbol, "%s", PQgetvalue(res, (int)i, 0));
+        stored[i].time_us = fx_pg_get_time(PQgetvalue(res, (int)i, 1));
+        stored[i].price = fx_pg_get_f64(PQgetvalue(res, (int)i, 2));
+    }
     PQclear(res);
+    rc = fx_candles_add_ticks(db, stored, rows, err, errlen);
+    free(stored);
+    if (rc == 0) *created = rows;
+    return rc;
+}
+
+static int rollback(struct fx_db *db, int rc)
+{
+    char ignored[64];
+    fx_db_exec(db, "ROLLBACK", ignored, sizeof ignored);
     return rc;
 }
 
@@ -232,6 +266,8 @@ static int bulk_transaction(struct fx_db *db, const struct fx_tick *t, size_t n,
 {
     int rc = fx_db_exec(db, "BEGIN", err, errlen);
     if (rc) return rc;
+    rc = lock_batch_symbols(db, t, n, err, errlen);
+    if (rc) return rollback(db, rc);
     rc = copy_direct(db, t, n, err, errlen);
     if (rc == 0) {
         *created = n;
@@ -239,10 +275,8 @@ static int bulk_transaction(struct fx_db *db, const struct fx_tick *t, size_t n,
         rc = fx_db_exec(db, "ROLLBACK TO SAVEPOINT bulk_direct", err, errlen);
         if (rc == 0) rc = copy_merge(db, t, n, created, err, errlen);
     }
-    if (rc == 0) return fx_db_exec(db, "COMMIT", err, errlen);
-    char ignored[64];
-    fx_db_exec(db, "ROLLBACK", ignored, sizeof ignored);
-    return rc;
+    if (rc == 0) rc = fx_db_exec(db, "COMMIT", err, errlen);
+    return rc ? rollback(db, rc) : 0;
 }
 
 int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created,
@@ -271,6 +305,17 @@ int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, ui
     }
     free(days);
     if (rc == 0) *created = count;
+    return rc;
+}
+
+int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, char *err, size_t errlen)
+{
+    uint64_t created = 0;
+    int rc = fx_ticks_insert_bulk(db, t, 1, &created, err, errlen);
+    if (rc == 0 && created == 0) {
+        snprintf(err, errlen, "a tick for %s at this time exists already", t->symbol);
+        return FX_EEXIST;
+    }
     return rc;
 }
 
@@ -306,11 +351,26 @@ int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int6
     return 0;
 }
 
-static int change_one(struct fx_db *db, const char *stmt, const struct params *p, const char *symbol,
+/* Runs an edit of `symbol`'s ticks in one transaction with the recompute
+ * of the candles covering [from_us, to_us]; *rows receives the rows changed
+ * (the candles are left alone when none was). */
+static int edit(struct fx_db *db, const char *stmt, const struct params *p, const char *symbol, int64_t from_us,
+    int64_t to_us, uint64_t *rows, char *err, size_t errlen)
+{
+    int rc = fx_db_exec(db, "BEGIN", err, errlen);
+    if (rc) return rc;
+    rc = lock_symbol(db, symbol, err, errlen);
+    if (rc == 0) rc = run_command(db, stmt, p, rows, err, errlen);
+    if (rc == 0 && *rows > 0) rc = fx_candles_recompute(db, symbol, from_us, to_us, err, errlen);
+    if (rc == 0) rc = fx_db_exec(db, "COMMIT", err, errlen);
+    return rc ? rollback(db, rc) : 0;
+}
+
+static int edit_one(struct fx_db *db, const char *stmt, const struct params *p, const char *symbol, int64_t time_us,
     char *err, size_t errlen)
 {
     uint64_t rows = 0;
-    int rc = run_command(db, stmt, p, &rows, err, errlen);
+    int rc = edit(db, stmt, p, symbol, time_us, time_us, &rows, err, errlen);
     if (rc == 0 && rows == 0) {
         snprintf(err, errlen, "no tick for %s at this time", symbol);
         return FX_ENOTFOUND;
@@ -325,7 +385,7 @@ int fx_tick_update_price(struct fx_db *db, const char *symbol, int64_t time_us, 
     param_text(&p, symbol);
     param_time(&p, time_us);
     param_f64(&p, price);
-    return change_one(db, "tick_update", &p, symbol, err, errlen);
+    return edit_one(db, "tick_update", &p, symbol, time_us, err, errlen);
 }
 
 int fx_tick_delete(struct fx_db *db, const char *symbol, int64_t time_us, char *err, size_t errlen)
@@ -333,7 +393,7 @@ int fx_tick_delete(struct fx_db *db, const char *symbol, int64_t time_us, char *
     struct params p = { .n = 0 };
     param_text(&p, symbol);
     param_time(&p, time_us);
-    return change_one(db, "tick_delete", &p, symbol, err, errlen);
+    return edit_one(db, "tick_delete", &p, symbol, time_us, err, errlen);
 }
 
 int fx_ticks_delete_range(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us,
@@ -343,5 +403,9 @@ int fx_ticks_delete_range(struct fx_db *db, const char *symbol, int64_t start_us
     param_text(&p, symbol);
     param_time(&p, start_us);
     param_time(&p, end_us);
-    return run_command(db, "ticks_delete", &p, deleted, err, errlen);
+    if (start_us == end_us) {
+        *deleted = 0;
+        return 0;
+    }
+    return edit(db, "ticks_delete", &p, symbol, start_us, end_us - 1, deleted, err, errlen);
 }

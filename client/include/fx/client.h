@@ -99,6 +99,30 @@ int fxc_tick_delete(fxc *c, const char *symbol, int64_t time_us, fxc_err *err);
 int fxc_ticks_delete(fxc *c, const char *symbol, int64_t start_us, int64_t end_us,
     uint64_t *deleted, fxc_err *err);
 
+typedef struct fxc_candle {
+    char symbol[FXC_SYMBOL_MAX + 1];
+    int64_t bucket_us; /* start of the bucket (UTC microseconds) */
+    double open, high, low, close;
+    uint64_t tick_count;
+    int complete; /* the bucket's time is over */
+} fxc_candle;
+
+#define FXC_CANDLES_MAX 100000 /* most candles one query may span */
+
+typedef struct fxc_candle_query {
+    const char *symbol;
+    const char *resolution; /* 1m 2m 5m 10m 15m 30m 1h 2h 4h 6h 8h 12h 1d 1w */
+    int64_t start_us, end_us; /* buckets whose start lies in [start, end) */
+    const char *time_zone; /* IANA name; NULL or "" = UTC */
+    int day_start_minute; /* 0..1439 after local midnight: start of days and weeks (and of hour buckets) */
+    uint32_t limit; /* 1..FXC_CANDLES_MAX */
+} fxc_candle_query;
+
+/* OHLC candles answered from the rollups (no lag: every stored tick is in
+ * them). *candles (free with fxc_candles_free) and *n receive the result. */
+int fxc_candles_get(fxc *c, const fxc_candle_query *q, fxc_candle **candles, size_t *n, fxc_err *err);
+void fxc_candles_free(fxc_candle *candles);
+
 /* Health of the core and its dependencies. Returns FXC_OK when the core
  * answered; look at database_ok / redis_ok for the parts. */
 int fxc_health(fxc *c, fxc_health_info *out, fxc_err *err);

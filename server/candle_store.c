@@ -1,0 +1,294 @@
+#include "candle_store.h"
+
+#include "errors.h"
+#include "log.h"
+#include "pg_codec.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const int64_t level_widths[3] = { FX_US_PER_MINUTE, FX_US_PER_HOUR, FX_US_PER_DAY };
+static const char *const level_tables[3] = { "candles_1m", "candles_1h", "candles_1d" };
+
+int fx_candle_store_prepare(struct fx_db *db, char *err, size_t errlen)
+{
+    return fx_db_exec(db,
+        "CREATE TEMP TABLE IF NOT EXISTS candle_delta (level int4, symbol text, bucket timestamptz,"
+        " open float8, high float8, low float8, close float8, tick_count int8,"
+        " first_time timestamptz, last_time timestamptz) ON COMMIT DELETE ROWS",
+        err, errlen);
+}
+
+/* One candle_delta tuple in PostgreSQL's binary COPY format. */
+static size_t copy_candle(char *out, int level, const struct fx_candle *c)
+{
+    size_t len = strlen(c->symbol);
+    char *p = out;
+    fx_pg_put_u16(p, 10), p += 2;
+    fx_pg_put_u32(p, 4), p += 4;
+    fx_pg_put_u32(p, (uint32_t)level), p += 4;
+    fx_pg_put_u32(p, (uint32_t)len), p += 4;
+    memcpy(p, c->symbol, len), p += len;
+    fx_pg_put_u32(p, 8), p += 4;
+    fx_pg_put_time(p, c->bucket_us), p += 8;
+    const double prices[4] = { c->open, c->high, c->low, c->close };
+    for (int i = 0; i < 4; i++) {
+        fx_pg_put_u32(p, 8), p += 4;
+        fx_pg_put_f64(p, prices[i]), p += 8;
+    }
+    fx_pg_put_u32(p, 8), p += 4;
+    fx_pg_put_i64(p, (int64_t)c->count), p += 8;
+    fx_pg_put_u32(p, 8), p += 4;
+    fx_pg_put_time(p, c->first_us), p += 8;
+    fx_pg_put_u32(p, 8), p += 4;
+    fx_pg_put_time(p, c->last_us), p += 8;
+    return (size_t)(p - out);
+}
+
+#define CANDLE_TUPLE_MAX (2 + 8 + 4 + FX_SYMBOL_MAX + 12 * 8)
+
+static int copy_deltas(struct fx_db *db, struct fx_candle *const levels[3], const size_t counts[3], char *err,
+    size_t errlen)
+{
+    static const char header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+    size_t total = counts[0] + counts[1] + counts[2];
+    char *buf = malloc(sizeof header + total * CANDLE_TUPLE_MAX + 2);
+    if (buf == NULL) return FX_ENOMEM;
+    size_t len = sizeof header;
+    memcpy(buf, header, sizeof header);
+    for (int l = 0; l < 3; l++)
+        for (size_t i = 0; i < counts[l]; i++) len += copy_candle(buf + len, l, &levels[l][i]);
+    fx_pg_put_u16(buf + len, 0xffff), len += 2;
+    int rc = fx_db_copy_in(db, "COPY candle_delta FROM STDIN (FORMAT binary)", buf, len, err, errlen);
+    free(buf);
+    return rc;
+}
+
+int fx_candles_add_ticks(struct fx_db *db, const struct fx_tick *ticks, size_t n, char *err, size_t errlen)
+{
+    if (n == 0) return 0;
+    uint32_t *order = malloc(n * sizeof *order);
+    struct fx_candle *levels[3] = { malloc(n * sizeof(struct fx_candle)), malloc(n * sizeof(struct fx_candle)),
+        malloc(n * sizeof(struct fx_candle)) };
+    size_t counts[3];
+    int rc = FX_ENOMEM;
+    if (order && levels[0] && levels[1] && levels[2]) {
+        fx_ticks_order(ticks, n, order);
+        for (int l = 0; l < 3; l++) counts[l] = fx_candles_build(ticks, order, n, level_widths[l], levels[l]);
+        rc = copy_deltas(db, levels, counts, err, errlen);
+        if (rc == 0) rc = fx_db_exec(db, "SELECT fx_candles_merge_delta()", err, errlen);
+    }
+    free(order);
+    for (int l = 0; l < 3; l++) free(levels[l]);
+    return rc;
+}
+
+int fx_candles_recompute(struct fx_db *db, const char *symbol, int64_t from_us, int64_t to_us, char *err,
+    size_t errlen)
+{
+    char t0[8], t1[8];
+    fx_pg_put_time(t0, from_us);
+    fx_pg_put_time(t1, to_us);
+    const char *values[3] = { symbol, t0, t1 };
+    int lengths[3] = { (int)strlen(symbol), 8, 8 };
+    int formats[3] = { 0, 1, 1 };
+    const Oid types[3] = { 25, 1184, 1184 };
+    PGresult *res = PQexecParams(db->conn, "SELECT fx_candles_recompute($1, $2, $3)", 3, types, values, lengths,
+        formats, 1);
+    int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : fx_db_error(db, res, err, errlen);
+    PQclear(res);
+    return rc;
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+static const struct {
+    const char *name;
+    int64_t width_us;
+} resolutions[] = {
+    { "1m", FX_US_PER_MINUTE }, { "2m", 2 * FX_US_PER_MINUTE }, { "5m", 5 * FX_US_PER_MINUTE },
+    { "10m", 10 * FX_US_PER_MINUTE }, { "15m", 15 * FX_US_PER_MINUTE }, { "30m", 30 * FX_US_PER_MINUTE },
+    { "1h", FX_US_PER_HOUR }, { "2h", 2 * FX_US_PER_HOUR }, { "4h", 4 * FX_US_PER_HOUR },
+    { "6h", 6 * FX_US_PER_HOUR }, { "8h", 8 * FX_US_PER_HOUR }, { "12h", 12 * FX_US_PER_HOUR },
+    { "1d", FX_US_PER_DAY }, { "1w", 7 * FX_US_PER_DAY },
+};
+
+int64_t fx_resolution_width(const char *name)
+{
+    for (size_t i = 0; i < sizeof resolutions / sizeof resolutions[0]; i++)
+        if (strcmp(resolutions[i].name, name) == 0) return resolutions[i].width_us;
+    return 0;
+}
+
+const char *fx_resolution_names(void) { return "1m, 2m, 5m, 10m, 15m, 30m, 1h, 2h, 4h, 6h, 8h, 12h, 1d, 1w"; }
+
+/* Time zones looked up so far: PostgreSQL's pg_timezone_names view reads
+ * the whole zone database, far too slow for every query. */
+#define TZ_CACHE_MAX 64
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char name[64], canonical[64];
+    int whole_hours;
+} tz_cache[TZ_CACHE_MAX];
+static int tz_cached;
+
+static int tz_cache_get(const char *name, char canonical[64], int *whole_hours)
+{
+    int found = 0;
+    pthread_mutex_lock(&tz_lock);
+    for (int i = 0; i < tz_cached && !found; i++) {
+        if (strcasecmp(tz_cache[i].name, name) == 0) {
+            memcpy(canonical, tz_cache[i].canonical, 64);
+            *whole_hours = tz_cache[i].whole_hours;
+            found = 1;
+        }
+    }
+    pthread_mutex_unlock(&tz_lock);
+    return found;
+}
+
+static void tz_cache_put(const char *name, const char *canonical, int whole_hours)
+{
+    pthread_mutex_lock(&tz_lock);
+    if (tz_cached < TZ_CACHE_MAX) {
+        snprintf(tz_cache[tz_cached].name, 64, "%s", name);
+        snprintf(tz_cache[tz_cached].canonical, 64, "%s", canonical);
+        tz_cache[tz_cached].whole_hours = whole_hours;
+        tz_cached++;
+    }
+    pthread_mutex_unlock(&tz_lock);
+}
+
+int fx_time_zone_lookup(struct fx_db *db, const char *name, char canonical[64], int *whole_hours, char *err,
+    size_t errlen)
+{
+    if (name[0] == '\0' || strcasecmp(name, "UTC") == 0) {
+        snprintf(canonical, 64, "UTC");
+        *whole_hours = 1;
+        return 0;
+    }
+    if (strlen(name) >= 64) {
+        snprintf(err, errlen, "tz: unknown time zone (expected an IANA name such as America/New_York)");
+        return FX_EINVAL;
+    }
+    if (tz_cache_get(name, canonical, whole_hours)) return 0;
+    const char *values[1] = { name };
+    /* Whole hours now and at both solstices: the zone's standard and
+     * daylight offsets (a 30-minute DST shift counts as not whole). */
+    PGresult *res = PQexecParams(db->conn,
+        "SELECT name, bool_and(extract(minute FROM (timestamp '2025-01-15' AT TIME ZONE name)"
+        "   - (timestamp '2025-01-15' AT TIME ZONE 'UTC')) = 0"
+        "  AND extract(minute FROM (timestamp '2025-07-15' AT TIME ZONE name)"
+        "   - (timestamp '2025-07-15' AT TIME ZONE 'UTC')) = 0)"
+        " FROM pg_timezone_names WHERE lower(name) = lower($1) GROUP BY name LIMIT 1",
+        1, NULL, values, NULL, NULL, 0);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = fx_db_error(db, res, err, errlen);
+    } else if (PQntuples(res) == 0) {
+        snprintf(err, errlen, "tz: unknown time zone \"%s\" (expected an IANA name such as America/New_York)",
+            name);
+        rc = FX_EINVAL;
+    } else {
+        snprintf(canonical, 64, "%s", PQgetvalue(res, 0, 0));
+        *whole_hours = PQgetvalue(res, 0, 1)[0] == 't';
+        tz_cache_put(name, canonical, *whole_hours);
+    }
+    PQclear(res);
+    return rc;
+}
+
+/* The finest-grained rollup level that still has to be read: the coarsest
+ * whose buckets tile the requested ones. */
+static int source_level(const struct fx_candle_query *q, int whole_hours, int utc)
+{
+    if (q->width_us >= FX_US_PER_DAY && utc && q->day_start_minute == 0) return 2;
+    if (q->width_us >= FX_US_PER_HOUR && whole_hours && q->day_start_minute % 60 == 0) return 1;
+    return 0;
+}
+
+/* Direct reads: the requested buckets are the rollup's own. */
+static const char direct_sql[] = "SELECT bucket, open, high, low, close, tick_count, bucket + $5::interval <= now()"
+                                 " FROM %s WHERE symbol = $1 AND bucket >= $3 AND bucket < $4"
+                                 " ORDER BY bucket LIMIT $6";
+
+/*
+ * Regrouping: each source row's local wall time `loc` is binned from the
+ * day start (date_bin from a Sunday, so weeks start on Sunday); the bucket
+ * start is that local time back in the zone. Around a fall-back change a
+ * local start can name the later of two instants (after the row): then the
+ * bucket starts at the row's instant minus its wall-clock distance from the
+ * local start, i.e. at the earlier occurrence. Days are 23 or 25 hours long
+ * on change days, as wall-clock days are.
+ */
+static const char regroup_sql[]
+    = "WITH src AS ("
+      "  SELECT c.*, c.bucket AT TIME ZONE $2 AS loc FROM %s c"
+      "  WHERE c.symbol = $1 AND c.bucket >= $3 AND c.bucket < $4::timestamptz + $5::interval + interval '1 day'),"
+      " binned AS ("
+      "  SELECT src.*, date_bin($5::interval, loc, timestamp '2000-01-02' + make_interval(mins => $7::int)) AS bloc"
+      "  FROM src),"
+      " keyed AS ("
+      "  SELECT binned.*, CASE WHEN (bloc AT TIME ZONE $2) <= bucket THEN bloc AT TIME ZONE $2"
+      "                        ELSE bucket - (loc - bloc) END AS bk FROM binned)"
+      " SELECT bk, (array_agg(open ORDER BY first_time))[1], max(high), min(low),"
+      "        (array_agg(close ORDER BY last_time DESC))[1], sum(tick_count)::int8,"
+      "        (min(bloc) + $5::interval) AT TIME ZONE $2 <= now()"
+      " FROM keyed WHERE bk >= $3 AND bk < $4 GROUP BY bk ORDER BY bk LIMIT $6";
+
+int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct fx_candle_row **rows, size_t *n,
+    char *err, size_t errlen)
+{
+    char tz[64];
+    int whole_hours;
+    int rc = fx_time_zone_lookup(db, q->time_zone, tz, &whole_hours, err, errlen);
+    if (rc) return rc;
+    int utc = strcmp(tz, "UTC") == 0;
+    int level = source_level(q, whole_hours, utc);
+    /* a minute in any zone, an hour in a whole-hour zone from the top of the
+     * hour, a day in UTC from midnight: the rollup's own buckets */
+    int direct = q->width_us == level_widths[level]
+        && (level == 0 || (level == 1 && q->day_start_minute % 60 == 0) || (level == 2 && utc));
+    char sql[2048];
+    snprintf(sql, sizeof sql, direct ? direct_sql : regroup_sql, level_tables[level]);
+
+    char start[8], end[8], width[32], limit[16], ds[16];
+    fx_pg_put_time(start, q->start_us);
+    fx_pg_put_time(end, q->end_us);
+    snprintf(width, sizeof width, "%lld microseconds", (long long)q->width_us);
+    snprintf(limit, sizeof limit, "%u", q->limit);
+    snprintf(ds, sizeof ds, "%d", q->day_start_minute);
+    const char *values[7] = { q->symbol, tz, start, end, width, limit, ds };
+    int lengths[7] = { 0, 0, 8, 8, 0, 0, 0 };
+    int formats[7] = { 0, 0, 1, 1, 0, 0, 0 };
+    const Oid types[7] = { 25, 25, 1184, 1184, 0, 20, 0 };
+    PGresult *res = PQexecParams(db->conn, sql, direct ? 6 : 7, types, values, lengths, formats, 1);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = fx_db_error(db, res, err, errlen);
+        PQclear(res);
+        return rc;
+    }
+    size_t count = (size_t)PQntuples(res);
+    struct fx_candle_row *out = calloc(count ? count : 1, sizeof *out);
+    if (out == NULL) {
+        PQclear(res);
+        return FX_ENOMEM;
+    }
+    for (size_t i = 0; i < count; i++) {
+        int r = (int)i;
+        out[i].bucket_us = fx_pg_get_time(PQgetvalue(res, r, 0));
+        out[i].open = fx_pg_get_f64(PQgetvalue(res, r, 1));
+        out[i].high = fx_pg_get_f64(PQgetvalue(res, r, 2));
+        out[i].low = fx_pg_get_f64(PQgetvalue(res, r, 3));
+        out[i].close = fx_pg_get_f64(PQgetvalue(res, r, 4));
+        out[i].count = (uint64_t)fx_pg_get_i64(PQgetvalue(res, r, 5));
+        out[i].complete = PQgetvalue(res, r, 6)[0] != 0;
+    }
+    PQclear(res);
+    *rows = out;
+    *n = count;
+    return 0;
+}
