@@ -239,6 +239,44 @@ static const char regroup_sql[]
       "        (min(bloc) + $5::interval) AT TIME ZONE $2 <= now()"
       " FROM keyed WHERE bk >= $3 AND bk < $4 GROUP BY bk ORDER BY bk LIMIT $6";
 
+/*
+ * Days and weeks: their few boundaries (local day starts, back in the zone)
+ * are generated first and the source rows joined to them by range, so the
+ * zone conversions are per bucket, not per source row (a year of New York
+ * days from hourly rows: 730 conversions instead of 26 000). Rows come in
+ * time order; fx_candles_select folds consecutive rows of one bucket.
+ */
+static const char boundaries_sql[]
+    = "WITH b AS ("
+      "  SELECT d AT TIME ZONE $2 AS bstart, (d + $5::interval) AT TIME ZONE $2 AS bend"
+      "  FROM generate_series(date_bin($5::interval, $3::timestamptz AT TIME ZONE $2,"
+      "                                timestamp '2000-01-02' + make_interval(mins => $7::int)),"
+      "                       $4::timestamptz AT TIME ZONE $2, $5::interval) d)"
+      " SELECT b.bstart, c.open, c.high, c.low, c.close, c.tick_count, b.bend <= now()"
+      " FROM b JOIN %s c ON c.symbol = $1 AND c.bucket >= b.bstart AND c.bucket < b.bend"
+      " WHERE b.bstart >= $3 AND b.bstart < $4 AND $6::int8 > 0"
+      " ORDER BY c.bucket";
+
+/* Folds rows of the same bucket (consecutive, in time order) into one
+ * candle: open of the first, close of the last, max, min, sum. */
+static size_t fold_rows(struct fx_candle_row *rows, size_t n, uint32_t limit)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m > 0 && rows[m - 1].bucket_us == rows[i].bucket_us) {
+            struct fx_candle_row *c = &rows[m - 1];
+            if (rows[i].high > c->high) c->high = rows[i].high;
+            if (rows[i].low < c->low) c->low = rows[i].low;
+            c->close = rows[i].close;
+            c->count += rows[i].count;
+            continue;
+        }
+        if (m == limit) break;
+        rows[m++] = rows[i];
+    }
+    return m;
+}
+
 int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct fx_candle_row **rows, size_t *n,
     char *err, size_t errlen)
 {
@@ -252,8 +290,9 @@ int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct 
      * hour, a day in UTC from midnight: the rollup's own buckets */
     int direct = q->width_us == level_widths[level]
         && (level == 0 || (level == 1 && q->day_start_minute % 60 == 0) || (level == 2 && utc));
+    int by_boundaries = !direct && q->width_us >= FX_US_PER_DAY;
     char sql[2048];
-    snprintf(sql, sizeof sql, direct ? direct_sql : regroup_sql, level_tables[level]);
+    snprintf(sql, sizeof sql, direct ? direct_sql : by_boundaries ? boundaries_sql : regroup_sql, level_tables[level]);
 
     char start[8], end[8], width[32], limit[16], ds[16];
     fx_pg_put_time(start, q->start_us);
@@ -288,6 +327,7 @@ int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct 
         out[i].complete = PQgetvalue(res, r, 6)[0] != 0;
     }
     PQclear(res);
+    if (by_boundaries) count = fold_rows(out, count, q->limit);
     *rows = out;
     *n = count;
     return 0;
