@@ -13,7 +13,9 @@ CREATE TABLE IF NOT EXISTS ticks (
 
 -- Creates the partition holding the UTC day `day` unless it exists.
 -- An advisory lock serialises concurrent creators (several workers or cores
--- may meet the same new day at once); the second one finds it created.
+-- may meet the same new day at once). The loser's catalog lookup can still
+-- miss the winner's table (catalog caches are refreshed by relation locks,
+-- not advisory ones), so "already exists" is caught and means done.
 CREATE OR REPLACE FUNCTION fx_ensure_tick_partition(day date) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -23,13 +25,14 @@ BEGIN
         RETURN false;
     END IF;
     PERFORM pg_advisory_xact_lock(hashtext('fx_ticks_partitions'));
-    IF to_regclass(part) IS NOT NULL THEN
+    BEGIN
+        EXECUTE format('CREATE TABLE %I PARTITION OF ticks FOR VALUES FROM (%L) TO (%L)',
+                       part,
+                       (day::timestamp AT TIME ZONE 'UTC'),
+                       ((day + 1)::timestamp AT TIME ZONE 'UTC'));
+    EXCEPTION WHEN duplicate_table OR unique_violation THEN
         RETURN false;
-    END IF;
-    EXECUTE format('CREATE TABLE %I PARTITION OF ticks FOR VALUES FROM (%L) TO (%L)',
-                   part,
-                   (day::timestamp AT TIME ZONE 'UTC'),
-                   ((day + 1)::timestamp AT TIME ZONE 'UTC'));
+    END;
     RETURN true;
 END
 $$;

@@ -10,7 +10,9 @@
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 TestSuite(rpc_robustness, .init = fx_fixture_start, .fini = fx_fixture_stop, .timeout = 120);
 
@@ -94,13 +96,14 @@ struct writer {
     char symbol[17];
     int index;
     int failures;
+    int64_t t0;
 };
 
 static void *write_ticks(void *arg)
 {
     struct writer *w = arg;
     for (int i = 0; i < 100; i++) {
-        fxc_tick t = { .time_us = fx_test_time(w->index * 1000 + i), .price = 1.1 };
+        fxc_tick t = { .time_us = w->t0 + (w->index * 1000 + i) * 1000000LL, .price = 1.1 };
         memcpy(t.symbol, w->symbol, sizeof t.symbol);
         fxc_err e;
         if (fxc_tick_create(fx_test_client, &t, NULL, &e) != FXC_OK) w->failures++;
@@ -108,24 +111,42 @@ static void *write_ticks(void *arg)
     return NULL;
 }
 
+/* 8 threads writing into `t0`'s day at once; returns the stored count. */
+static long long write_concurrently(const char *prefix, int64_t t0);
+
 Test(rpc_robustness, one_client_handle_serves_many_threads_at_once)
+{
+    char sym[17];
+    fx_test_symbol(sym, "CONC");
+    cr_assert_eq(write_concurrently(sym, fx_test_time(0)), 8 * 100);
+}
+
+Test(rpc_robustness, concurrent_writers_meeting_a_new_day_all_succeed)
+{
+    /* a day no other test uses: its partition is created under contention */
+    char sym[17];
+    fx_test_symbol(sym, "NEWDAY");
+    int64_t day = 7258118400LL - 86400LL * (1 + getpid() % 20000); /* before 2200-01-01 */
+    cr_assert_eq(write_concurrently(sym, day * 1000000LL), 8 * 100);
+}
+
+static long long write_concurrently(const char *symbol, int64_t t0)
 {
     enum { THREADS = 8 };
     struct writer w[THREADS];
     pthread_t th[THREADS];
-    char sym[17];
-    fx_test_symbol(sym, "CONC");
     for (int i = 0; i < THREADS; i++) {
         memset(&w[i], 0, sizeof w[i]);
-        memcpy(w[i].symbol, sym, sizeof sym);
+        snprintf(w[i].symbol, sizeof w[i].symbol, "%s", symbol);
         w[i].index = i;
+        w[i].t0 = t0;
         cr_assert_eq(pthread_create(&th[i], NULL, write_ticks, &w[i]), 0);
     }
     for (int i = 0; i < THREADS; i++) {
         pthread_join(th[i], NULL);
         cr_assert_eq(w[i].failures, 0, "thread %d had failures", i);
     }
-    cr_assert_eq(fx_test_count_ticks(sym), THREADS * 100);
+    return fx_test_count_ticks(symbol);
 }
 
 Test(rpc_robustness, an_unreachable_core_is_unavailable_not_a_hang)
