@@ -33,10 +33,18 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 2 };
 #define DEFAULT_URL_TEXT "tcp://127.0.0.1:5555" /* the library's default, for help texts */
 #define HEALTH_TIMEOUT_MS 5000
 #define TICKS_LIMIT_DEFAULT 1000
+#define CANDLES_LIMIT_DEFAULT 10000
 #define PRICE_STR_MAX 32
 
 /* Options beyond --url, --timeout and --help, which every command takes. */
-enum opt_flag { OPT_RANGE = 1 << 0, OPT_PAGE = 1 << 1, OPT_JSON = 1 << 2, OPT_BATCH = 1 << 3 };
+enum opt_flag {
+    OPT_RANGE = 1 << 0, /* --start --end */
+    OPT_LIMIT = 1 << 1,
+    OPT_OFFSET = 1 << 2,
+    OPT_JSON = 1 << 3,
+    OPT_BATCH = 1 << 4,
+    OPT_ZONE = 1 << 5, /* --tz --day-start */
+};
 
 struct cli;
 
@@ -57,7 +65,7 @@ struct cli {
     const struct command *cmd; /* NULL while parsing the global options */
     const char *group; /* "tick" when only the group is known, for hints */
     const char *url, *timeout;
-    const char *start, *end, *limit, *offset, *batch;
+    const char *start, *end, *limit, *offset, *batch, *tz, *day_start;
     int json, help;
     char **pos; /* positional arguments */
     int npos;
@@ -136,6 +144,19 @@ static int parse_uint_arg(const struct cli *cli, const char *what, const char *s
     if (*s < '0' || *s > '9' || *end != '\0' || errno == ERANGE || v < min || v > max)
         return usage_error(cli, "%s: '%s' is not an integer from %llu to %llu", what, s, min, max);
     *out = v;
+    return 0;
+}
+
+/* "HH:MM", 00:00 to 23:59, exactly two digits each -> minutes after midnight. */
+static int parse_day_start_arg(const struct cli *cli, const char *s, int *out)
+{
+    int ok = strlen(s) == 5 && s[2] == ':';
+    for (int i = 0; ok && i < 5; i++)
+        ok = i == 2 || (s[i] >= '0' && s[i] <= '9');
+    int hours = ok ? (s[0] - '0') * 10 + (s[1] - '0') : 0, minutes = ok ? (s[3] - '0') * 10 + (s[4] - '0') : 0;
+    if (!ok || hours > 23 || minutes > 59)
+        return usage_error(cli, "--day-start: '%s' is not a time of day HH:MM from 00:00 to 23:59", s);
+    *out = hours * 60 + minutes;
     return 0;
 }
 
@@ -236,6 +257,95 @@ static void print_ticks_json(const fxc_tick *t, size_t n)
     fputs("]\n", stdout);
 }
 
+/* A column of prices lined up on the decimal point: its widest part before
+ * the point (price_lead) and widest part from the point on. */
+struct price_col {
+    int lead, tail;
+};
+
+static void price_col_widen(struct price_col *col, double price)
+{
+    char text[PRICE_STR_MAX];
+    int lead = price_lead(fxc_price_format(price, text)), tail = (int)strlen(text) - lead;
+    col->lead = lead > col->lead ? lead : col->lead;
+    col->tail = tail > col->tail ? tail : col->tail;
+}
+
+/* The price in a column `width` wide, then the gap to the next column. */
+static void price_col_print(const struct price_col *col, int width, double price)
+{
+    char text[PRICE_STR_MAX];
+    int pad = col->lead - price_lead(fxc_price_format(price, text));
+    printf("%*s%s%*s  ", pad, "", text, width - pad - (int)strlen(text), "");
+}
+
+enum { CANDLE_PRICES = 4 };
+static const char *const candle_price_names[CANDLE_PRICES] = { "OPEN", "HIGH", "LOW", "CLOSE" };
+
+static void candle_prices(const fxc_candle *c, double p[CANDLE_PRICES])
+{
+    p[0] = c->open;
+    p[1] = c->high;
+    p[2] = c->low;
+    p[3] = c->close;
+}
+
+/* BUCKET OPEN HIGH LOW CLOSE TICKS, and "open" after a candle still open. */
+static void print_candles_table(const fxc_candle *c, size_t n, uint32_t limit)
+{
+    char time[FXC_TIME_STR_MAX], count[24];
+    struct price_col cols[CANDLE_PRICES] = { { 0, 0 } };
+    int time_w = 6, width[CANDLE_PRICES], count_w = 5;
+    double p[CANDLE_PRICES];
+    for (size_t i = 0; i < n; i++) {
+        int w = (int)strlen(fxc_time_format(c[i].bucket_us, time));
+        time_w = w > time_w ? w : time_w;
+        candle_prices(&c[i], p);
+        for (int k = 0; k < CANDLE_PRICES; k++)
+            price_col_widen(&cols[k], p[k]);
+        w = snprintf(count, sizeof count, "%llu", (unsigned long long)c[i].tick_count);
+        count_w = w > count_w ? w : count_w;
+    }
+    for (int k = 0; k < CANDLE_PRICES; k++) {
+        int name_w = (int)strlen(candle_price_names[k]);
+        width[k] = cols[k].lead + cols[k].tail > name_w ? cols[k].lead + cols[k].tail : name_w;
+    }
+    if (n > 0) {
+        printf("%-*s  ", time_w, "BUCKET");
+        for (int k = 0; k < CANDLE_PRICES; k++)
+            printf("%-*s  ", width[k], candle_price_names[k]);
+        printf("%*s\n", count_w, "TICKS");
+    }
+    for (size_t i = 0; i < n; i++) {
+        printf("%-*s  ", time_w, fxc_time_format(c[i].bucket_us, time));
+        candle_prices(&c[i], p);
+        for (int k = 0; k < CANDLE_PRICES; k++)
+            price_col_print(&cols[k], width[k], p[k]);
+        printf("%*llu%s\n", count_w, (unsigned long long)c[i].tick_count, c[i].complete ? "" : "  open");
+    }
+    printf("(%zu candle%s", n, n == 1 ? "" : "s");
+    if (n == limit) printf("; there may be more: raise --limit (at most %d)", FXC_CANDLES_MAX);
+    printf(")\n");
+}
+
+static void print_candles_json(const fxc_candle *c, size_t n)
+{
+    char time[FXC_TIME_STR_MAX], price[CANDLE_PRICES][PRICE_STR_MAX];
+    double p[CANDLE_PRICES];
+    fputs(n == 0 ? "[" : "[\n", stdout);
+    for (size_t i = 0; i < n; i++) {
+        candle_prices(&c[i], p);
+        for (int k = 0; k < CANDLE_PRICES; k++)
+            fxc_price_format(p[k], price[k]);
+        printf("  {\"bucket\":\"%s\",\"symbol\":", fxc_time_format(c[i].bucket_us, time));
+        print_json_string(c[i].symbol);
+        printf(",\"open\":%s,\"high\":%s,\"low\":%s,\"close\":%s,\"tick_count\":%llu,\"complete\":%s}%s\n",
+            price[0], price[1], price[2], price[3], (unsigned long long)c[i].tick_count,
+            c[i].complete ? "true" : "false", i + 1 < n ? "," : "");
+    }
+    fputs("]\n", stdout);
+}
+
 /* ---- commands ----------------------------------------------------------- */
 
 static int run_tick_add(const struct cli *cli)
@@ -311,6 +421,42 @@ static int run_ticks_list(const struct cli *cli)
     else
         print_ticks_table(ticks, n, limit, offset);
     fxc_ticks_free(ticks);
+    return EXIT_OK;
+}
+
+/* SYMBOL RES, --start, --end, --tz, --day-start and --limit; the core checks
+ * the symbol, the resolution and the zone. */
+static int candle_query_from_cli(const struct cli *cli, fxc_candle_query *q)
+{
+    unsigned long long limit = CANDLES_LIMIT_DEFAULT;
+    memset(q, 0, sizeof *q);
+    int rc = range_from_options(cli, &q->start_us, &q->end_us);
+    if (rc == 0 && cli->day_start != NULL) rc = parse_day_start_arg(cli, cli->day_start, &q->day_start_minute);
+    if (rc == 0 && cli->limit != NULL) rc = parse_uint_arg(cli, "--limit", cli->limit, 1, FXC_CANDLES_MAX, &limit);
+    q->symbol = cli->pos[0];
+    q->resolution = cli->pos[1];
+    q->time_zone = cli->tz;
+    q->limit = (uint32_t)limit;
+    return rc;
+}
+
+static int run_candles(const struct cli *cli)
+{
+    fxc_candle_query q;
+    fxc_candle *candles;
+    size_t n;
+    fxc_err err = { 0 };
+    fxc *c;
+    int rc = candle_query_from_cli(cli, &q);
+    if (rc != 0 || (rc = connect_core(cli, 0, &c)) != 0) return rc;
+    rc = fxc_candles_get(c, &q, &candles, &n, &err);
+    fxc_close(c);
+    if (rc != FXC_OK) return core_error(rc, &err);
+    if (cli->json)
+        print_candles_json(candles, n);
+    else
+        print_candles_table(candles, n, q.limit);
+    fxc_candles_free(candles);
     return EXIT_OK;
 }
 
@@ -428,7 +574,28 @@ static const struct command commands[] = {
         "Prices are printed in the shortest form that reads back exactly (1.085).\n"
         "A symbol named RM is listed with 'fxctl ticks RM' (upper case): 'rm' is the\n"
         "delete command.\n",
-        1, OPT_RANGE | OPT_PAGE | OPT_JSON, run_ticks_list },
+        1, OPT_RANGE | OPT_LIMIT | OPT_OFFSET | OPT_JSON, run_ticks_list },
+    { "candles", NULL,
+        "SYMBOL RES --start TIME --end TIME [--tz ZONE] [--day-start HH:MM] [--limit N] [--json]",
+        "OHLC candles of SYMBOL whose bucket start lies in [start, end), by time.",
+        "  --start TIME   first bucket start (inclusive)\n"
+        "  --end TIME     end of the bucket starts (exclusive)\n"
+        "  --tz ZONE      IANA time zone of the buckets, e.g. America/New_York\n"
+        "                 (default UTC)\n"
+        "  --day-start HH:MM\n"
+        "                 local time at which days and weeks start, 00:00-23:59\n"
+        "                 (default 00:00)\n"
+        "  --limit N      at most N candles, 1-100000 (default 10000)\n"
+        "  --json         a JSON array of {\"bucket\",\"symbol\",\"open\",\"high\",\"low\",\n"
+        "                 \"close\",\"tick_count\",\"complete\"} instead of a table\n",
+        "RES is one of 1m 2m 5m 10m 15m 30m 1h 2h 4h 6h 8h 12h 1d 1w.\n"
+        "Buckets are aligned in --tz, DST-aware: days and weeks start at --day-start\n"
+        "local time (a day is 23 or 25 hours long when the clocks change), weeks start\n"
+        "on Sunday, and hours start at local whole hours plus the minutes of\n"
+        "--day-start. Candles are only made of stored ticks: buckets without ticks are\n"
+        "not listed. BUCKET is the bucket's start, printed in UTC; a candle whose bucket\n"
+        "is not over yet is marked 'open' (\"complete\": false).\n",
+        2, OPT_RANGE | OPT_LIMIT | OPT_JSON | OPT_ZONE, run_candles },
     { "import", NULL, "FILE.csv [--batch N]", "Bulk-load ticks from a CSV file ('-' = stdin).",
         "  --batch N      ticks per request, 1-100000 (default 10000)\n",
         "Lines are symbol,time,price; a first line starting with 'symbol' is a header;\n"
@@ -509,6 +676,8 @@ static const struct option long_options[] = {
     { "offset", required_argument, NULL, 'o' },
     { "json", no_argument, NULL, 'j' },
     { "batch", required_argument, NULL, 'b' },
+    { "tz", required_argument, NULL, 'z' },
+    { "day-start", required_argument, NULL, 'd' },
     { NULL, 0, NULL, 0 },
 };
 
@@ -517,10 +686,12 @@ static unsigned option_flag(int c)
     switch (c) {
     case 's':
     case 'e': return OPT_RANGE;
-    case 'l':
-    case 'o': return OPT_PAGE;
+    case 'l': return OPT_LIMIT;
+    case 'o': return OPT_OFFSET;
     case 'j': return OPT_JSON;
     case 'b': return OPT_BATCH;
+    case 'z':
+    case 'd': return OPT_ZONE;
     default: return 0; /* --url, --timeout, --help: everywhere */
     }
 }
@@ -537,6 +708,8 @@ static void set_option(struct cli *cli, int c, const char *value)
     case 'o': cli->offset = value; break;
     case 'j': cli->json = 1; break;
     case 'b': cli->batch = value; break;
+    case 'z': cli->tz = value; break;
+    case 'd': cli->day_start = value; break;
     }
 }
 

@@ -8,9 +8,16 @@
 #include <string.h>
 
 /* buf = v as "d.ddde+XX" with the fewest digits that read back as v. */
+/*
+ * Starts at 15 digits: a double carries at least 15 significant decimal
+ * digits, so when a shorter text reads back, rounding to 15 digits gives
+ * that text followed by zeros (stripped by the caller). Only 16 or 17 are
+ * tried after that; trying 1..17 cost up to 17 snprintf+strtod per price,
+ * which dominated JSON responses of full-precision prices.
+ */
 static void shortest_exponential(double v, char *buf, size_t size)
 {
-    for (int prec = 1; prec <= 17; prec++) { /* 17 digits always suffice */
+    for (int prec = 15; prec <= 17; prec++) { /* 17 digits always suffice */
         snprintf(buf, size, "%.*e", prec - 1, v);
         if (strtod(buf, NULL) == v) return;
     }
