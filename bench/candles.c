@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <time.h>
 
 #define BATCH 100000
@@ -36,7 +37,7 @@ static int load(fxc *c, const char *symbol, int64_t t0, int64_t step_us, long co
             snprintf(t[i].symbol, sizeof t[i].symbol, "%s", symbol);
             t[i].time_us = t0 + (done + i) * step_us;
             price *= 1.0 + ((double)(rand() % 2001) - 1000.0) * 1e-7; /* a small random walk */
-            t[i].price = price;
+            t[i].price = (double)llround(price * 1e5) / 1e5; /* quoted to 5 decimals, as FX prices are */
         }
         if (fxc_ticks_bulk(c, t, (size_t)n, NULL, NULL, &e) != FXC_OK) {
             fprintf(stderr, "bench-candles: load %s: %s\n", symbol, e.message);

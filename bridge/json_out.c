@@ -78,18 +78,19 @@ void fx_jbuf_printf(struct fx_jbuf *b, const char *fmt, ...)
 void fx_jbuf_string(struct fx_jbuf *b, const char *s)
 {
     append(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            char esc[2] = { '\\', (char)*p };
-            append(b, esc, 2);
-        } else if (*p < 0x20) {
-            char esc[8];
+    const unsigned char *run = (const unsigned char *)s, *p = run;
+    for (; *p; p++) {
+        if (*p != '"' && *p != '\\' && *p >= 0x20) continue;
+        append(b, (const char *)run, (size_t)(p - run)); /* the plain run before it */
+        char esc[8];
+        if (*p == '"' || *p == '\\')
+            esc[0] = '\\', esc[1] = (char)*p, esc[2] = '\0';
+        else
             snprintf(esc, sizeof esc, "\\u%04x", *p);
-            append(b, esc, 6);
-        } else {
-            append(b, (const char *)p, 1);
-        }
+        append(b, esc, strlen(esc));
+        run = p + 1;
     }
+    append(b, (const char *)run, (size_t)(p - run));
     append(b, "\"", 1);
 }
 

@@ -153,7 +153,8 @@ static int parse_day_start_arg(const struct cli *cli, const char *s, int *out)
     int ok = strlen(s) == 5 && s[2] == ':';
     for (int i = 0; ok && i < 5; i++)
         ok = i == 2 || (s[i] >= '0' && s[i] <= '9');
-    int hours = ok ? (s[0] - '0') * 10 + (s[1] - '0') : 0, minutes = ok ? (s[3] - '0') * 10 + (s[4] - '0') : 0;
+    int hours = ok ? (s[0] - '0') * 10 + (s[1] - '0') : 0;
+    int minutes = ok ? (s[3] - '0') * 10 + (s[4] - '0') : 0;
     if (!ok || hours > 23 || minutes > 59)
         return usage_error(cli, "--day-start: '%s' is not a time of day HH:MM from 00:00 to 23:59", s);
     *out = hours * 60 + minutes;
@@ -324,7 +325,8 @@ static void print_candles_table(const fxc_candle *c, size_t n, uint32_t limit)
         printf("%*llu%s\n", count_w, (unsigned long long)c[i].tick_count, c[i].complete ? "" : "  open");
     }
     printf("(%zu candle%s", n, n == 1 ? "" : "s");
-    if (n == limit) printf("; there may be more: raise --limit (at most %d)", FXC_CANDLES_MAX);
+    if (n == limit && limit < FXC_CANDLES_MAX) printf("; there may be more: --limit %d", FXC_CANDLES_MAX);
+    if (n == limit && limit == FXC_CANDLES_MAX) printf("; there may be more: --start after the last bucket");
     printf(")\n");
 }
 
@@ -431,8 +433,10 @@ static int candle_query_from_cli(const struct cli *cli, fxc_candle_query *q)
     unsigned long long limit = CANDLES_LIMIT_DEFAULT;
     memset(q, 0, sizeof *q);
     int rc = range_from_options(cli, &q->start_us, &q->end_us);
-    if (rc == 0 && cli->day_start != NULL) rc = parse_day_start_arg(cli, cli->day_start, &q->day_start_minute);
-    if (rc == 0 && cli->limit != NULL) rc = parse_uint_arg(cli, "--limit", cli->limit, 1, FXC_CANDLES_MAX, &limit);
+    if (rc == 0 && cli->day_start != NULL)
+        rc = parse_day_start_arg(cli, cli->day_start, &q->day_start_minute);
+    if (rc == 0 && cli->limit != NULL)
+        rc = parse_uint_arg(cli, "--limit", cli->limit, 1, FXC_CANDLES_MAX, &limit);
     q->symbol = cli->pos[0];
     q->resolution = cli->pos[1];
     q->time_zone = cli->tz;
@@ -589,12 +593,12 @@ static const struct command commands[] = {
         "  --json         a JSON array of {\"bucket\",\"symbol\",\"open\",\"high\",\"low\",\n"
         "                 \"close\",\"tick_count\",\"complete\"} instead of a table\n",
         "RES is one of 1m 2m 5m 10m 15m 30m 1h 2h 4h 6h 8h 12h 1d 1w.\n"
-        "Buckets are aligned in --tz, DST-aware: days and weeks start at --day-start\n"
-        "local time (a day is 23 or 25 hours long when the clocks change), weeks start\n"
-        "on Sunday, and hours start at local whole hours plus the minutes of\n"
-        "--day-start. Candles are only made of stored ticks: buckets without ticks are\n"
-        "not listed. BUCKET is the bucket's start, printed in UTC; a candle whose bucket\n"
-        "is not over yet is marked 'open' (\"complete\": false).\n",
+        "Buckets follow the local clock of --tz, DST-aware: days and weeks start at\n"
+        "--day-start local time (a day lasts 23 or 25 hours when the clocks change),\n"
+        "weeks start on Sunday, and shorter buckets are counted from --day-start too\n"
+        "(with --day-start 17:30, hours start at half past). Buckets without ticks are\n"
+        "not listed. BUCKET is a bucket's start, printed in UTC; a candle whose bucket\n"
+        "is not over yet is marked 'open' (\"complete\": false in JSON).\n",
         2, OPT_RANGE | OPT_LIMIT | OPT_JSON | OPT_ZONE, run_candles },
     { "import", NULL, "FILE.csv [--batch N]", "Bulk-load ticks from a CSV file ('-' = stdin).",
         "  --batch N      ticks per request, 1-100000 (default 10000)\n",
