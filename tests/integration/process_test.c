@@ -1,0 +1,145 @@
+/*
+ * The programs as a user runs them: fx-core and fx-bridge binaries started
+ * with environment configuration, --help, health answered over HTTP with a
+ * 503 naming the failing part, and a clean stop on SIGTERM.
+ */
+#include "fixture.h"
+
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef FX_BIN_DIR
+#error "FX_BIN_DIR must name the folder of fx-core and fx-bridge"
+#endif
+
+/* Starts `prog` with extra environment settings ("NAME=value", NULL-ended). */
+static pid_t spawn(const char *prog, const char *const *env)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        for (const char *const *e = env; *e; e++) putenv((char *)*e);
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", FX_BIN_DIR, prog);
+        execl(path, prog, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int stop(pid_t pid)
+{
+    kill(pid, SIGTERM);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static int free_port(void)
+{
+    return 20000 + (int)(getpid() % 20000);
+}
+
+/* curl's status code for `url` (000 when nothing answers), and its body. */
+static int http_get(const char *url, char *body, size_t len)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "curl -s -m 10 -w '\\n%%{http_code}' '%s'", url);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(body, 1, len - 1, p);
+    body[n] = '\0';
+    pclose(p);
+    char *last = strrchr(body, '\n');
+    cr_assert_not_null(last, "no status from curl");
+    *last = '\0';
+    return atoi(last + 1);
+}
+
+static int wait_http(const char *url, char *body, size_t len)
+{
+    for (int i = 0; i < 100; i++) {
+        int status = http_get(url, body, len);
+        if (status != 0) return status;
+        usleep(100000);
+    }
+    return 0;
+}
+
+Test(process, core_and_bridge_serve_and_stop_cleanly_on_sigterm, .timeout = 60)
+{
+    int port = free_port();
+    char rpc[64], bridge_port[32], url[128], body[4096];
+    snprintf(rpc, sizeof rpc, "FX_RPC_URL=tcp://127.0.0.1:%d", port);
+    snprintf(bridge_port, sizeof bridge_port, "BRIDGE_PORT=%d", port + 1);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/health", port + 1);
+    const char *env[] = { rpc, bridge_port, NULL };
+    pid_t core = spawn("fx-core", env), bridge = spawn("fx-bridge", env);
+    int status = wait_http(url, body, sizeof body);
+    for (int i = 0; i < 50 && status != 200; i++) { /* the core may still be migrating */
+        usleep(100000);
+        status = http_get(url, body, sizeof body);
+    }
+    cr_assert_eq(status, 200, "%s", body);
+    cr_assert(strstr(body, "\"healthy\"") != NULL, "%s", body);
+
+    /* the core stops: the bridge says so, naming the core */
+    int st = stop(core);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fx-core exit status %d", st);
+    status = http_get(url, body, sizeof body);
+    cr_assert_eq(status, 503, "%s", body);
+    cr_assert(strstr(body, "\"core\"") != NULL, "%s", body);
+    st = stop(bridge);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fx-bridge exit status %d", st);
+}
+
+Test(process, health_names_redis_when_it_is_down, .timeout = 60)
+{
+    int port = free_port() + 2;
+    char rpc[64], bridge_port[32], url[128], body[4096];
+    snprintf(rpc, sizeof rpc, "FX_RPC_URL=tcp://127.0.0.1:%d", port);
+    snprintf(bridge_port, sizeof bridge_port, "BRIDGE_PORT=%d", port + 1);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/health", port + 1);
+    const char *env[] = { rpc, bridge_port, "REDIS_URL=redis://127.0.0.1:1", NULL };
+    pid_t core = spawn("fx-core", env), bridge = spawn("fx-bridge", env);
+    int status = wait_http(url, body, sizeof body);
+    for (int i = 0; i < 50 && strstr(body, "redis") == NULL; i++) {
+        usleep(100000);
+        status = http_get(url, body, sizeof body);
+    }
+    cr_assert_eq(status, 503, "%s", body);
+    cr_assert(strstr(body, "\"database\":\"connected\"") != NULL, "%s", body);
+    cr_assert(strstr(body, "cannot connect") != NULL, "redis is named: %s", body);
+    stop(core);
+    stop(bridge);
+}
+
+Test(process, help_lists_the_configuration_and_bad_values_are_refused)
+{
+    char cmd[512], out[8192];
+    snprintf(cmd, sizeof cmd, "%s/fx-core --help", FX_BIN_DIR);
+    FILE *p = popen(cmd, "r");
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    cr_assert_eq(pclose(p), 0);
+    const char *vars[] = { "DATABASE_URL", "REDIS_URL", "FX_RPC_URL", "DB_POOL_SIZE", "LOG_LEVEL", "DAY_START_HOUR" };
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) cr_assert(strstr(out, vars[i]), "%s missing", vars[i]);
+    snprintf(cmd, sizeof cmd, "DB_POOL_SIZE=0 %s/fx-core 2>&1", FX_BIN_DIR);
+    p = popen(cmd, "r");
+    n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit %d", st);
+    cr_assert(strstr(out, "DB_POOL_SIZE") != NULL, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s/fx-bridge --help", FX_BIN_DIR);
+    p = popen(cmd, "r");
+    n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    cr_assert_eq(pclose(p), 0);
+    cr_assert(strstr(out, "BRIDGE_PORT") != NULL);
+}
