@@ -6,6 +6,7 @@
 #include "validate.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #define STR(field, name, def, help) FX_CONFIG_STR(struct fx_config, field, name, def, help)
@@ -23,6 +24,15 @@ static const struct fx_config_var vars[] = {
     INT(db_pool_size, "DB_POOL_SIZE", 4, 1, 64, "PostgreSQL connections (= request worker threads)"),
     INT(rpc_contexts, "FX_RPC_CONTEXTS", 64, 1, 4096, "requests the core accepts concurrently"),
     INT(partition_days_ahead, "PARTITION_DAYS_AHEAD", 3, 0, 366, "daily tick partitions created ahead"),
+    STR(redis_stream, "REDIS_STREAM", "fx:ticks", "Redis Stream of raw tick events (fields symbol, time, price)"),
+    STR(redis_group, "REDIS_GROUP", "fx-core", "consumer group that reads REDIS_STREAM"),
+    STR(redis_consumer, "REDIS_CONSUMER", "", "this core's consumer name; keep it stable (default: the host name)"),
+    STR(dead_letter_stream, "REDIS_DEAD_LETTER_STREAM", "fx:ticks:dead", "where malformed entries go, with the reason"),
+    INT(ingest_enabled, "INGEST_ENABLED", 1, 0, 1, "1: consume REDIS_STREAM; 0: RPC only"),
+    INT(ingest_batch, "INGEST_BATCH", 1000, 1, 100000, "entries read and stored per transaction"),
+    INT(ingest_block_ms, "INGEST_BLOCK_MS", 1000, 1, 60000, "how long one read waits for new entries"),
+    INT(ingest_claim_idle_ms, "INGEST_CLAIM_IDLE_MS", 30000, 100, 3600000,
+        "entries pending this long with a dead consumer are taken over"),
 };
 
 #define NVARS (sizeof vars / sizeof vars[0])
@@ -62,6 +72,13 @@ int fx_config_load_from(struct fx_config *cfg, const char *(*get)(const char *na
         return FX_ECONFIG;
     }
     strcpy(tmp.symbol, sym);
+    if (tmp.redis_consumer[0] == '\0') {
+        /* the host name is stable across restarts of a pod or a machine, so
+         * a restarted core finds its own pending entries */
+        char host[48] = "core";
+        gethostname(host, sizeof host - 1);
+        snprintf(tmp.redis_consumer, sizeof tmp.redis_consumer, "%s", host);
+    }
     *cfg = tmp;
     return 0;
 }

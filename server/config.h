@@ -19,6 +19,14 @@ struct fx_config {
     int db_pool_size;
     int rpc_contexts;
     int partition_days_ahead;
+    char redis_stream[128];
+    char redis_group[64];
+    char redis_consumer[64];
+    char dead_letter_stream[128];
+    int ingest_enabled;
+    int ingest_batch;
+    int ingest_block_ms;
+    int ingest_claim_idle_ms;
 };
 
 /* Fills `cfg` from the environment, falling back to defaults. Returns 0, or

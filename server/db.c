@@ -39,9 +39,11 @@ static void log_notice(void *arg, const char *message)
 
 int fx_db_open(struct fx_db *db, const char *url, char *err, size_t errlen)
 {
+    char copy[sizeof db->url]; /* `url` may be db->url itself (reconnects) */
+    snprintf(copy, sizeof copy, "%s", url);
     memset(db, 0, sizeof *db);
-    snprintf(db->url, sizeof db->url, "%s", url);
-    db->conn = PQconnectdb(url);
+    memcpy(db->url, copy, sizeof copy);
+    db->conn = PQconnectdb(db->url);
     if (db->conn == NULL) {
         copy_message(err, errlen, "out of memory");
         return FX_ENOMEM;
@@ -70,7 +72,13 @@ void fx_db_close(struct fx_db *db)
 
 int fx_db_ensure(struct fx_db *db, char *err, size_t errlen)
 {
-    if (db->conn == NULL) return fx_db_open(db, db->url, err, errlen);
+    if (db->conn == NULL) {
+        int rc = fx_db_open(db, db->url, err, errlen);
+        if (rc) {
+            fx_db_close(db); /* keep the URL, drop the failed connection */
+            return rc;
+        }
+    }
     if (PQstatus(db->conn) == CONNECTION_OK && db->prepared) return 0;
     if (PQstatus(db->conn) != CONNECTION_OK) {
         PQreset(db->conn);

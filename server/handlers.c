@@ -5,7 +5,7 @@
 #include "errors.h"
 #include "fx/v1/rpc.pb-c.h"
 #include "log.h"
-#include "redis_health.h"
+#include "redis.h"
 #include "tick_store.h"
 #include "validate.h"
 
@@ -17,6 +17,7 @@
 
 struct fx_worker {
     const struct fx_config *cfg;
+    struct fx_publisher *pub;
     struct fx_db db;
     int index;
 };
@@ -45,7 +46,9 @@ static void *worker_create(void *arg, int index)
 {
     struct fx_worker *w = calloc(1, sizeof *w);
     if (w == NULL) return NULL;
-    w->cfg = arg;
+    const struct fx_handler_env *env = arg;
+    w->cfg = env->cfg;
+    w->pub = env->pub;
     w->index = index;
     char err[512];
     /* A failed connection is retried on the first request (fx_db_ensure). */
@@ -163,6 +166,7 @@ static void op_create(struct fx_worker *w, const Fx__V1__CreateTickRequest *q, s
     if (check_tick(r, q->tick, "", &t)) return;
     int rc = fx_tick_insert(&w->db, &t, err, sizeof err);
     if (rc) return set_store_error(r, rc, err);
+    fx_publish_ticks(w->pub, &t, 1);
     fx__v1__create_tick_response__init(&r->u.create);
     reply_tick(r, &t);
     r->u.create.tick = &r->tick;
@@ -189,9 +193,12 @@ static void op_bulk(struct fx_worker *w, const Fx__V1__BulkCreateTicksRequest *q
     }
     uint64_t created = 0;
     char err[512];
-    int rc = fx_ticks_insert_bulk(&w->db, ticks, q->n_ticks, &created, err, sizeof err);
+    struct fx_tick *stored = NULL;
+    int rc = fx_ticks_insert_bulk(&w->db, ticks, q->n_ticks, &created, w->pub ? &stored : NULL, err, sizeof err);
     free(ticks);
     if (rc) return set_store_error(r, rc, err);
+    fx_publish_ticks(w->pub, stored, created);
+    free(stored);
     fx__v1__bulk_create_ticks_response__init(&r->u.bulk);
     r->u.bulk.created = created;
     r->u.bulk.duplicates = q->n_ticks - created;

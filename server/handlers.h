@@ -7,8 +7,15 @@
 #define FX_HANDLERS_H
 
 #include "config.h"
+#include "publish.h"
 #include "rpc.h"
 
-extern const struct fx_rpc_ops fx_handler_ops; /* arg: const struct fx_config * */
+/* What every worker shares: read-only configuration and the live feed. */
+struct fx_handler_env {
+    const struct fx_config *cfg;
+    struct fx_publisher *pub; /* NULL: nothing is published */
+};
+
+extern const struct fx_rpc_ops fx_handler_ops; /* arg: struct fx_handler_env * */
 
 #endif

@@ -3,6 +3,8 @@
 #include "db.h"
 #include "errors.h"
 #include "handlers.h"
+#include "ingest.h"
+#include "publish.h"
 #include "log.h"
 #include "migrate.h"
 #include "partitions.h"
@@ -18,7 +20,10 @@
 
 struct fx_server {
     struct fx_config cfg;
+    struct fx_publisher *pub;
+    struct fx_handler_env env;
     struct fx_rpc *rpc;
+    struct fx_ingest *ingest;
     pthread_t maintenance;
     int maintenance_started;
     pthread_mutex_t lock;
@@ -97,8 +102,13 @@ int fx_server_create(struct fx_server **out, const struct fx_config *cfg, char *
     s->cfg = *cfg;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->stop_cv, NULL);
-    rc = fx_rpc_create(&s->rpc, s->cfg.rpc_url, s->cfg.rpc_contexts, s->cfg.db_pool_size, &fx_handler_ops,
-        &s->cfg, err, errlen);
+    rc = fx_publisher_create(&s->pub, s->cfg.feed_url, err, errlen);
+    s->env.cfg = &s->cfg;
+    s->env.pub = s->pub;
+    if (rc == 0)
+        rc = fx_rpc_create(&s->rpc, s->cfg.rpc_url, s->cfg.rpc_contexts, s->cfg.db_pool_size, &fx_handler_ops,
+            &s->env, err, errlen);
+    if (rc == 0 && s->cfg.ingest_enabled) rc = fx_ingest_start(&s->ingest, &s->cfg, s->pub, err, errlen);
     if (rc == 0) {
         if (pthread_create(&s->maintenance, NULL, maintenance_main, s) == 0)
             s->maintenance_started = 1;
@@ -116,7 +126,9 @@ int fx_server_create(struct fx_server **out, const struct fx_config *cfg, char *
 void fx_server_destroy(struct fx_server *s)
 {
     if (s == NULL) return;
+    fx_ingest_stop(s->ingest);
     fx_rpc_destroy(s->rpc);
+    fx_publisher_destroy(s->pub);
     pthread_mutex_lock(&s->lock);
     s->stopping = 1;
     pthread_cond_broadcast(&s->stop_cv);

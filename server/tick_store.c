@@ -224,8 +224,8 @@ static int copy_direct(struct fx_db *db, const struct fx_tick *t, size_t n, char
 /* The slow path: COPY into the staging table, then INSERT ... ON CONFLICT
  * DO NOTHING skips the duplicates (of stored ticks or within the batch) and
  * returns the ticks it stored, which alone go into the candles. */
-static int copy_merge(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created, char *err,
-    size_t errlen)
+static int copy_merge(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created,
+    struct fx_tick **stored_out, char *err, size_t errlen)
 {
     static const struct params none = { .n = 0 };
     int rc = copy_ticks(db, "bulk_ticks", t, n, err, errlen);
@@ -249,8 +249,11 @@ static int copy_merge(struct fx_db *db, const struct fx_tick *t, size_t n, uint6
     }
     PQclear(res);
     rc = fx_candles_add_ticks(db, stored, rows, err, errlen);
-    free(stored);
     if (rc == 0) *created = rows;
+    if (rc == 0 && stored_out)
+        *stored_out = stored;
+    else
+        free(stored);
     return rc;
 }
 
@@ -262,7 +265,7 @@ static int rollback(struct fx_db *db, int rc)
 }
 
 static int bulk_transaction(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created,
-    char *err, size_t errlen)
+    struct fx_tick **stored, char *err, size_t errlen)
 {
     int rc = fx_db_exec(db, "BEGIN", err, errlen);
     if (rc) return rc;
@@ -271,17 +274,27 @@ static int bulk_transaction(struct fx_db *db, const struct fx_tick *t, size_t n,
     rc = copy_direct(db, t, n, err, errlen);
     if (rc == 0) {
         *created = n;
+        if (stored) {
+            *stored = malloc(n * sizeof **stored);
+            if (*stored == NULL) rc = FX_ENOMEM;
+            else memcpy(*stored, t, n * sizeof **stored);
+        }
     } else if (strcmp(db->last_sqlstate, SQLSTATE_UNIQUE_VIOLATION) == 0) {
         rc = fx_db_exec(db, "ROLLBACK TO SAVEPOINT bulk_direct", err, errlen);
-        if (rc == 0) rc = copy_merge(db, t, n, created, err, errlen);
+        if (rc == 0) rc = copy_merge(db, t, n, created, stored, err, errlen);
     }
     if (rc == 0) rc = fx_db_exec(db, "COMMIT", err, errlen);
+    if (rc && stored && *stored) {
+        free(*stored);
+        *stored = NULL;
+    }
     return rc ? rollback(db, rc) : 0;
 }
 
 int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created,
-    char *err, size_t errlen)
+    struct fx_tick **stored, char *err, size_t errlen)
 {
+    if (stored) *stored = NULL;
     if (n == 0) {
         *created = 0;
         return 0;
@@ -299,7 +312,7 @@ int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, ui
     uint64_t count = 0;
     for (int attempt = 0; attempt < 2; attempt++) {
         rc = fx_partitions_ensure(db, days, ndays, err, errlen);
-        if (rc == 0) rc = bulk_transaction(db, t, n, &count, err, errlen);
+        if (rc == 0) rc = bulk_transaction(db, t, n, &count, stored, err, errlen);
         if (rc == 0 || strcmp(db->last_sqlstate, SQLSTATE_NO_PARTITION) != 0) break;
         fx_partitions_forget(); /* dropped behind our back (retention): recreate */
     }
@@ -311,7 +324,7 @@ int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, ui
 int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, char *err, size_t errlen)
 {
     uint64_t created = 0;
-    int rc = fx_ticks_insert_bulk(db, t, 1, &created, err, errlen);
+    int rc = fx_ticks_insert_bulk(db, t, 1, &created, NULL, err, errlen);
     if (rc == 0 && created == 0) {
         snprintf(err, errlen, "a tick for %s at this time exists already", t->symbol);
         return FX_EEXIST;

@@ -18,12 +18,13 @@ int fx_tick_store_prepare(struct fx_db *db, char *err, size_t errlen);
 /* FX_EEXIST when (symbol, time) is stored already. */
 int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, char *err, size_t errlen);
 
-/* Stores `n` ticks in one transaction (binary COPY into a session-local
- * staging table, then one INSERT ... ON CONFLICT DO NOTHING), creating any
+/* Stores `n` ticks and their candles in one transaction, creating any
  * missing daily partitions first. *created receives how many were new; the
- * rest were duplicates (of stored ticks or within the batch). */
+ * rest were duplicates (of stored ticks or within the batch) and were
+ * skipped. `stored` (optional) receives the new ticks, malloc'ed (*created of
+ * them; the caller frees), for publishing after the commit. */
 int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created,
-    char *err, size_t errlen);
+    struct fx_tick **stored, char *err, size_t errlen);
 
 /* Ticks of `symbol` in [start_us, end_us) by time. *out is malloc'ed (the
  * caller frees it), *n its length. */

@@ -31,6 +31,8 @@ Test(migrate, ticks_is_range_partitioned_with_partitions_ahead)
     char err[512];
     cr_assert_eq(fx_config_load(&cfg, err, sizeof err), 0, "%s", err);
     snprintf(cfg.rpc_url, sizeof cfg.rpc_url, "inproc://fx-migrate-test");
+    snprintf(cfg.feed_url, sizeof cfg.feed_url, "inproc://fx-migrate-feed");
+    cfg.ingest_enabled = 0;
     struct fx_server *s;
     cr_assert_eq(fx_server_create(&s, &cfg, err, sizeof err), 0, "%s", err);
     fx_server_destroy(s);

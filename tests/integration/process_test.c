@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,11 +20,29 @@
 #error "FX_BIN_DIR must name the folder of fx-core and fx-bridge"
 #endif
 
+/* Children still running when a test ends (an assertion failed before it
+ * stopped them) are killed by the suite's .fini: no orphans hold ports. */
+static pid_t children[4];
+static int nchildren;
+
+static void kill_children(void)
+{
+    for (int i = 0; i < nchildren; i++) {
+        if (children[i] <= 0) continue;
+        kill(children[i], SIGKILL);
+        waitpid(children[i], NULL, 0);
+    }
+    nchildren = 0;
+}
+
+TestSuite(process, .fini = kill_children);
+
 /* Starts `prog` with extra environment settings ("NAME=value", NULL-ended). */
 static pid_t spawn(const char *prog, const char *const *env)
 {
     pid_t pid = fork();
     cr_assert_neq(pid, -1);
+    if (pid > 0 && nchildren < 4) children[nchildren++] = pid;
     if (pid == 0) {
         for (const char *const *e = env; *e; e++) putenv((char *)*e);
         char path[512];
@@ -37,12 +58,21 @@ static int stop(pid_t pid)
     kill(pid, SIGTERM);
     int status;
     cr_assert_eq(waitpid(pid, &status, 0), pid);
+    for (int i = 0; i < nchildren; i++)
+        if (children[i] == pid) children[i] = 0;
     return status;
 }
 
+/* A port the kernel reports free now (bound to 0, then released). */
 static int free_port(void)
 {
-    return 20000 + (int)(getpid() % 20000);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof a;
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
 }
 
 /* curl's status code for `url` (000 when nothing answers), and its body. */
@@ -73,12 +103,14 @@ static int wait_http(const char *url, char *body, size_t len)
 
 Test(process, core_and_bridge_serve_and_stop_cleanly_on_sigterm, .timeout = 60)
 {
-    int port = free_port();
+    int port = free_port(), bport = free_port();
     char rpc[64], bridge_port[32], url[128], body[4096];
+    char feed[64];
     snprintf(rpc, sizeof rpc, "FX_RPC_URL=tcp://127.0.0.1:%d", port);
-    snprintf(bridge_port, sizeof bridge_port, "BRIDGE_PORT=%d", port + 1);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/health", port + 1);
-    const char *env[] = { rpc, bridge_port, NULL };
+    snprintf(feed, sizeof feed, "FX_FEED_URL=tcp://127.0.0.1:%d", free_port());
+    snprintf(bridge_port, sizeof bridge_port, "BRIDGE_PORT=%d", bport);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/health", bport);
+    const char *env[] = { rpc, feed, bridge_port, "INGEST_ENABLED=0", NULL };
     pid_t core = spawn("fx-core", env), bridge = spawn("fx-bridge", env);
     int status = wait_http(url, body, sizeof body);
     for (int i = 0; i < 50 && status != 200; i++) { /* the core may still be migrating */
@@ -100,12 +132,14 @@ Test(process, core_and_bridge_serve_and_stop_cleanly_on_sigterm, .timeout = 60)
 
 Test(process, health_names_redis_when_it_is_down, .timeout = 60)
 {
-    int port = free_port() + 2;
+    int port = free_port(), bport = free_port();
     char rpc[64], bridge_port[32], url[128], body[4096];
+    char feed[64];
     snprintf(rpc, sizeof rpc, "FX_RPC_URL=tcp://127.0.0.1:%d", port);
-    snprintf(bridge_port, sizeof bridge_port, "BRIDGE_PORT=%d", port + 1);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/health", port + 1);
-    const char *env[] = { rpc, bridge_port, "REDIS_URL=redis://127.0.0.1:1", NULL };
+    snprintf(feed, sizeof feed, "FX_FEED_URL=tcp://127.0.0.1:%d", free_port());
+    snprintf(bridge_port, sizeof bridge_port, "BRIDGE_PORT=%d", bport);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/health", bport);
+    const char *env[] = { rpc, feed, bridge_port, "REDIS_URL=redis://127.0.0.1:1", NULL };
     pid_t core = spawn("fx-core", env), bridge = spawn("fx-bridge", env);
     int status = wait_http(url, body, sizeof body);
     for (int i = 0; i < 50 && strstr(body, "redis") == NULL; i++) {

@@ -17,7 +17,16 @@ static char rpc_url[64];
 
 const char *fx_test_rpc_url(void) { return rpc_url; }
 
-void fx_fixture_start(void)
+const char *fx_test_feed_url(void)
+{
+    static char url[64];
+    snprintf(url, sizeof url, "inproc://fx-feed-%d", (int)getpid());
+    return url;
+}
+
+void fx_fixture_start(void) { fx_fixture_start_with(NULL); }
+
+void fx_fixture_start_with(void (*tweak)(struct fx_config *cfg))
 {
     if (getenv("DATABASE_URL") == NULL)
         cr_assert_fail("DATABASE_URL is not set: run the tests with ./scripts/test.sh, which starts PostgreSQL");
@@ -26,6 +35,9 @@ void fx_fixture_start(void)
     cr_assert_eq(fx_config_load(&cfg, err, sizeof err), 0, "config: %s", err);
     snprintf(rpc_url, sizeof rpc_url, "inproc://fx-test-%d", (int)getpid());
     snprintf(cfg.rpc_url, sizeof cfg.rpc_url, "%s", rpc_url);
+    snprintf(cfg.feed_url, sizeof cfg.feed_url, "%s", fx_test_feed_url());
+    cfg.ingest_enabled = 0; /* ingest tests start their own, on streams of their own */
+    if (tweak) tweak(&cfg);
     cr_assert_eq(fx_server_create(&server, &cfg, err, sizeof err), 0, "fx-core: %s", err);
     fxc_err e;
     cr_assert_eq(fxc_open(rpc_url, &fx_test_client, &e), FXC_OK, "fxc_open: %s", e.message);

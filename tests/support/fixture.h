@@ -17,10 +17,17 @@
 extern fxc *fx_test_client;
 
 void fx_fixture_start(void); /* use as .init of an integration test */
+
+struct fx_config;
+/* Like fx_fixture_start, with `tweak` adjusting the configuration first. */
+void fx_fixture_start_with(void (*tweak)(struct fx_config *cfg));
 void fx_fixture_stop(void); /* use as .fini */
 
 /* The core's RPC URL of this process's server. */
 const char *fx_test_rpc_url(void);
+
+/* The live feed URL of this process's server. */
+const char *fx_test_feed_url(void);
 
 /* A symbol unique to this test process: `prefix` (<= 8 chars) + a suffix. */
 void fx_test_symbol(char out[FXC_SYMBOL_MAX + 1], const char *prefix);

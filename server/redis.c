@@ -1,4 +1,4 @@
-#include "redis_health.h"
+#include "redis.h"
 
 #include "errors.h"
 
@@ -44,33 +44,48 @@ int fx_redis_parse_url(const char *url, struct fx_redis_addr *out)
     return 0;
 }
 
-int fx_redis_ping(const char *url, int timeout_ms, char *err, size_t errlen)
+redisContext *fx_redis_connect(const char *url, int timeout_ms, char *err, size_t errlen)
 {
     struct fx_redis_addr a;
     if (fx_redis_parse_url(url, &a) != 0) {
-        snprintf(err, errlen, "REDIS_URL is not redis://host:port");
-        return FX_EINVAL;
+        snprintf(err, errlen, "REDIS_URL is not redis://[:password@]host[:port][/db]");
+        return NULL;
     }
     struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
     redisContext *c = redisConnectWithTimeout(a.host, a.port, tv);
     if (c == NULL || c->err) {
         snprintf(err, errlen, "cannot connect to %s:%d: %s", a.host, a.port, c ? c->errstr : "out of memory");
         if (c) redisFree(c);
-        return FX_EREDIS;
+        return NULL;
     }
     redisSetTimeout(c, tv);
-    int rc = 0;
-    redisReply *r = a.password[0] ? redisCommand(c, "AUTH %s", a.password) : NULL;
-    if (a.password[0] && (r == NULL || r->type == REDIS_REPLY_ERROR)) rc = FX_EREDIS;
-    if (r) freeReplyObject(r);
-    if (rc == 0) {
-        r = redisCommand(c, "PING");
-        if (r == NULL || r->type == REDIS_REPLY_ERROR) rc = FX_EREDIS;
-        if (rc) snprintf(err, errlen, "PING failed: %s", r ? r->str : c->errstr);
-        if (r) freeReplyObject(r);
-    } else {
-        snprintf(err, errlen, "AUTH failed");
+    redisReply *r = NULL;
+    if (a.password[0]) {
+        r = redisCommand(c, "AUTH %s", a.password);
+        if (r == NULL || r->type == REDIS_REPLY_ERROR) goto failed;
+        freeReplyObject(r);
     }
+    if (a.db) {
+        r = redisCommand(c, "SELECT %d", a.db);
+        if (r == NULL || r->type == REDIS_REPLY_ERROR) goto failed;
+        freeReplyObject(r);
+    }
+    return c;
+failed:
+    snprintf(err, errlen, "%s", r ? r->str : c->errstr);
+    if (r) freeReplyObject(r);
+    redisFree(c);
+    return NULL;
+}
+
+int fx_redis_ping(const char *url, int timeout_ms, char *err, size_t errlen)
+{
+    redisContext *c = fx_redis_connect(url, timeout_ms, err, errlen);
+    if (c == NULL) return FX_EREDIS;
+    redisReply *r = redisCommand(c, "PING");
+    int rc = r == NULL || r->type == REDIS_REPLY_ERROR ? FX_EREDIS : 0;
+    if (rc) snprintf(err, errlen, "PING failed: %s", r ? r->str : c->errstr);
+    if (r) freeReplyObject(r);
     redisFree(c);
     return rc;
 }

@@ -1,0 +1,272 @@
+/*
+ * Redis Streams ingestion against real Redis and PostgreSQL: entries become
+ * ticks, candles and live events; malformed ones go to the dead-letter
+ * stream; pending and abandoned entries are picked up; a SIGKILL in the
+ * middle of 100 000 entries loses and duplicates nothing.
+ */
+#include "fixture.h"
+
+#include "config.h"
+#include "fx/v1/events.pb-c.h"
+
+#include <criterion/criterion.h>
+#include <hiredis/hiredis.h>
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/sub.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char stream[64], group[32], consumer[32], dead[80];
+
+static void name_streams(void)
+{
+    snprintf(stream, sizeof stream, "fx:test:%d", (int)getpid());
+    snprintf(group, sizeof group, "g%d", (int)getpid());
+    snprintf(consumer, sizeof consumer, "c%d", (int)getpid());
+    snprintf(dead, sizeof dead, "%s:dead", stream);
+}
+
+static void use_test_streams(struct fx_config *cfg)
+{
+    snprintf(cfg->redis_stream, sizeof cfg->redis_stream, "%s", stream);
+    snprintf(cfg->redis_group, sizeof cfg->redis_group, "%s", group);
+    snprintf(cfg->redis_consumer, sizeof cfg->redis_consumer, "%s", consumer);
+    snprintf(cfg->dead_letter_stream, sizeof cfg->dead_letter_stream, "%s", dead);
+    cfg->ingest_enabled = 1;
+    cfg->ingest_block_ms = 100;
+    cfg->ingest_claim_idle_ms = 200;
+}
+
+static void start_ingesting(void) { fx_fixture_start_with(use_test_streams); }
+
+static redisContext *redis(void)
+{
+    static redisContext *c;
+    if (c == NULL) {
+        const char *url = getenv("REDIS_URL");
+        cr_assert_not_null(url, "REDIS_URL is not set");
+        int port = 6379;
+        const char *colon = strrchr(url, ':');
+        if (colon) port = atoi(colon + 1);
+        c = redisConnect("127.0.0.1", port);
+        cr_assert(c && !c->err, "redis: %s", c ? c->errstr : "no memory");
+    }
+    return c;
+}
+
+static long long redis_int(const char *fmt, const char *a, const char *b)
+{
+    redisReply *r = redisCommand(redis(), fmt, a, b);
+    cr_assert_not_null(r);
+    long long v = r->type == REDIS_REPLY_INTEGER ? r->integer
+        : r->type == REDIS_REPLY_ARRAY && r->elements > 0 && r->element[0]->type == REDIS_REPLY_INTEGER
+        ? r->element[0]->integer
+        : -1;
+    freeReplyObject(r);
+    return v;
+}
+
+static void xadd(const char *symbol, const char *time, const char *price)
+{
+    redisReply *r = redisCommand(redis(), "XADD %s * symbol %s time %s price %s", stream, symbol, time, price);
+    cr_assert(r && r->type == REDIS_REPLY_STRING, "XADD: %s", r ? r->str : redis()->errstr);
+    freeReplyObject(r);
+}
+
+/* Waits up to `seconds` for `symbol` to hold `count` ticks. */
+static long long wait_for_ticks(const char *symbol, long long count, int seconds)
+{
+    long long n = 0;
+    for (int i = 0; i < seconds * 20; i++) {
+        n = fx_test_count_ticks(symbol);
+        if (n >= count) break;
+        usleep(50000);
+    }
+    return n;
+}
+
+TestSuite(ingest, .init = name_streams, .fini = fx_fixture_stop, .timeout = 120);
+
+Test(ingest, stream_entries_become_ticks_candles_and_live_events)
+{
+    start_ingesting();
+    char sym[17];
+    fx_test_symbol(sym, "IN");
+    nng_socket sub;
+    cr_assert_eq(nng_sub0_open(&sub), 0);
+    cr_assert_eq(nng_socket_set(sub, NNG_OPT_SUB_SUBSCRIBE, "tick.", 5), 0);
+    cr_assert_eq(nng_dial(sub, fx_test_feed_url(), NULL, 0), 0);
+    nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, 5000);
+    usleep(100000); /* let the subscription reach the publisher */
+
+    xadd(sym, "2025-12-05T10:00:00.5Z", "1.085");
+    xadd(sym, "2025-12-05T12:00:01+02:00", "1.086"); /* an offset */
+    xadd(sym, "1764928802", "1.087"); /* Unix seconds: 10:00:02Z */
+    xadd(sym, "1764928803250", "1.084"); /* milliseconds */
+    cr_assert_eq(wait_for_ticks(sym, 4, 10), 4);
+    double price;
+    cr_assert(fx_test_stored_price(sym, 1764928803250000LL, &price));
+    cr_assert_eq(price, 1.084);
+
+    fxc_candle_query q = { .symbol = sym, .resolution = "1m", .start_us = 1764928800000000LL,
+        .end_us = 1764928860000000LL, .limit = 10 };
+    fxc_candle *c;
+    size_t n;
+    fxc_err e;
+    cr_assert_eq(fxc_candles_get(fx_test_client, &q, &c, &n, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(c[0].tick_count, 4);
+    cr_assert_eq(c[0].open, 1.085);
+    cr_assert_eq(c[0].close, 1.084);
+    cr_assert_eq(c[0].high, 1.087);
+    fxc_candles_free(c);
+
+    int seen = 0;
+    for (int i = 0; i < 4; i++) {
+        char *buf;
+        size_t len;
+        cr_assert_eq(nng_recv(sub, &buf, &len, NNG_FLAG_ALLOC), 0, "live tick %d", i);
+        size_t tlen = strnlen(buf, len);
+        cr_assert_lt(tlen, len, "topic, NUL, event");
+        char topic[40];
+        snprintf(topic, sizeof topic, "tick.%s", sym);
+        cr_assert_str_eq(buf, topic);
+        Fx__V1__LiveEvent *ev = fx__v1__live_event__unpack(NULL, len - tlen - 1, (uint8_t *)buf + tlen + 1);
+        cr_assert_not_null(ev);
+        cr_assert_eq(ev->event_case, FX__V1__LIVE_EVENT__EVENT_TICK);
+        cr_assert_str_eq(ev->tick->symbol, sym);
+        seen++;
+        fx__v1__live_event__free_unpacked(ev, NULL);
+        nng_free(buf, len);
+    }
+    cr_assert_eq(seen, 4);
+    nng_close(sub);
+    cr_assert_eq(redis_int("XPENDING %s %s", stream, group), 0, "every entry is acknowledged");
+}
+
+Test(ingest, malformed_entries_go_to_the_dead_letter_stream_and_never_block)
+{
+    start_ingesting();
+    char sym[17];
+    fx_test_symbol(sym, "DLQ");
+    xadd(sym, "2025-12-05T10:00:00Z", "NaN");
+    xadd("EUR USD", "2025-12-05T10:00:00Z", "1.1");
+    xadd(sym, "yesterday", "1.1");
+    xadd(sym, "2025-12-05T10:00:01Z", "-3");
+    redisReply *r = redisCommand(redis(), "XADD %s * symbol %s time 2025-12-05T10:00:02Z", stream, sym);
+    freeReplyObject(r);
+    xadd(sym, "2025-12-05T10:00:03Z", "1.1"); /* a good one after them all */
+    cr_assert_eq(wait_for_ticks(sym, 1, 10), 1);
+    long long dead_entries = 0;
+    for (int i = 0; i < 100 && dead_entries < 5; i++, usleep(50000)) dead_entries = redis_int("XLEN %s", dead, NULL);
+    cr_assert_eq(dead_entries, 5);
+    r = redisCommand(redis(), "XRANGE %s - + COUNT 10", dead);
+    cr_assert(r && r->type == REDIS_REPLY_ARRAY && r->elements == 5);
+    int reasons = 0;
+    for (size_t i = 0; i < r->elements; i++) {
+        redisReply *f = r->element[i]->element[1];
+        for (size_t k = 0; k + 1 < f->elements; k += 2)
+            if (strcmp(f->element[k]->str, "reason") == 0 && strlen(f->element[k + 1]->str) > 5) reasons++;
+    }
+    freeReplyObject(r);
+    cr_assert_eq(reasons, 5, "every dead letter says why");
+    cr_assert_eq(redis_int("XPENDING %s %s", stream, group), 0);
+}
+
+Test(ingest, own_pending_entries_are_read_again_at_start)
+{
+    char sym[17];
+    fx_test_symbol(sym, "PEND");
+    redisReply *r = redisCommand(redis(), "XGROUP CREATE %s %s 0 MKSTREAM", stream, group);
+    freeReplyObject(r);
+    for (int i = 0; i < 5; i++) {
+        char t[40];
+        snprintf(t, sizeof t, "2025-12-05T10:00:0%dZ", i);
+        xadd(sym, t, "1.1");
+    }
+    /* delivered to our consumer name, never acknowledged: a crash after reading */
+    r = redisCommand(redis(), "XREADGROUP GROUP %s %s COUNT 100 STREAMS %s >", group, consumer, stream);
+    freeReplyObject(r);
+    cr_assert_eq(redis_int("XPENDING %s %s", stream, group), 5);
+    start_ingesting();
+    cr_assert_eq(wait_for_ticks(sym, 5, 10), 5);
+}
+
+Test(ingest, entries_left_by_a_dead_consumer_are_taken_over, .timeout = 60)
+{
+    char sym[17];
+    fx_test_symbol(sym, "CLM");
+    redisReply *r = redisCommand(redis(), "XGROUP CREATE %s %s 0 MKSTREAM", stream, group);
+    freeReplyObject(r);
+    for (int i = 0; i < 3; i++) {
+        char t[40];
+        snprintf(t, sizeof t, "2025-12-05T10:00:0%dZ", i);
+        xadd(sym, t, "1.1");
+    }
+    r = redisCommand(redis(), "XREADGROUP GROUP %s dead-consumer COUNT 100 STREAMS %s >", group, stream);
+    freeReplyObject(r);
+    start_ingesting();
+    cr_assert_eq(wait_for_ticks(sym, 3, 20), 3);
+}
+
+#ifdef FX_BIN_DIR
+static pid_t spawn_core(const char *const *env)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        for (const char *const *e = env; *e; e++) putenv((char *)*e);
+        execl(FX_BIN_DIR "/fx-core", "fx-core", (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+Test(ingest, a_sigkill_in_the_middle_of_100000_entries_loses_and_duplicates_nothing, .timeout = 300)
+{
+    enum { TOTAL = 100000 };
+    char sym[17];
+    fx_test_symbol(sym, "KILL");
+    /* the entries first (pipelined), then a core that is killed while reading them */
+    for (int i = 0; i < TOTAL; i++) {
+        char t[40];
+        snprintf(t, sizeof t, "%.6f", 1764892800.0 + i * 0.01);
+        redisAppendCommand(redis(), "XADD %s * symbol %s time %s price %.5f", stream, sym, t, 1.08 + (i % 100) * 1e-5);
+    }
+    for (int i = 0; i < TOTAL; i++) {
+        redisReply *r;
+        cr_assert_eq(redisGetReply(redis(), (void **)&r), REDIS_OK);
+        freeReplyObject(r);
+    }
+    char e_stream[96], e_group[64], e_consumer[64], e_rpc[64], e_feed[64];
+    snprintf(e_stream, sizeof e_stream, "REDIS_STREAM=%s", stream);
+    snprintf(e_group, sizeof e_group, "REDIS_GROUP=%s", group);
+    snprintf(e_consumer, sizeof e_consumer, "REDIS_CONSUMER=%s", consumer);
+    snprintf(e_rpc, sizeof e_rpc, "FX_RPC_URL=ipc:///tmp/fx-kill-%d.rpc", (int)getpid());
+    snprintf(e_feed, sizeof e_feed, "FX_FEED_URL=ipc:///tmp/fx-kill-%d.feed", (int)getpid());
+    const char *env[] = { e_stream, e_group, e_consumer, e_rpc, e_feed, "INGEST_BATCH=1000", "LOG_LEVEL=warn", NULL };
+    pid_t core = spawn_core(env);
+    long long stored = 0;
+    for (int i = 0; i < 2000 && stored < TOTAL / 5; i++, usleep(5000)) stored = fx_test_count_ticks(sym);
+    kill(core, SIGKILL);
+    waitpid(core, NULL, 0);
+    long long at_kill = fx_test_count_ticks(sym);
+    cr_assert(at_kill > 0 && at_kill < TOTAL, "killed mid-stream (%lld stored)", at_kill);
+    core = spawn_core(env);
+    long long n = wait_for_ticks(sym, TOTAL, 240);
+    kill(core, SIGTERM);
+    int status;
+    waitpid(core, &status, 0);
+    cr_assert_eq(n, TOTAL, "every entry stored exactly once (%lld)", n);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT sum(tick_count) FROM candles_1d WHERE symbol = '%s'", sym);
+    cr_assert_eq(fx_test_sql_int(sql), TOTAL, "candles count every tick once");
+    snprintf(sql, sizeof sql, "SELECT sum(tick_count) FROM candles_1m WHERE symbol = '%s'", sym);
+    cr_assert_eq(fx_test_sql_int(sql), TOTAL);
+    cr_assert_eq(redis_int("XPENDING %s %s", stream, group), 0);
+}
+#endif
