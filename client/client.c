@@ -82,6 +82,7 @@ FXC_API const char *fxc_status_name(int code)
     switch (code) {
     case FXC_OK: return "OK";
     case FXC_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case FXC_DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
     case FXC_NOT_FOUND: return "NOT_FOUND";
     case FXC_ALREADY_EXISTS: return "ALREADY_EXISTS";
     case FXC_RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";

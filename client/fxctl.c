@@ -507,6 +507,31 @@ static int run_health(const struct cli *cli)
     return h.database_ok && h.redis_ok ? EXIT_OK : EXIT_FAIL;
 }
 
+/* Prints the live ticks of one symbol (or "*": all) until interrupted. */
+static int run_tail(const struct cli *cli)
+{
+    fxc_feed *f;
+    fxc_err err = { 0 };
+    int rc = fxc_feed_open(NULL, &f, &err);
+    if (rc == FXC_OK) rc = fxc_feed_subscribe_ticks(f, cli->pos[0], &err);
+    if (rc != FXC_OK) return core_error(rc, &err);
+    setvbuf(stdout, NULL, _IOLBF, 0); /* one line per tick, also into a pipe */
+    for (;;) {
+        fxc_tick t;
+        rc = fxc_feed_next_tick(f, -1, &t, &err);
+        if (rc != FXC_OK) break;
+        char when[FXC_TIME_STR_MAX], price[FXC_PRICE_STR_MAX];
+        fxc_time_format(t.time_us, when);
+        fxc_price_format(t.price, price);
+        if (cli->json)
+            printf("{\"symbol\":\"%s\",\"time\":\"%s\",\"price\":%s}\n", t.symbol, when, price);
+        else
+            printf("%s  %-16s %s\n", when, t.symbol, price);
+    }
+    fxc_feed_close(f);
+    return core_error(rc, &err);
+}
+
 static void print_import_summary(const char *path, const struct fxctl_import_stats *st)
 {
     double s = st->elapsed_s;
@@ -608,6 +633,12 @@ static const struct command commands[] = {
         "stops the import (exit 1), naming FILE:LINE; the batches before it are stored.\n"
         "On a terminal, progress is shown on stderr.\n",
         1, OPT_BATCH, run_import },
+    { "tail", NULL, "SYMBOL [--json]", "Print live ticks of SYMBOL ('*' for all) as they are stored.",
+        "  --json         one JSON object {\"symbol\",\"time\",\"price\"} per line\n",
+        "Reads fx-core's live feed (FX_FEED_URL, default tcp://127.0.0.1:5556): every\n"
+        "tick is printed once it is committed, from any source (REST, fxctl, bulk\n"
+        "loads, the Redis stream). Runs until interrupted (Ctrl-C).\n",
+        1, OPT_JSON, run_tail },
     { "health", NULL, "", "Status of the core, its database and redis.", "",
         "Exit status: 0 all healthy, 1 the database or redis is failing,\n"
         "2 the core is unreachable. The default --timeout here is 5000 ms.\n",
@@ -641,7 +672,8 @@ static void print_main_help(void)
            "Times are RFC 3339: 2025-12-05T10:00:00Z, 2025-12-05 12:00:00.123456+02:00, or a\n"
            "date (midnight UTC); no offset means UTC. Times are printed in UTC.\n"
            "Symbols are 1-16 of A-Z 0-9 . _ - in any case; EUR/USD means EURUSD.\n\n"
-           "Environment:\n  FX_RPC_URL     fx-core RPC address (default " DEFAULT_URL_TEXT ")\n\n"
+           "Environment:\n  FX_RPC_URL     fx-core RPC address (default " DEFAULT_URL_TEXT ")\n"
+           "  FX_FEED_URL    fx-core live feed, for tail (default " FXC_DEFAULT_FEED_URL ")\n\n"
            "Exit status: 0 success, 1 error (reported as 'fxctl: STATUS: message'),\n"
            "2 usage error or, for 'fxctl health', core unreachable.\n",
         common_options_help);

@@ -27,6 +27,7 @@ extern "C" {
 enum fxc_status {
     FXC_OK = 0,
     FXC_INVALID_ARGUMENT = 3,
+    FXC_DEADLINE_EXCEEDED = 4, /* nothing arrived in time (live feed) */
     FXC_NOT_FOUND = 5,
     FXC_ALREADY_EXISTS = 6,
     FXC_RESOURCE_EXHAUSTED = 8,
@@ -122,6 +123,25 @@ typedef struct fxc_candle_query {
  * them). *candles (free with fxc_candles_free) and *n receive the result. */
 int fxc_candles_get(fxc *c, const fxc_candle_query *q, fxc_candle **candles, size_t *n, fxc_err *err);
 void fxc_candles_free(fxc_candle *candles);
+
+/* ---- live feed ----------------------------------------------------------
+ * fx-core publishes every stored tick after its commit (nng PUB). A feed
+ * handle is one SUB connection; use it from one thread at a time. Events a
+ * reader is too slow for are dropped by the publisher, not queued. */
+typedef struct fxc_feed fxc_feed;
+
+#define FXC_DEFAULT_FEED_URL "tcp://127.0.0.1:5556" /* when FX_FEED_URL is unset */
+
+/* Connects to the feed at `url` (NULL: FX_FEED_URL, else the default). */
+int fxc_feed_open(const char *url, fxc_feed **out, fxc_err *err);
+void fxc_feed_close(fxc_feed *f);
+
+/* Receives the ticks of `symbol` (NULL or "*": of every symbol) from now on. */
+int fxc_feed_subscribe_ticks(fxc_feed *f, const char *symbol, fxc_err *err);
+
+/* Waits up to timeout_ms (-1: forever) for the next tick: FXC_OK with *tick,
+ * or FXC_DEADLINE_EXCEEDED when none came. */
+int fxc_feed_next_tick(fxc_feed *f, int timeout_ms, fxc_tick *tick, fxc_err *err);
 
 /* Health of the core and its dependencies. Returns FXC_OK when the core
  * answered; look at database_ok / redis_ok for the parts. */

@@ -1,0 +1,104 @@
+/*
+ * The live feed side of libfxclient: an nng SUB socket on fx-core's PUB.
+ * Messages are a topic ("tick.EURUSD"), a NUL byte and a protobuf
+ * fx.v1.LiveEvent; subscribing to the topic plus its NUL matches one symbol
+ * exactly (nng matches prefixes).
+ */
+#include "export.h"
+#include "fx/client.h"
+#include "fx/v1/events.pb-c.h"
+
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/sub.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fxc_feed {
+    nng_socket sock;
+};
+
+static int feed_fail(fxc_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int feed_fail(fxc_err *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+        err->field[0] = '\0';
+        err->code = code;
+    }
+    return code;
+}
+
+FXC_API int fxc_feed_open(const char *url, fxc_feed **out, fxc_err *err)
+{
+    if (url == NULL) url = getenv("FX_FEED_URL");
+    if (url == NULL || *url == '\0') url = FXC_DEFAULT_FEED_URL;
+    fxc_feed *f = calloc(1, sizeof *f);
+    if (f == NULL) return feed_fail(err, FXC_RESOURCE_EXHAUSTED, "out of memory");
+    int rv = nng_sub0_open(&f->sock);
+    if (rv == 0 && (rv = nng_dial(f->sock, url, NULL, NNG_FLAG_NONBLOCK)) != 0) nng_close(f->sock);
+    if (rv != 0) {
+        free(f);
+        return feed_fail(err, rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP ? FXC_INVALID_ARGUMENT : FXC_UNAVAILABLE,
+            "cannot connect to the feed %s: %s", url, nng_strerror(rv));
+    }
+    *out = f;
+    if (err) err->code = FXC_OK, err->message[0] = '\0', err->field[0] = '\0';
+    return FXC_OK;
+}
+
+FXC_API void fxc_feed_close(fxc_feed *f)
+{
+    if (f == NULL) return;
+    nng_close(f->sock);
+    free(f);
+}
+
+FXC_API int fxc_feed_subscribe_ticks(fxc_feed *f, const char *symbol, fxc_err *err)
+{
+    char topic[40];
+    size_t len;
+    if (symbol == NULL || strcmp(symbol, "*") == 0) {
+        len = (size_t)snprintf(topic, sizeof topic, "tick.");
+    } else {
+        if (strlen(symbol) > FXC_SYMBOL_MAX)
+            return feed_fail(err, FXC_INVALID_ARGUMENT, "symbol is longer than %d characters", FXC_SYMBOL_MAX);
+        len = (size_t)snprintf(topic, sizeof topic, "tick.%s", symbol) + 1; /* with the NUL: exactly */
+        for (char *p = topic + 5; *p; p++) /* the symbol, not "tick." */
+            if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 'a' + 'A');
+    }
+    int rv = nng_socket_set(f->sock, NNG_OPT_SUB_SUBSCRIBE, topic, len);
+    if (rv != 0) return feed_fail(err, FXC_INTERNAL, "subscribe: %s", nng_strerror(rv));
+    return FXC_OK;
+}
+
+FXC_API int fxc_feed_next_tick(fxc_feed *f, int timeout_ms, fxc_tick *tick, fxc_err *err)
+{
+    nng_socket_set_ms(f->sock, NNG_OPT_RECVTIMEO, timeout_ms < 0 ? NNG_DURATION_INFINITE : timeout_ms);
+    for (;;) {
+        nng_msg *msg;
+        int rv = nng_recvmsg(f->sock, &msg, 0);
+        if (rv == NNG_ETIMEDOUT) return feed_fail(err, FXC_DEADLINE_EXCEEDED, "no tick within %d ms", timeout_ms);
+        if (rv != 0) return feed_fail(err, FXC_UNAVAILABLE, "feed: %s", nng_strerror(rv));
+        const char *body = nng_msg_body(msg);
+        size_t len = nng_msg_len(msg), tlen = strnlen(body, len);
+        Fx__V1__LiveEvent *ev = tlen < len
+            ? fx__v1__live_event__unpack(NULL, len - tlen - 1, (const uint8_t *)body + tlen + 1)
+            : NULL;
+        nng_msg_free(msg);
+        if (ev == NULL) continue; /* not an event we understand: skip it */
+        int got = ev->event_case == FX__V1__LIVE_EVENT__EVENT_TICK && ev->tick;
+        if (got) {
+            snprintf(tick->symbol, sizeof tick->symbol, "%s", ev->tick->symbol);
+            tick->time_us = ev->tick->time_us;
+            tick->price = ev->tick->price;
+        }
+        fx__v1__live_event__free_unpacked(ev, NULL);
+        if (got) return FXC_OK;
+    }
+}

@@ -1,0 +1,47 @@
+/* The live tick feed through fxclient: every stored tick, once, after its commit. */
+#include "fixture.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+TestSuite(feed, .init = fx_fixture_start, .fini = fx_fixture_stop, .timeout = 60);
+
+static fxc_tick tick(const char *sym, int64_t t, double p)
+{
+    fxc_tick x = { .time_us = t, .price = p };
+    snprintf(x.symbol, sizeof x.symbol, "%s", sym);
+    return x;
+}
+
+Test(feed, stored_ticks_of_the_subscribed_symbol_arrive_once_and_duplicates_do_not)
+{
+    char sym[17], other[17];
+    fx_test_symbol(sym, "FD");
+    fx_test_symbol(other, "FDX");
+    fxc_feed *f;
+    fxc_err e;
+    cr_assert_eq(fxc_feed_open(fx_test_feed_url(), &f, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(fxc_feed_subscribe_ticks(f, sym, &e), FXC_OK, "%s", e.message);
+    usleep(300000); /* the SUB connection is made asynchronously */
+
+    fxc_tick a = tick(sym, fx_test_time(0), 1.1), b = tick(other, fx_test_time(0), 2.2);
+    cr_assert_eq(fxc_tick_create(fx_test_client, &a, NULL, &e), FXC_OK);
+    cr_assert_eq(fxc_tick_create(fx_test_client, &b, NULL, &e), FXC_OK);
+    fxc_tick bulk[3] = { tick(sym, fx_test_time(0), 9.9), tick(sym, fx_test_time(1), 1.2),
+        tick(sym, fx_test_time(2), 1.3) };
+    cr_assert_eq(fxc_ticks_bulk(fx_test_client, bulk, 3, NULL, NULL, &e), FXC_OK, "%s", e.message);
+
+    fxc_tick got;
+    const int64_t expect_times[] = { fx_test_time(0), fx_test_time(1), fx_test_time(2) };
+    const double expect_prices[] = { 1.1, 1.2, 1.3 };
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(fxc_feed_next_tick(f, 5000, &got, &e), FXC_OK, "tick %d: %s", i, e.message);
+        cr_assert_str_eq(got.symbol, sym, "only the subscribed symbol (got %s, want %s)", got.symbol, sym);
+        cr_assert_eq(got.time_us, expect_times[i]);
+        cr_assert_eq(got.price, expect_prices[i], "the duplicate (9.9) is not published");
+    }
+    cr_assert_eq(fxc_feed_next_tick(f, 300, &got, &e), FXC_DEADLINE_EXCEEDED, "nothing more");
+    fxc_feed_close(f);
+}
