@@ -7,8 +7,8 @@
 #include "errors.h"
 #include "http.h"
 #include "log.h"
+#include "stop_signals.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,21 +45,14 @@ int main(int argc, char **argv)
     }
     fx_log_threshold = (enum fx_log_level)fx_log_parse_level(cfg.log_level);
 
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    fx_stop_signals_block();
 
     struct fx_bridge *bridge;
     if (fx_bridge_start(&bridge, &cfg, err, sizeof err) != 0) {
         fx_error("bridge", "cannot start: %s", err);
         return 1;
     }
-    int sig = 0;
-    sigwait(&set, &sig);
-    fx_info("bridge", "%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    fx_info("bridge", "%s received, stopping", fx_stop_signals_wait());
     fx_bridge_stop(bridge);
     return 0;
 }

@@ -7,8 +7,8 @@
 #include "errors.h"
 #include "log.h"
 #include "server.h"
+#include "stop_signals.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,17 +19,6 @@ static void usage(FILE *out)
         "       fx-core migrate     apply pending migrations and exit\n"
         "       fx-core --help | --version\n\n");
     fx_config_print_help(out);
-}
-
-static int wait_for_signal(void)
-{
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    int sig = 0;
-    sigwait(&set, &sig);
-    return sig;
 }
 
 int main(int argc, char **argv)
@@ -67,13 +56,7 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    /* Block the stop signals in every thread; main waits for them. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    fx_stop_signals_block();
 
     struct fx_server *server;
     int rc = fx_server_create(&server, &cfg, err, sizeof err);
@@ -82,8 +65,7 @@ int main(int argc, char **argv)
         return 1;
     }
     fx_info("server", "fx-core %s started", FX_VERSION);
-    int sig = wait_for_signal();
-    fx_info("server", "%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    fx_info("server", "%s received, stopping", fx_stop_signals_wait());
     fx_server_destroy(server);
     fx_info("server", "stopped");
     return 0;

@@ -101,17 +101,26 @@ static int wait_http(const char *url, char *body, size_t len)
     return 0;
 }
 
-Test(process, core_and_bridge_serve_and_stop_cleanly_on_sigterm, .timeout = 60)
+/* fx-core and fx-bridge on free ports; `extra` is one more setting (or NULL).
+ * `url` receives the bridge's /health URL. */
+static void start_pair(const char *extra, pid_t *core, pid_t *bridge, char url[128])
 {
-    int port = free_port(), bport = free_port();
-    char rpc[64], bridge_port[32], url[128], body[4096];
-    char feed[64];
-    snprintf(rpc, sizeof rpc, "FX_RPC_URL=tcp://127.0.0.1:%d", port);
+    static char rpc[64], feed[64], bridge_port[32];
+    int bport = free_port();
+    snprintf(rpc, sizeof rpc, "FX_RPC_URL=tcp://127.0.0.1:%d", free_port());
     snprintf(feed, sizeof feed, "FX_FEED_URL=tcp://127.0.0.1:%d", free_port());
     snprintf(bridge_port, sizeof bridge_port, "BRIDGE_PORT=%d", bport);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/health", bport);
-    const char *env[] = { rpc, feed, bridge_port, "INGEST_ENABLED=0", NULL };
-    pid_t core = spawn("fx-core", env), bridge = spawn("fx-bridge", env);
+    snprintf(url, 128, "http://127.0.0.1:%d/health", bport);
+    const char *env[] = { rpc, feed, bridge_port, "INGEST_ENABLED=0", extra, NULL };
+    *core = spawn("fx-core", env);
+    *bridge = spawn("fx-bridge", env);
+}
+
+Test(process, core_and_bridge_serve_and_stop_cleanly_on_sigterm, .timeout = 60)
+{
+    char url[128], body[4096];
+    pid_t core, bridge;
+    start_pair(NULL, &core, &bridge, url);
     int status = wait_http(url, body, sizeof body);
     for (int i = 0; i < 50 && status != 200; i++) { /* the core may still be migrating */
         usleep(100000);
@@ -132,15 +141,9 @@ Test(process, core_and_bridge_serve_and_stop_cleanly_on_sigterm, .timeout = 60)
 
 Test(process, health_names_redis_when_it_is_down, .timeout = 60)
 {
-    int port = free_port(), bport = free_port();
-    char rpc[64], bridge_port[32], url[128], body[4096];
-    char feed[64];
-    snprintf(rpc, sizeof rpc, "FX_RPC_URL=tcp://127.0.0.1:%d", port);
-    snprintf(feed, sizeof feed, "FX_FEED_URL=tcp://127.0.0.1:%d", free_port());
-    snprintf(bridge_port, sizeof bridge_port, "BRIDGE_PORT=%d", bport);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/health", bport);
-    const char *env[] = { rpc, feed, bridge_port, "REDIS_URL=redis://127.0.0.1:1", NULL };
-    pid_t core = spawn("fx-core", env), bridge = spawn("fx-bridge", env);
+    char url[128], body[4096];
+    pid_t core, bridge;
+    start_pair("REDIS_URL=redis://127.0.0.1:1", &core, &bridge, url);
     int status = wait_http(url, body, sizeof body);
     for (int i = 0; i < 50 && strstr(body, "redis") == NULL; i++) {
         usleep(100000);
