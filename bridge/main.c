@@ -52,7 +52,8 @@ int main(int argc, char **argv)
         fx_error("bridge", "cannot start: %s", err);
         return 1;
     }
-    fx_info("bridge", "%s received, stopping", fx_stop_signals_wait());
+    const char *sig = fx_stop_signals_wait(); /* not inside fx_info: it skips its arguments below info */
+    fx_info("bridge", "%s received, stopping", sig);
     fx_bridge_stop(bridge);
     return 0;
 }

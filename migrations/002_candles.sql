@@ -27,17 +27,20 @@ $$;
 -- one row per level, symbol and bucket) into the rollups: open from the
 -- earlier first tick, close from the later last tick, high = max, low = min,
 -- count = sum. Rows are taken in key order so concurrent writers lock the
--- same rows in the same order.
-CREATE OR REPLACE FUNCTION fx_candles_merge_delta() RETURNS void
+-- same rows in the same order. Returns the merged candles as they now are
+-- (fx-core publishes them on its live feed after the commit).
+CREATE OR REPLACE FUNCTION fx_candles_merge_delta()
+RETURNS TABLE (level integer, symbol text, bucket timestamptz, open double precision, high double precision,
+               low double precision, close double precision, tick_count bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
     t text;
     lvl integer := 0;
 BEGIN
     FOREACH t IN ARRAY ARRAY['candles_1m', 'candles_1h', 'candles_1d'] LOOP
-        EXECUTE format('INSERT INTO %I AS c (symbol, bucket, open, high, low, close, tick_count, first_time, last_time)
-            SELECT symbol, bucket, open, high, low, close, tick_count, first_time, last_time
-            FROM candle_delta WHERE level = $1 ORDER BY symbol, bucket
+        RETURN QUERY EXECUTE format('INSERT INTO %I AS c (symbol, bucket, open, high, low, close, tick_count, first_time, last_time)
+            SELECT d.symbol, d.bucket, d.open, d.high, d.low, d.close, d.tick_count, d.first_time, d.last_time
+            FROM candle_delta d WHERE d.level = $1 ORDER BY d.symbol, d.bucket
             ON CONFLICT (symbol, bucket) DO UPDATE SET
                 open = CASE WHEN excluded.first_time < c.first_time THEN excluded.open ELSE c.open END,
                 close = CASE WHEN excluded.last_time > c.last_time THEN excluded.close ELSE c.close END,
@@ -45,7 +48,8 @@ BEGIN
                 low = least(c.low, excluded.low),
                 tick_count = c.tick_count + excluded.tick_count,
                 first_time = least(c.first_time, excluded.first_time),
-                last_time = greatest(c.last_time, excluded.last_time)', t) USING lvl;
+                last_time = greatest(c.last_time, excluded.last_time)
+            RETURNING $1, c.symbol, c.bucket, c.open, c.high, c.low, c.close, c.tick_count', t) USING lvl;
         lvl := lvl + 1;
     END LOOP;
 END

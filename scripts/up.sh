@@ -98,6 +98,10 @@ envshow=$(rel "$envfile")
 
 start_service fx-core "$root/build/bin/fx-core"
 start_service fx-bridge "$root/build/bin/fx-bridge"
+# A demo feed: 1 tick/s for each of three pairs into the Redis Stream, which
+# fx-core ingests (FX_TICKGEN_SYMBOLS / FX_TICKGEN_RATE change it).
+start_service fx-tickgen "$root/build/bin/fx-tickgen" --symbols "${FX_TICKGEN_SYMBOLS:-EURUSD,GBPUSD,USDJPY}" \
+    --rate "${FX_TICKGEN_RATE:-3}"
 # More programs go here, one line each.
 
 step "waiting for fx-core to answer on $FX_RPC_URL"
@@ -133,6 +137,7 @@ fxohlc is up:
   Redis       $REDIS_URL   (log $(rel "$data/redis/redis.log"))
   fx-core     rpc $FX_RPC_URL, feed $FX_FEED_URL, pid $(fx_bg_pid fx-core)   (log $(rel "$FX_LOG_DIR/fx-core.log"))
   fx-bridge   http://127.0.0.1:$BRIDGE_PORT  (API docs: http://127.0.0.1:$BRIDGE_PORT/docs)   (log $(rel "$FX_LOG_DIR/fx-bridge.log"))
+  fx-tickgen  EURUSD, GBPUSD, USDJPY at 1 tick/s each into the Redis Stream fx:ticks   (log $(rel "$FX_LOG_DIR/fx-tickgen.log"))
 
 Use it from your shell:
   export FX_RPC_URL=$FX_RPC_URL      # or: . $envshow  (all URLs)
@@ -140,6 +145,7 @@ Use it from your shell:
   build/bin/fxctl tick add EURUSD 2025-12-05T10:00:00Z 1.085
   build/bin/fxctl ticks EURUSD --start 2025-12-05 --end 2025-12-06
   curl -s 'http://127.0.0.1:$BRIDGE_PORT/ticks/?symbol=EURUSD&start=2025-12-05&end=2025-12-06'
+  FX_FEED_URL=$FX_FEED_URL build/bin/fxctl tail '*'      # the live ticks of the demo feed
 
 Stop everything:  ./scripts/down.sh   (PostgreSQL data stays in $(rel "$data/pg"))
 MSG

@@ -67,8 +67,46 @@ static int copy_deltas(struct fx_db *db, struct fx_candle *const levels[3], cons
     return rc;
 }
 
-int fx_candles_add_ticks(struct fx_db *db, const struct fx_tick *ticks, size_t n, char *err, size_t errlen)
+/* Reads fx_candles_merge_delta()'s rows (binary). */
+static int read_updates(struct fx_db *db, struct fx_candle_update **updates, size_t *nupdates, char *err,
+    size_t errlen)
 {
+    PGresult *res = PQexecParams(db->conn, "SELECT * FROM fx_candles_merge_delta()", 0, NULL, NULL, NULL, NULL, 1);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        int rc = fx_db_error(db, res, err, errlen);
+        PQclear(res);
+        return rc;
+    }
+    size_t n = (size_t)PQntuples(res);
+    struct fx_candle_update *u = calloc(n ? n : 1, sizeof *u);
+    if (u == NULL) {
+        PQclear(res);
+        return FX_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int r = (int)i;
+        const char *lv = PQgetvalue(res, r, 0);
+        u[i].level = (int)(((unsigned char)lv[0] << 24) | ((unsigned char)lv[1] << 16) | ((unsigned char)lv[2] << 8)
+            | (unsigned char)lv[3]);
+        snprintf(u[i].symbol, sizeof u[i].symbol, "%.*s", PQgetlength(res, r, 1), PQgetvalue(res, r, 1));
+        u[i].row.bucket_us = fx_pg_get_time(PQgetvalue(res, r, 2));
+        u[i].row.open = fx_pg_get_f64(PQgetvalue(res, r, 3));
+        u[i].row.high = fx_pg_get_f64(PQgetvalue(res, r, 4));
+        u[i].row.low = fx_pg_get_f64(PQgetvalue(res, r, 5));
+        u[i].row.close = fx_pg_get_f64(PQgetvalue(res, r, 6));
+        u[i].row.count = (uint64_t)fx_pg_get_i64(PQgetvalue(res, r, 7));
+    }
+    PQclear(res);
+    *updates = u;
+    *nupdates = n;
+    return 0;
+}
+
+int fx_candles_add_ticks(struct fx_db *db, const struct fx_tick *ticks, size_t n,
+    struct fx_candle_update **updates, size_t *nupdates, char *err, size_t errlen)
+{
+    *updates = NULL;
+    *nupdates = 0;
     if (n == 0) return 0;
     uint32_t *order = malloc(n * sizeof *order);
     struct fx_candle *levels[3] = { malloc(n * sizeof(struct fx_candle)), malloc(n * sizeof(struct fx_candle)),
@@ -79,7 +117,7 @@ int fx_candles_add_ticks(struct fx_db *db, const struct fx_tick *ticks, size_t n
         fx_ticks_order(ticks, n, order);
         for (int l = 0; l < 3; l++) counts[l] = fx_candles_build(ticks, order, n, level_widths[l], levels[l]);
         rc = copy_deltas(db, levels, counts, err, errlen);
-        if (rc == 0) rc = fx_db_exec(db, "SELECT fx_candles_merge_delta()", err, errlen);
+        if (rc == 0) rc = read_updates(db, updates, nupdates, err, errlen);
     }
     free(order);
     for (int l = 0; l < 3; l++) free(levels[l]);

@@ -18,8 +18,24 @@
 /* Creates the session's staging table (called by fx_db_ensure). */
 int fx_candle_store_prepare(struct fx_db *db, char *err, size_t errlen);
 
-/* Adds the `n` newly stored ticks to the 1m, 1h and 1d rollups. */
-int fx_candles_add_ticks(struct fx_db *db, const struct fx_tick *ticks, size_t n, char *err, size_t errlen);
+struct fx_candle_row {
+    int64_t bucket_us;
+    double open, high, low, close;
+    uint64_t count;
+    int complete;
+};
+
+/* A rollup candle changed by a write: level 0 minute, 1 hour, 2 day. */
+struct fx_candle_update {
+    int level;
+    char symbol[FX_SYMBOL_MAX + 1];
+    struct fx_candle_row row;
+};
+
+/* Adds the `n` newly stored ticks to the 1m, 1h and 1d rollups. *updates
+ * (malloc'ed, caller frees) and *nupdates receive the candles as merged. */
+int fx_candles_add_ticks(struct fx_db *db, const struct fx_tick *ticks, size_t n,
+    struct fx_candle_update **updates, size_t *nupdates, char *err, size_t errlen);
 
 /* Recomputes the rollup buckets of `symbol` covering [from_us, to_us]. */
 int fx_candles_recompute(struct fx_db *db, const char *symbol, int64_t from_us, int64_t to_us, char *err,
@@ -32,13 +48,6 @@ struct fx_candle_query {
     char time_zone[64]; /* IANA name; "" or "UTC" for UTC */
     int day_start_minute; /* 0..1439, in time_zone */
     uint32_t limit;
-};
-
-struct fx_candle_row {
-    int64_t bucket_us;
-    double open, high, low, close;
-    uint64_t count;
-    int complete;
 };
 
 /* Width of a resolution name ("1m" .. "1w"), or 0 if unknown. */

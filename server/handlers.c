@@ -164,9 +164,11 @@ static void op_create(struct fx_worker *w, const Fx__V1__CreateTickRequest *q, s
     struct fx_tick t;
     char err[512];
     if (check_tick(r, q->tick, "", &t)) return;
-    int rc = fx_tick_insert(&w->db, &t, err, sizeof err);
+    struct fx_write written;
+    int rc = fx_tick_insert(&w->db, &t, &written, err, sizeof err);
+    if (rc == 0) fx_publish_write(w->pub, &written);
+    fx_write_free(&written);
     if (rc) return set_store_error(r, rc, err);
-    fx_publish_ticks(w->pub, &t, 1);
     fx__v1__create_tick_response__init(&r->u.create);
     reply_tick(r, &t);
     r->u.create.tick = &r->tick;
@@ -191,14 +193,14 @@ static void op_bulk(struct fx_worker *w, const Fx__V1__BulkCreateTicksRequest *q
             return;
         }
     }
-    uint64_t created = 0;
     char err[512];
-    struct fx_tick *stored = NULL;
-    int rc = fx_ticks_insert_bulk(&w->db, ticks, q->n_ticks, &created, w->pub ? &stored : NULL, err, sizeof err);
+    struct fx_write written;
+    int rc = fx_ticks_insert_bulk(&w->db, ticks, q->n_ticks, &written, err, sizeof err);
     free(ticks);
+    uint64_t created = written.created;
+    if (rc == 0) fx_publish_write(w->pub, &written);
+    fx_write_free(&written);
     if (rc) return set_store_error(r, rc, err);
-    fx_publish_ticks(w->pub, stored, created);
-    free(stored);
     fx__v1__bulk_create_ticks_response__init(&r->u.bulk);
     r->u.bulk.created = created;
     r->u.bulk.duplicates = q->n_ticks - created;

@@ -253,14 +253,14 @@ static int process(struct fx_ingest *in, redisReply *entries)
     if (batch_from_entries(&b, entries) != 0) return FX_ENOMEM;
     char err[512];
     int rc = 0;
-    uint64_t created = 0;
-    struct fx_tick *stored = NULL;
+    struct fx_write written = { 0 };
     if (b.nticks > 0) {
-        rc = fx_ticks_insert_bulk(&in->db, b.ticks, b.nticks, &created, in->pub ? &stored : NULL, err, sizeof err);
+        rc = fx_ticks_insert_bulk(&in->db, b.ticks, b.nticks, &written, err, sizeof err);
         if (rc) fx_warn("ingest", "batch of %zu not stored, will retry: %s", b.nticks, err);
     }
+    uint64_t created = written.created;
     if (rc == 0) {
-        fx_publish_ticks(in->pub, stored, created);
+        fx_publish_write(in->pub, &written);
         for (size_t i = 0; i < b.nbad; i++)
             fx_warn("ingest", "entry %s to %s: %s", b.ids[b.bad[i].entry], in->cfg.dead_letter_stream, b.bad[i].why);
         if (b.n > 0) rc = dead_letter_and_ack(in, &b, err, sizeof err);
@@ -268,7 +268,7 @@ static int process(struct fx_ingest *in, redisReply *entries)
         else fx_debug("ingest", "batch: %zu entries, %llu stored, %zu duplicates, %zu dead-lettered", b.n,
             (unsigned long long)created, b.nticks - (size_t)created, b.nbad);
     }
-    free(stored);
+    fx_write_free(&written);
     batch_free(&b);
     return rc;
 }

@@ -65,7 +65,8 @@ int main(int argc, char **argv)
         return 1;
     }
     fx_info("server", "fx-core %s started", FX_VERSION);
-    fx_info("server", "%s received, stopping", fx_stop_signals_wait());
+    const char *sig = fx_stop_signals_wait(); /* not inside fx_info: it skips its arguments below info */
+    fx_info("server", "%s received, stopping", sig);
     fx_server_destroy(server);
     fx_info("server", "stopped");
     return 0;

@@ -7,7 +7,7 @@
 #ifndef FX_PUBLISH_H
 #define FX_PUBLISH_H
 
-#include "tick.h"
+#include "tick_store.h"
 
 #include <stddef.h>
 
@@ -16,7 +16,9 @@ struct fx_publisher;
 int fx_publisher_create(struct fx_publisher **out, const char *url, char *err, size_t errlen);
 void fx_publisher_destroy(struct fx_publisher *p);
 
-/* Publishes one tick event per tick, topic "tick.<SYMBOL>". NULL-safe. */
-void fx_publish_ticks(struct fx_publisher *p, const struct fx_tick *ticks, size_t n);
+/* Publishes what a committed write stored: one event per new tick (topic
+ * "tick.<SYMBOL>") and per changed rollup candle ("candle.minute.<SYMBOL>",
+ * "candle.hour.<SYMBOL>", "candle.day.<SYMBOL>"). `p` may be NULL. */
+void fx_publish_write(struct fx_publisher *p, const struct fx_write *w);
 
 #endif

@@ -213,19 +213,26 @@ static int lock_batch_symbols(struct fx_db *db, const struct fx_tick *t, size_t 
  * batch is a duplicate (the usual case of a fresh load). A duplicate aborts
  * the COPY with a unique violation; the caller then rolls back to the
  * savepoint and takes the slow path. */
-static int copy_direct(struct fx_db *db, const struct fx_tick *t, size_t n, char *err, size_t errlen)
+static int copy_direct(struct fx_db *db, const struct fx_tick *t, size_t n, struct fx_write *out, char *err,
+    size_t errlen)
 {
     int rc = fx_db_exec(db, "SAVEPOINT bulk_direct", err, errlen);
     if (rc == 0) rc = copy_ticks(db, "ticks", t, n, err, errlen);
-    if (rc == 0) rc = fx_candles_add_ticks(db, t, n, err, errlen);
+    if (rc == 0) rc = fx_candles_add_ticks(db, t, n, &out->candles, &out->ncandles, err, errlen);
+    if (rc == 0) {
+        out->ticks = malloc(n * sizeof *out->ticks);
+        if (out->ticks == NULL) return FX_ENOMEM;
+        memcpy(out->ticks, t, n * sizeof *t);
+        out->created = n;
+    }
     return rc;
 }
 
 /* The slow path: COPY into the staging table, then INSERT ... ON CONFLICT
  * DO NOTHING skips the duplicates (of stored ticks or within the batch) and
  * returns the ticks it stored, which alone go into the candles. */
-static int copy_merge(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created,
-    struct fx_tick **stored_out, char *err, size_t errlen)
+static int copy_merge(struct fx_db *db, const struct fx_tick *t, size_t n, struct fx_write *out, char *err,
+    size_t errlen)
 {
     static const struct params none = { .n = 0 };
     int rc = copy_ticks(db, "bulk_ticks", t, n, err, errlen);
@@ -248,13 +255,9 @@ static int copy_merge(struct fx_db *db, const struct fx_tick *t, size_t n, uint6
         stored[i].price = fx_pg_get_f64(PQgetvalue(res, (int)i, 2));
     }
     PQclear(res);
-    rc = fx_candles_add_ticks(db, stored, rows, err, errlen);
-    if (rc == 0) *created = rows;
-    if (rc == 0 && stored_out)
-        *stored_out = stored;
-    else
-        free(stored);
-    return rc;
+    out->ticks = stored;
+    out->created = rows;
+    return fx_candles_add_ticks(db, stored, rows, &out->candles, &out->ncandles, err, errlen);
 }
 
 static int rollback(struct fx_db *db, int rc)
@@ -264,41 +267,36 @@ static int rollback(struct fx_db *db, int rc)
     return rc;
 }
 
-static int bulk_transaction(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created,
-    struct fx_tick **stored, char *err, size_t errlen)
+void fx_write_free(struct fx_write *w)
+{
+    free(w->ticks);
+    free(w->candles);
+    memset(w, 0, sizeof *w);
+}
+
+static int bulk_transaction(struct fx_db *db, const struct fx_tick *t, size_t n, struct fx_write *out, char *err,
+    size_t errlen)
 {
     int rc = fx_db_exec(db, "BEGIN", err, errlen);
     if (rc) return rc;
     rc = lock_batch_symbols(db, t, n, err, errlen);
     if (rc) return rollback(db, rc);
-    rc = copy_direct(db, t, n, err, errlen);
-    if (rc == 0) {
-        *created = n;
-        if (stored) {
-            *stored = malloc(n * sizeof **stored);
-            if (*stored == NULL) rc = FX_ENOMEM;
-            else memcpy(*stored, t, n * sizeof **stored);
-        }
-    } else if (strcmp(db->last_sqlstate, SQLSTATE_UNIQUE_VIOLATION) == 0) {
+    rc = copy_direct(db, t, n, out, err, errlen);
+    if (rc != 0 && strcmp(db->last_sqlstate, SQLSTATE_UNIQUE_VIOLATION) == 0) {
+        fx_write_free(out);
         rc = fx_db_exec(db, "ROLLBACK TO SAVEPOINT bulk_direct", err, errlen);
-        if (rc == 0) rc = copy_merge(db, t, n, created, stored, err, errlen);
+        if (rc == 0) rc = copy_merge(db, t, n, out, err, errlen);
     }
     if (rc == 0) rc = fx_db_exec(db, "COMMIT", err, errlen);
-    if (rc && stored && *stored) {
-        free(*stored);
-        *stored = NULL;
-    }
+    if (rc) fx_write_free(out); /* nothing of it is stored */
     return rc ? rollback(db, rc) : 0;
 }
 
-int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created,
-    struct fx_tick **stored, char *err, size_t errlen)
+int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, struct fx_write *out, char *err,
+    size_t errlen)
 {
-    if (stored) *stored = NULL;
-    if (n == 0) {
-        *created = 0;
-        return 0;
-    }
+    memset(out, 0, sizeof *out);
+    if (n == 0) return 0;
     /* Distinct days of the batch: ticks usually arrive in time order, so
      * skipping repeats of the previous day keeps this array tiny. */
     int32_t *days = malloc(n * sizeof *days);
@@ -309,23 +307,20 @@ int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, ui
         if (ndays == 0 || days[ndays - 1] != d) days[ndays++] = d;
     }
     int rc = 0;
-    uint64_t count = 0;
     for (int attempt = 0; attempt < 2; attempt++) {
         rc = fx_partitions_ensure(db, days, ndays, err, errlen);
-        if (rc == 0) rc = bulk_transaction(db, t, n, &count, stored, err, errlen);
+        if (rc == 0) rc = bulk_transaction(db, t, n, out, err, errlen);
         if (rc == 0 || strcmp(db->last_sqlstate, SQLSTATE_NO_PARTITION) != 0) break;
         fx_partitions_forget(); /* dropped behind our back (retention): recreate */
     }
     free(days);
-    if (rc == 0) *created = count;
     return rc;
 }
 
-int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, char *err, size_t errlen)
+int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, struct fx_write *out, char *err, size_t errlen)
 {
-    uint64_t created = 0;
-    int rc = fx_ticks_insert_bulk(db, t, 1, &created, NULL, err, errlen);
-    if (rc == 0 && created == 0) {
+    int rc = fx_ticks_insert_bulk(db, t, 1, out, err, errlen);
+    if (rc == 0 && out->created == 0) {
         snprintf(err, errlen, "a tick for %s at this time exists already", t->symbol);
         return FX_EEXIST;
     }

@@ -6,6 +6,7 @@
 #ifndef FX_TICK_STORE_H
 #define FX_TICK_STORE_H
 
+#include "candle_store.h"
 #include "db.h"
 #include "tick.h"
 
@@ -15,16 +16,24 @@
 /* Prepares the statements below on a new session (called by fx_db_open). */
 int fx_tick_store_prepare(struct fx_db *db, char *err, size_t errlen);
 
-/* FX_EEXIST when (symbol, time) is stored already. */
-int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, char *err, size_t errlen);
+/* What a write stored, for the live feed after its commit. */
+struct fx_write {
+    uint64_t created; /* new ticks; the rest were duplicates, skipped */
+    struct fx_tick *ticks; /* the new ticks (`created` of them) */
+    struct fx_candle_update *candles; /* the rollup candles they changed */
+    size_t ncandles;
+};
+
+void fx_write_free(struct fx_write *w);
+
+/* FX_EEXIST when (symbol, time) is stored already. `out` as below. */
+int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, struct fx_write *out, char *err, size_t errlen);
 
 /* Stores `n` ticks and their candles in one transaction, creating any
- * missing daily partitions first. *created receives how many were new; the
- * rest were duplicates (of stored ticks or within the batch) and were
- * skipped. `stored` (optional) receives the new ticks, malloc'ed (*created of
- * them; the caller frees), for publishing after the commit. */
-int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, uint64_t *created,
-    struct fx_tick **stored, char *err, size_t errlen);
+ * missing daily partitions first. `out` receives what was stored (free it
+ * with fx_write_free, also after a failure). */
+int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, struct fx_write *out, char *err,
+    size_t errlen);
 
 /* Ticks of `symbol` in [start_us, end_us) by time. *out is malloc'ed (the
  * caller frees it), *n its length. */

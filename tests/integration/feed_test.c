@@ -1,7 +1,11 @@
 /* The live tick feed through fxclient: every stored tick, once, after its commit. */
 #include "fixture.h"
 
+#include "fx/v1/events.pb-c.h"
+
 #include <criterion/criterion.h>
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/sub.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,4 +48,41 @@ Test(feed, stored_ticks_of_the_subscribed_symbol_arrive_once_and_duplicates_do_n
     }
     cr_assert_eq(fxc_feed_next_tick(f, 300, &got, &e), FXC_DEADLINE_EXCEEDED, "nothing more");
     fxc_feed_close(f);
+}
+
+Test(feed, a_stored_tick_updates_the_minute_hour_and_day_candles_on_the_feed)
+{
+    char sym[17];
+    fx_test_symbol(sym, "FC");
+    nng_socket sub;
+    cr_assert_eq(nng_sub0_open(&sub), 0);
+    cr_assert_eq(nng_socket_set(sub, NNG_OPT_SUB_SUBSCRIBE, "candle.", 7), 0);
+    cr_assert_eq(nng_dial(sub, fx_test_feed_url(), NULL, 0), 0);
+    nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, 5000);
+    usleep(300000);
+    fxc_err e;
+    fxc_tick a = tick(sym, fx_test_time(0), 1.1), b = tick(sym, fx_test_time(1), 1.3);
+    cr_assert_eq(fxc_tick_create(fx_test_client, &a, NULL, &e), FXC_OK);
+    cr_assert_eq(fxc_tick_create(fx_test_client, &b, NULL, &e), FXC_OK);
+    const char *want[] = { "minute", "hour", "day", "minute", "hour", "day" };
+    for (int i = 0; i < 6; i++) {
+        char *buf;
+        size_t len;
+        cr_assert_eq(nng_recv(sub, &buf, &len, NNG_FLAG_ALLOC), 0, "candle event %d", i);
+        size_t tlen = strnlen(buf, len);
+        char topic[64];
+        snprintf(topic, sizeof topic, "candle.%s.%s", want[i], sym);
+        cr_assert_str_eq(buf, topic);
+        Fx__V1__LiveEvent *ev = fx__v1__live_event__unpack(NULL, len - tlen - 1, (uint8_t *)buf + tlen + 1);
+        cr_assert_not_null(ev);
+        cr_assert_eq(ev->event_case, FX__V1__LIVE_EVENT__EVENT_CANDLE);
+        cr_assert_str_eq(ev->resolution, want[i]);
+        cr_assert_eq(ev->candle->tick_count, i < 3 ? 1 : 2, "the candle as merged, not the delta");
+        cr_assert_eq(ev->candle->open, 1.1);
+        cr_assert_eq(ev->candle->close, i < 3 ? 1.1 : 1.3);
+        cr_assert(ev->candle->complete, "a 2025 bucket is complete");
+        fx__v1__live_event__free_unpacked(ev, NULL);
+        nng_free(buf, len);
+    }
+    nng_close(sub);
 }

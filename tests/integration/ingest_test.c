@@ -7,6 +7,7 @@
 #include "fixture.h"
 
 #include "config.h"
+#include "server.h"
 #include "fx/v1/events.pb-c.h"
 
 #include <criterion/criterion.h>
@@ -249,9 +250,14 @@ Test(ingest, a_sigkill_in_the_middle_of_100000_entries_loses_and_duplicates_noth
     snprintf(e_rpc, sizeof e_rpc, "FX_RPC_URL=ipc:///tmp/fx-kill-%d.rpc", (int)getpid());
     snprintf(e_feed, sizeof e_feed, "FX_FEED_URL=ipc:///tmp/fx-kill-%d.feed", (int)getpid());
     const char *env[] = { e_stream, e_group, e_consumer, e_rpc, e_feed, "INGEST_BATCH=1000", "LOG_LEVEL=warn", NULL };
+    /* the schema first, so that counting works before the core is up */
+    struct fx_config cfg;
+    char err[512];
+    cr_assert_eq(fx_config_load(&cfg, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(fx_server_migrate(&cfg, NULL, err, sizeof err), 0, "%s", err);
     pid_t core = spawn_core(env);
     long long stored = 0;
-    for (int i = 0; i < 2000 && stored < TOTAL / 5; i++, usleep(5000)) stored = fx_test_count_ticks(sym);
+    for (int i = 0; i < 3000 && stored < TOTAL / 5; i++, usleep(20000)) stored = fx_test_count_ticks(sym);
     kill(core, SIGKILL);
     waitpid(core, NULL, 0);
     long long at_kill = fx_test_count_ticks(sym);

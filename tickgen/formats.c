@@ -1,0 +1,538 @@
+#include "formats.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define US_PER_SEC 1000000LL
+#define SEC_PER_DAY 86400LL
+/* fx-core's range, so a file is rejected here rather than dead-lettered. */
+#define TIME_MIN_US (-2208988800LL * US_PER_SEC) /* 1900-01-01 */
+#define TIME_MAX_US (7258118400LL * US_PER_SEC) /* 2200-01-01, exclusive */
+#define HISTDATA_OFFSET_MIN (-5 * 60) /* HistData: EST all year, no DST */
+#define MAX_FIELDS 8 /* more are counted, not kept */
+#define SHOW_MAX 40 /* longest field quoted in an error */
+#define MID_DECIMALS_MAX 12
+
+struct span {
+    const char *p;
+    size_t n;
+};
+
+/* Quotes a field in a message, cut to SHOW_MAX. */
+#define SHOW(s) (int)((s).n > SHOW_MAX ? SHOW_MAX : (s).n), (s).p
+
+struct fields {
+    struct span f[MAX_FIELDS];
+    int n; /* all fields of the line, possibly more than MAX_FIELDS */
+};
+
+__attribute__((format(printf, 3, 4))) static int bad(char *why, size_t whylen, const char *fmt, ...)
+{
+    if (why && whylen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, whylen, fmt, ap);
+        va_end(ap);
+    }
+    return FXTG_LINE_BAD;
+}
+
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static struct span trim(const char *p, size_t n)
+{
+    while (n && is_space(*p))
+        p++, n--;
+    while (n && is_space(p[n - 1]))
+        n--;
+    return (struct span) { p, n };
+}
+
+/* The line without a byte order mark and surrounding white space (files
+ * from Windows tools carry both). */
+static struct span line_span(const char *line)
+{
+    if (strncmp(line, "\xEF\xBB\xBF", 3) == 0) line += 3;
+    return trim(line, strlen(line));
+}
+
+static void split(struct span line, struct fields *out)
+{
+    out->n = 0;
+    const char *p = line.p, *end = line.p + line.n;
+    for (;;) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *stop = comma ? comma : end;
+        if (out->n < MAX_FIELDS) out->f[out->n] = trim(p, (size_t)(stop - p));
+        out->n++;
+        if (!comma) break;
+        p = comma + 1;
+    }
+}
+
+static int span_is(struct span s, const char *word)
+{
+    return s.n == strlen(word) && strncasecmp(s.p, word, s.n) == 0;
+}
+
+/* ---- numbers ------------------------------------------------------------ */
+
+/* A decimal [+-]digits[.digits][e[+-]digits]. *decimals is the number of
+ * fraction digits, or -1 with an exponent. strtod alone would also take
+ * "inf", "nan", hex and leading junk. */
+static int parse_decimal(struct span s, double *out, int *decimals)
+{
+    char buf[64];
+    if (s.n == 0 || s.n >= sizeof buf) return -1;
+    memcpy(buf, s.p, s.n);
+    buf[s.n] = '\0';
+    const char *p = buf;
+    int digits = 0, frac = 0;
+    if (*p == '+' || *p == '-') p++;
+    while (is_digit(*p))
+        p++, digits++;
+    if (*p == '.') {
+        p++;
+        while (is_digit(*p))
+            p++, frac++;
+    }
+    if (digits + frac == 0) return -1;
+    int dec = frac;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-') p++;
+        if (!is_digit(*p)) return -1;
+        while (is_digit(*p))
+            p++;
+        dec = -1;
+    }
+    if (*p) return -1;
+    double v = strtod(buf, NULL);
+    if (!isfinite(v)) return -1;
+    *out = v;
+    if (decimals) *decimals = dec;
+    return 0;
+}
+
+static int parse_price(struct span s, double *out, int *decimals)
+{
+    double v;
+    if (parse_decimal(s, &v, decimals) != 0 || !(v > 0)) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_volume(struct span s)
+{
+    double v;
+    return parse_decimal(s, &v, NULL) == 0 && v >= 0 ? 0 : -1;
+}
+
+/* (bid + ask) / 2 to one more decimal than the quotes have: exact, and
+ * printed as "1.081235" rather than "1.0812349999999999". */
+static double mid(double bid, int dbid, double ask, int dask)
+{
+    double m = (bid + ask) / 2;
+    int d = (dbid > dask ? dbid : dask) + 1;
+    if (dbid < 0 || dask < 0 || d > MID_DECIMALS_MAX) return m;
+    double scale = pow(10, d);
+    if (m * scale > 9007199254740992.0) return m; /* 2^53: rounding would lose digits */
+    return round(m * scale) / scale;
+}
+
+/* ---- times -------------------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* A time as written, before its UTC offset is applied. */
+struct civil {
+    int year, month, day, hour, minute, second, micros;
+    int offset_min; /* local time minus UTC */
+};
+
+static int civil_to_us(const struct civil *c, struct span what, int64_t *out, char *why, size_t whylen)
+{
+    if (c->month < 1 || c->month > 12 || c->day < 1 || c->day > days_in_month(c->year, c->month))
+        return bad(why, whylen, "time \"%.*s\": no such date", SHOW(what));
+    if (c->hour > 23 || c->minute > 59 || c->second > 59)
+        return bad(why, whylen, "time \"%.*s\": hour, minute or second out of range", SHOW(what));
+    int64_t sec = days_from_civil(c->year, c->month, c->day) * SEC_PER_DAY + c->hour * 3600LL
+        + c->minute * 60LL + c->second - c->offset_min * 60LL;
+    int64_t us = sec * US_PER_SEC + c->micros;
+    if (us < TIME_MIN_US || us >= TIME_MAX_US)
+        return bad(why, whylen, "time \"%.*s\" is outside 1900..2199", SHOW(what));
+    *out = us;
+    return 0;
+}
+
+/* A cursor over a field, for fixed layouts like "YYYYMMDD HHMMSSmmm". */
+struct cursor {
+    const char *p, *end;
+};
+
+static int take_digits(struct cursor *c, int n, int *out)
+{
+    if (c->end - c->p < n) return -1;
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!is_digit(c->p[i])) return -1;
+        v = v * 10 + (c->p[i] - '0');
+    }
+    c->p += n;
+    *out = v;
+    return 0;
+}
+
+static int take(struct cursor *c, const char *chars)
+{
+    if (c->p == c->end || !strchr(chars, *c->p)) return -1;
+    c->p++;
+    return 0;
+}
+
+/* An optional ".f" of 1-6 digits, as microseconds. */
+static int take_fraction(struct cursor *c, int *micros)
+{
+    *micros = 0;
+    if (take(c, ".") != 0) return 0;
+    int n = 0;
+    for (; c->p < c->end && is_digit(*c->p); c->p++, n++) {
+        if (n == 6) return -1; /* finer than fx-core keeps */
+        *micros = *micros * 10 + (*c->p - '0');
+    }
+    if (n == 0) return -1;
+    for (; n < 6; n++)
+        *micros *= 10;
+    return 0;
+}
+
+/* YYYY-MM-DD[T ]HH:MM:SS[.ffffff](Z|+hh:mm|-hh:mm) */
+static int parse_rfc3339(struct span s, int64_t *out, char *why, size_t whylen)
+{
+    struct cursor c = { s.p, s.p + s.n };
+    struct civil t = { 0 };
+    int oh = 0, om = 0;
+    if (take_digits(&c, 4, &t.year) || take(&c, "-") || take_digits(&c, 2, &t.month) || take(&c, "-")
+        || take_digits(&c, 2, &t.day) || take(&c, "Tt ") || take_digits(&c, 2, &t.hour) || take(&c, ":")
+        || take_digits(&c, 2, &t.minute) || take(&c, ":") || take_digits(&c, 2, &t.second)
+        || take_fraction(&c, &t.micros))
+        goto malformed;
+    if (take(&c, "Zz") != 0) {
+        int sign = c.p < c.end && *c.p == '-' ? -1 : 1;
+        if (take(&c, "+-") || take_digits(&c, 2, &oh) || take(&c, ":") || take_digits(&c, 2, &om) || oh > 23
+            || om > 59)
+            goto malformed;
+        t.offset_min = sign * (oh * 60 + om);
+    }
+    if (c.p != c.end) goto malformed;
+    return civil_to_us(&t, s, out, why, whylen);
+malformed:
+    return bad(
+        why, whylen, "time \"%.*s\" is not RFC 3339 (YYYY-MM-DDTHH:MM:SS[.ffffff] and Z or +hh:mm)", SHOW(s));
+}
+
+/* HistData: "YYYYMMDD HHMMSSmmm" in EST. */
+static int parse_histdata_time(struct span s, int64_t *out, char *why, size_t whylen)
+{
+    struct cursor c = { s.p, s.p + s.n };
+    struct civil t = { .offset_min = HISTDATA_OFFSET_MIN };
+    int ms;
+    if (take_digits(&c, 4, &t.year) || take_digits(&c, 2, &t.month) || take_digits(&c, 2, &t.day)
+        || take(&c, " ") || take_digits(&c, 2, &t.hour) || take_digits(&c, 2, &t.minute)
+        || take_digits(&c, 2, &t.second) || take_digits(&c, 3, &ms) || c.p != c.end)
+        return bad(why, whylen, "time \"%.*s\" is not YYYYMMDD HHMMSSmmm", SHOW(s));
+    t.micros = ms * 1000;
+    return civil_to_us(&t, s, out, why, whylen);
+}
+
+/* Dukascopy: "DD.MM.YYYY HH:MM:SS.mmm", UTC. */
+static int parse_dukascopy_time(struct span s, int64_t *out, char *why, size_t whylen)
+{
+    struct cursor c = { s.p, s.p + s.n };
+    struct civil t = { 0 };
+    if (take_digits(&c, 2, &t.day) || take(&c, ".") || take_digits(&c, 2, &t.month) || take(&c, ".")
+        || take_digits(&c, 4, &t.year) || take(&c, " ") || take_digits(&c, 2, &t.hour) || take(&c, ":")
+        || take_digits(&c, 2, &t.minute) || take(&c, ":") || take_digits(&c, 2, &t.second)
+        || take_fraction(&c, &t.micros) || c.p != c.end)
+        return bad(why, whylen, "time \"%.*s\" is not DD.MM.YYYY HH:MM:SS.mmm", SHOW(s));
+    return civil_to_us(&t, s, out, why, whylen);
+}
+
+/* TrueFX: "YYYYMMDD HH:MM:SS.mmm", UTC. */
+static int parse_truefx_time(struct span s, int64_t *out, char *why, size_t whylen)
+{
+    struct cursor c = { s.p, s.p + s.n };
+    struct civil t = { 0 };
+    if (take_digits(&c, 4, &t.year) || take_digits(&c, 2, &t.month) || take_digits(&c, 2, &t.day)
+        || take(&c, " ") || take_digits(&c, 2, &t.hour) || take(&c, ":") || take_digits(&c, 2, &t.minute)
+        || take(&c, ":") || take_digits(&c, 2, &t.second) || take_fraction(&c, &t.micros) || c.p != c.end)
+        return bad(why, whylen, "time \"%.*s\" is not YYYYMMDD HH:MM:SS.mmm", SHOW(s));
+    return civil_to_us(&t, s, out, why, whylen);
+}
+
+/* ---- symbols ------------------------------------------------------------ */
+
+static int symbol_char_ok(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+int fxtg_symbol_normalise(const char *in, char out[FXTG_SYMBOL_MAX + 1])
+{
+    char buf[FXTG_SYMBOL_MAX + 1];
+    size_t n = 0;
+    int slashes = 0;
+    if (in == NULL) return -1;
+    for (const char *p = in; *p; p++) {
+        char c = *p;
+        if (c == '/') {
+            if (++slashes > 1 || p == in || p[1] == '\0') return -1;
+            continue;
+        }
+        if (c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
+        if (!symbol_char_ok(c) || n == FXTG_SYMBOL_MAX) return -1;
+        buf[n++] = c;
+    }
+    if (n == 0) return -1;
+    buf[n] = '\0';
+    memcpy(out, buf, n + 1);
+    return 0;
+}
+
+static int symbol_from_span(struct span s, char out[FXTG_SYMBOL_MAX + 1], char *why, size_t whylen)
+{
+    char buf[SHOW_MAX + 1];
+    if (s.n <= SHOW_MAX) {
+        memcpy(buf, s.p, s.n);
+        buf[s.n] = '\0';
+        if (fxtg_symbol_normalise(buf, out) == 0) return 0;
+    }
+    return bad(why, whylen, "symbol \"%.*s\" is not 1-16 characters of A-Z 0-9 . _ - (and one /)", SHOW(s));
+}
+
+static int default_symbol(
+    const char *sym, const char *format, char out[FXTG_SYMBOL_MAX + 1], char *why, size_t whylen)
+{
+    if (sym == NULL || *sym == '\0')
+        return bad(why, whylen, "%s lines carry no symbol: give --symbol", format);
+    if (fxtg_symbol_normalise(sym, out) != 0)
+        return bad(why, whylen, "symbol \"%.*s\" is not 1-16 characters of A-Z 0-9 . _ -", SHOW_MAX, sym);
+    return 0;
+}
+
+/* ---- one parser per format ---------------------------------------------- */
+
+static int parse_plain(const struct fields *f, struct fxtg_tick *out, char *why, size_t whylen)
+{
+    if (span_is(f->f[0], "symbol")) return FXTG_LINE_SKIP; /* the header */
+    if (f->n != 3) return bad(why, whylen, "expected 3 fields (symbol,time,price), found %d", f->n);
+    struct fxtg_tick t;
+    if (symbol_from_span(f->f[0], t.symbol, why, whylen) != 0) return FXTG_LINE_BAD;
+    if (parse_rfc3339(f->f[1], &t.time_us, why, whylen) != 0) return FXTG_LINE_BAD;
+    if (parse_price(f->f[2], &t.price, NULL) != 0)
+        return bad(why, whylen, "price \"%.*s\" is not a number > 0", SHOW(f->f[2]));
+    *out = t;
+    return FXTG_LINE_TICK;
+}
+
+/* bid and ask at fields[i] and fields[j] -> mid price */
+static int parse_quotes(const struct fields *f, int ibid, int iask, double *price, char *why, size_t whylen)
+{
+    double bid, ask;
+    int dbid, dask;
+    if (parse_price(f->f[ibid], &bid, &dbid) != 0)
+        return bad(why, whylen, "bid \"%.*s\" is not a price > 0", SHOW(f->f[ibid]));
+    if (parse_price(f->f[iask], &ask, &dask) != 0)
+        return bad(why, whylen, "ask \"%.*s\" is not a price > 0", SHOW(f->f[iask]));
+    *price = mid(bid, dbid, ask, dask);
+    return 0;
+}
+
+static int parse_histdata(
+    const struct fields *f, const char *sym, struct fxtg_tick *out, char *why, size_t whylen)
+{
+    if (f->n != 4)
+        return bad(why, whylen, "expected 4 fields (YYYYMMDD HHMMSSmmm,bid,ask,volume), found %d", f->n);
+    struct fxtg_tick t;
+    if (parse_histdata_time(f->f[0], &t.time_us, why, whylen) != 0) return FXTG_LINE_BAD;
+    if (parse_quotes(f, 1, 2, &t.price, why, whylen) != 0) return FXTG_LINE_BAD;
+    if (parse_volume(f->f[3]) != 0)
+        return bad(why, whylen, "volume \"%.*s\" is not a number >= 0", SHOW(f->f[3]));
+    if (default_symbol(sym, "HistData", t.symbol, why, whylen) != 0) return FXTG_LINE_BAD;
+    *out = t;
+    return FXTG_LINE_TICK;
+}
+
+static int parse_dukascopy(
+    const struct fields *f, const char *sym, struct fxtg_tick *out, char *why, size_t whylen)
+{
+    if (f->f[0].n >= 8 && strncasecmp(f->f[0].p, "gmt time", 8) == 0) return FXTG_LINE_SKIP; /* the header */
+    if (f->n != 5)
+        return bad(why, whylen,
+            "expected 5 fields (DD.MM.YYYY HH:MM:SS.mmm,ask,bid,askvolume,bidvolume), found %d", f->n);
+    struct fxtg_tick t;
+    if (parse_dukascopy_time(f->f[0], &t.time_us, why, whylen) != 0) return FXTG_LINE_BAD;
+    if (parse_quotes(f, 2, 1, &t.price, why, whylen) != 0) return FXTG_LINE_BAD; /* ask comes first */
+    for (int i = 3; i < 5; i++)
+        if (parse_volume(f->f[i]) != 0)
+            return bad(why, whylen, "%s volume \"%.*s\" is not a number >= 0", i == 3 ? "ask" : "bid",
+                SHOW(f->f[i]));
+    if (default_symbol(sym, "Dukascopy", t.symbol, why, whylen) != 0) return FXTG_LINE_BAD;
+    *out = t;
+    return FXTG_LINE_TICK;
+}
+
+static int parse_truefx(const struct fields *f, struct fxtg_tick *out, char *why, size_t whylen)
+{
+    if (f->n != 4)
+        return bad(why, whylen, "expected 4 fields (EUR/USD,YYYYMMDD HH:MM:SS.mmm,bid,ask), found %d", f->n);
+    struct fxtg_tick t;
+    if (symbol_from_span(f->f[0], t.symbol, why, whylen) != 0) return FXTG_LINE_BAD;
+    if (parse_truefx_time(f->f[1], &t.time_us, why, whylen) != 0) return FXTG_LINE_BAD;
+    if (parse_quotes(f, 2, 3, &t.price, why, whylen) != 0) return FXTG_LINE_BAD;
+    *out = t;
+    return FXTG_LINE_TICK;
+}
+
+int fxtg_parse_line(enum fxtg_format fmt, const char *line, const char *default_sym, struct fxtg_tick *out,
+    char *why, size_t whylen)
+{
+    struct span s = line_span(line);
+    if (s.n == 0) return FXTG_LINE_SKIP;
+    struct fields f;
+    split(s, &f);
+    switch (fmt) {
+    case FXTG_FMT_PLAIN: return parse_plain(&f, out, why, whylen);
+    case FXTG_FMT_HISTDATA: return parse_histdata(&f, default_sym, out, why, whylen);
+    case FXTG_FMT_DUKASCOPY: return parse_dukascopy(&f, default_sym, out, why, whylen);
+    case FXTG_FMT_TRUEFX: return parse_truefx(&f, out, why, whylen);
+    case FXTG_FMT_UNKNOWN: break;
+    }
+    return bad(why, whylen, "unknown format");
+}
+
+/* ---- formats by name and by content ------------------------------------- */
+
+static const char *const names[] = {
+    [FXTG_FMT_PLAIN] = "plain",
+    [FXTG_FMT_HISTDATA] = "histdata",
+    [FXTG_FMT_DUKASCOPY] = "dukascopy",
+    [FXTG_FMT_TRUEFX] = "truefx",
+};
+
+const char *fxtg_format_name(enum fxtg_format fmt)
+{
+    return fmt > FXTG_FMT_UNKNOWN && fmt <= FXTG_FMT_TRUEFX ? names[fmt] : "unknown";
+}
+
+enum fxtg_format fxtg_format_parse(const char *name)
+{
+    for (int i = FXTG_FMT_PLAIN; i <= FXTG_FMT_TRUEFX; i++)
+        if (name && strcasecmp(name, names[i]) == 0) return (enum fxtg_format)i;
+    return FXTG_FMT_UNKNOWN;
+}
+
+int fxtg_format_needs_symbol(enum fxtg_format fmt)
+{
+    return fmt == FXTG_FMT_HISTDATA || fmt == FXTG_FMT_DUKASCOPY;
+}
+
+/* A header names its format; otherwise the one format whose parser takes
+ * the line (their layouts do not overlap: field counts and time shapes). */
+enum fxtg_format fxtg_detect_format(const char *first_line)
+{
+    static const enum fxtg_format order[]
+        = { FXTG_FMT_PLAIN, FXTG_FMT_HISTDATA, FXTG_FMT_DUKASCOPY, FXTG_FMT_TRUEFX };
+    struct span s = line_span(first_line);
+    if (s.n == 0) return FXTG_FMT_UNKNOWN;
+    struct fields f;
+    split(s, &f);
+    if (span_is(f.f[0], "symbol")) return FXTG_FMT_PLAIN;
+    if (f.f[0].n >= 8 && strncasecmp(f.f[0].p, "gmt time", 8) == 0) return FXTG_FMT_DUKASCOPY;
+    struct fxtg_tick t;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (fxtg_parse_line(order[i], first_line, "DETECT", &t, NULL, 0) == FXTG_LINE_TICK) return order[i];
+    return FXTG_FMT_UNKNOWN;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+/* `n` digits of v (>= 0), most significant first. */
+static char *put_digits(char *p, int64_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+    return p + n;
+}
+
+char *fxtg_time_format(int64_t us, char buf[FXTG_TIME_STR_MAX])
+{
+    int64_t sec = us / US_PER_SEC, micros = us % US_PER_SEC;
+    if (micros < 0) micros += US_PER_SEC, sec--;
+    int64_t days = sec / SEC_PER_DAY, sod = sec % SEC_PER_DAY;
+    if (sod < 0) sod += SEC_PER_DAY, days--;
+    int64_t year;
+    int month, day;
+    civil_from_days(days, &year, &month, &day);
+    if (year < 0) year = 0; /* outside fx-core's range anyway */
+    /* by hand: once per tick, up to 100 000 a second */
+    char *p = put_digits(buf, year % 10000, 4);
+    *p++ = '-';
+    p = put_digits(p, month, 2);
+    *p++ = '-';
+    p = put_digits(p, day, 2);
+    *p++ = 'T';
+    p = put_digits(p, sod / 3600, 2);
+    *p++ = ':';
+    p = put_digits(p, sod / 60 % 60, 2);
+    *p++ = ':';
+    p = put_digits(p, sod % 60, 2);
+    *p++ = '.';
+    p = put_digits(p, micros, 6);
+    *p++ = 'Z';
+    *p = '\0';
+    return buf;
+}
+
+char *fxtg_price_format(double price, char buf[FXTG_PRICE_STR_MAX])
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, FXTG_PRICE_STR_MAX, "%.*g", digits, price);
+        if (strtod(buf, NULL) == price) break;
+    }
+    return buf;
+}
