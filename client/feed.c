@@ -77,13 +77,73 @@ FXC_API int fxc_feed_subscribe_ticks(fxc_feed *f, const char *symbol, fxc_err *e
     return FXC_OK;
 }
 
-FXC_API int fxc_feed_next_tick(fxc_feed *f, int timeout_ms, fxc_tick *tick, fxc_err *err)
+/* "1m" -> "minute" ...; NULL when unknown. */
+static const char *resolution_name(const char *r)
+{
+    static const char *const names[][2] = { { "1m", "minute" }, { "1h", "hour" }, { "1d", "day" },
+        { "minute", "minute" }, { "hour", "hour" }, { "day", "day" } };
+    for (size_t i = 0; r && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(r, names[i][0]) == 0) return names[i][1];
+    return NULL;
+}
+
+FXC_API int fxc_feed_subscribe_candles(fxc_feed *f, const char *resolution, const char *symbol, fxc_err *err)
+{
+    const char *name = resolution_name(resolution);
+    if (name == NULL)
+        return feed_fail(err, FXC_INVALID_ARGUMENT, "resolution must be minute, hour or day (1m, 1h, 1d)");
+    char topic[64];
+    size_t len;
+    if (symbol == NULL || strcmp(symbol, "*") == 0) {
+        len = (size_t)snprintf(topic, sizeof topic, "candle.%s.", name);
+    } else {
+        if (strlen(symbol) > FXC_SYMBOL_MAX)
+            return feed_fail(err, FXC_INVALID_ARGUMENT, "symbol is longer than %d characters", FXC_SYMBOL_MAX);
+        int prefix = snprintf(topic, sizeof topic, "candle.%s.", name);
+        len = (size_t)snprintf(topic + prefix, sizeof topic - (size_t)prefix, "%s", symbol) + (size_t)prefix + 1;
+        for (char *p = topic + prefix; *p; p++)
+            if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 'a' + 'A');
+    }
+    int rv = nng_socket_set(f->sock, NNG_OPT_SUB_SUBSCRIBE, topic, len);
+    if (rv != 0) return feed_fail(err, FXC_INTERNAL, "subscribe: %s", nng_strerror(rv));
+    return FXC_OK;
+}
+
+/* Fills `event` from a LiveEvent; returns 0 when it is one we know. */
+static int event_from_pb(const Fx__V1__LiveEvent *ev, fxc_event *event)
+{
+    memset(event, 0, sizeof *event);
+    if (ev->event_case == FX__V1__LIVE_EVENT__EVENT_TICK && ev->tick) {
+        event->kind = FXC_EVENT_TICK;
+        snprintf(event->tick.symbol, sizeof event->tick.symbol, "%s", ev->tick->symbol);
+        event->tick.time_us = ev->tick->time_us;
+        event->tick.price = ev->tick->price;
+        return 0;
+    }
+    if (ev->event_case == FX__V1__LIVE_EVENT__EVENT_CANDLE && ev->candle) {
+        const Fx__V1__Candle *c = ev->candle;
+        event->kind = FXC_EVENT_CANDLE;
+        snprintf(event->candle.symbol, sizeof event->candle.symbol, "%s", c->symbol);
+        event->candle.bucket_us = c->bucket_us;
+        event->candle.open = c->open;
+        event->candle.high = c->high;
+        event->candle.low = c->low;
+        event->candle.close = c->close;
+        event->candle.tick_count = c->tick_count;
+        event->candle.complete = c->complete;
+        snprintf(event->resolution, sizeof event->resolution, "%s", ev->resolution);
+        return 0;
+    }
+    return -1;
+}
+
+FXC_API int fxc_feed_next(fxc_feed *f, int timeout_ms, fxc_event *event, fxc_err *err)
 {
     nng_socket_set_ms(f->sock, NNG_OPT_RECVTIMEO, timeout_ms < 0 ? NNG_DURATION_INFINITE : timeout_ms);
     for (;;) {
         nng_msg *msg;
         int rv = nng_recvmsg(f->sock, &msg, 0);
-        if (rv == NNG_ETIMEDOUT) return feed_fail(err, FXC_DEADLINE_EXCEEDED, "no tick within %d ms", timeout_ms);
+        if (rv == NNG_ETIMEDOUT) return feed_fail(err, FXC_DEADLINE_EXCEEDED, "no event within %d ms", timeout_ms);
         if (rv != 0) return feed_fail(err, FXC_UNAVAILABLE, "feed: %s", nng_strerror(rv));
         const char *body = nng_msg_body(msg);
         size_t len = nng_msg_len(msg), tlen = strnlen(body, len);
@@ -92,13 +152,21 @@ FXC_API int fxc_feed_next_tick(fxc_feed *f, int timeout_ms, fxc_tick *tick, fxc_
             : NULL;
         nng_msg_free(msg);
         if (ev == NULL) continue; /* not an event we understand: skip it */
-        int got = ev->event_case == FX__V1__LIVE_EVENT__EVENT_TICK && ev->tick;
-        if (got) {
-            snprintf(tick->symbol, sizeof tick->symbol, "%s", ev->tick->symbol);
-            tick->time_us = ev->tick->time_us;
-            tick->price = ev->tick->price;
-        }
+        int known = event_from_pb(ev, event) == 0;
         fx__v1__live_event__free_unpacked(ev, NULL);
-        if (got) return FXC_OK;
+        if (known) return FXC_OK;
+    }
+}
+
+FXC_API int fxc_feed_next_tick(fxc_feed *f, int timeout_ms, fxc_tick *tick, fxc_err *err)
+{
+    fxc_event ev;
+    for (;;) {
+        int rc = fxc_feed_next(f, timeout_ms, &ev, err);
+        if (rc != FXC_OK) return rc;
+        if (ev.kind == FXC_EVENT_TICK) {
+            *tick = ev.tick;
+            return FXC_OK;
+        }
     }
 }

@@ -44,6 +44,7 @@ enum opt_flag {
     OPT_JSON = 1 << 3,
     OPT_BATCH = 1 << 4,
     OPT_ZONE = 1 << 5, /* --tz --day-start */
+    OPT_CANDLES = 1 << 6, /* --candles RES */
 };
 
 struct cli;
@@ -65,7 +66,7 @@ struct cli {
     const struct command *cmd; /* NULL while parsing the global options */
     const char *group; /* "tick" when only the group is known, for hints */
     const char *url, *timeout;
-    const char *start, *end, *limit, *offset, *batch, *tz, *day_start;
+    const char *start, *end, *limit, *offset, *batch, *tz, *day_start, *candles;
     int json, help;
     char **pos; /* positional arguments */
     int npos;
@@ -507,26 +508,58 @@ static int run_health(const struct cli *cli)
     return h.database_ok && h.redis_ok ? EXIT_OK : EXIT_FAIL;
 }
 
-/* Prints the live ticks of one symbol (or "*": all) until interrupted. */
+static void print_live_tick(const fxc_tick *t, int json)
+{
+    char when[FXC_TIME_STR_MAX], price[FXC_PRICE_STR_MAX];
+    fxc_time_format(t->time_us, when);
+    fxc_price_format(t->price, price);
+    if (json)
+        printf("{\"type\":\"tick\",\"symbol\":\"%s\",\"time\":\"%s\",\"price\":%s}\n", t->symbol, when, price);
+    else
+        printf("%s  %-16s %s\n", when, t->symbol, price);
+}
+
+static void print_live_candle(const fxc_event *ev, int json)
+{
+    const fxc_candle *c = &ev->candle;
+    char when[FXC_TIME_STR_MAX], o[FXC_PRICE_STR_MAX], h[FXC_PRICE_STR_MAX], l[FXC_PRICE_STR_MAX],
+        cl[FXC_PRICE_STR_MAX];
+    fxc_time_format(c->bucket_us, when);
+    fxc_price_format(c->open, o), fxc_price_format(c->high, h), fxc_price_format(c->low, l);
+    fxc_price_format(c->close, cl);
+    if (json)
+        printf("{\"type\":\"candle\",\"resolution\":\"%s\",\"bucket\":\"%s\",\"symbol\":\"%s\",\"open\":%s,"
+               "\"high\":%s,\"low\":%s,\"close\":%s,\"tick_count\":%llu,\"complete\":%s}\n",
+            ev->resolution, when, c->symbol, o, h, l, cl, (unsigned long long)c->tick_count,
+            c->complete ? "true" : "false");
+    else
+        printf("%s  %-16s %-6s O %s  H %s  L %s  C %s  n %llu%s\n", when, c->symbol, ev->resolution, o, h, l, cl,
+            (unsigned long long)c->tick_count, c->complete ? "" : "  open");
+}
+
+/* Prints the live ticks (or, with --candles, candles) of one symbol (or
+ * "*": all) until interrupted. */
 static int run_tail(const struct cli *cli)
 {
     fxc_feed *f;
     fxc_err err = { 0 };
     int rc = fxc_feed_open(NULL, &f, &err);
-    if (rc == FXC_OK) rc = fxc_feed_subscribe_ticks(f, cli->pos[0], &err);
     if (rc != FXC_OK) return core_error(rc, &err);
-    setvbuf(stdout, NULL, _IOLBF, 0); /* one line per tick, also into a pipe */
+    if (cli->candles)
+        rc = fxc_feed_subscribe_candles(f, cli->candles, cli->pos[0], &err);
+    else
+        rc = fxc_feed_subscribe_ticks(f, cli->pos[0], &err);
+    if (rc != FXC_OK) {
+        fxc_feed_close(f);
+        return rc == FXC_INVALID_ARGUMENT ? usage_error(cli, "--candles: %s", err.message) : core_error(rc, &err);
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* one line per event, also into a pipe */
     for (;;) {
-        fxc_tick t;
-        rc = fxc_feed_next_tick(f, -1, &t, &err);
+        fxc_event ev;
+        rc = fxc_feed_next(f, -1, &ev, &err);
         if (rc != FXC_OK) break;
-        char when[FXC_TIME_STR_MAX], price[FXC_PRICE_STR_MAX];
-        fxc_time_format(t.time_us, when);
-        fxc_price_format(t.price, price);
-        if (cli->json)
-            printf("{\"symbol\":\"%s\",\"time\":\"%s\",\"price\":%s}\n", t.symbol, when, price);
-        else
-            printf("%s  %-16s %s\n", when, t.symbol, price);
+        if (ev.kind == FXC_EVENT_TICK) print_live_tick(&ev.tick, cli->json);
+        if (ev.kind == FXC_EVENT_CANDLE) print_live_candle(&ev, cli->json);
     }
     fxc_feed_close(f);
     return core_error(rc, &err);
@@ -633,12 +666,14 @@ static const struct command commands[] = {
         "stops the import (exit 1), naming FILE:LINE; the batches before it are stored.\n"
         "On a terminal, progress is shown on stderr.\n",
         1, OPT_BATCH, run_import },
-    { "tail", NULL, "SYMBOL [--json]", "Print live ticks of SYMBOL ('*' for all) as they are stored.",
-        "  --json         one JSON object {\"symbol\",\"time\",\"price\"} per line\n",
+    { "tail", NULL, "SYMBOL [--candles RES] [--json]",
+        "Print live ticks (or candles) of SYMBOL ('*' for all) as they are stored.",
+        "  --candles RES  the candles of RES (1m, 1h, 1d) as they change, instead of ticks\n"
+        "  --json         one JSON object per line ({\"type\":\"tick\",...} or {\"type\":\"candle\",...})\n",
         "Reads fx-core's live feed (FX_FEED_URL, default tcp://127.0.0.1:5556): every\n"
         "tick is printed once it is committed, from any source (REST, fxctl, bulk\n"
         "loads, the Redis stream). Runs until interrupted (Ctrl-C).\n",
-        1, OPT_JSON, run_tail },
+        1, OPT_JSON | OPT_CANDLES, run_tail },
     { "health", NULL, "", "Status of the core, its database and redis.", "",
         "Exit status: 0 all healthy, 1 the database or redis is failing,\n"
         "2 the core is unreachable. The default --timeout here is 5000 ms.\n",
@@ -714,6 +749,7 @@ static const struct option long_options[] = {
     { "batch", required_argument, NULL, 'b' },
     { "tz", required_argument, NULL, 'z' },
     { "day-start", required_argument, NULL, 'd' },
+    { "candles", required_argument, NULL, 'c' },
     { NULL, 0, NULL, 0 },
 };
 
@@ -728,6 +764,7 @@ static unsigned option_flag(int c)
     case 'b': return OPT_BATCH;
     case 'z':
     case 'd': return OPT_ZONE;
+    case 'c': return OPT_CANDLES;
     default: return 0; /* --url, --timeout, --help: everywhere */
     }
 }
@@ -746,6 +783,7 @@ static void set_option(struct cli *cli, int c, const char *value)
     case 'b': cli->batch = value; break;
     case 'z': cli->tz = value; break;
     case 'd': cli->day_start = value; break;
+    case 'c': cli->candles = value; break;
     }
 }
 

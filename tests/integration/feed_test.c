@@ -86,3 +86,28 @@ Test(feed, a_stored_tick_updates_the_minute_hour_and_day_candles_on_the_feed)
     }
     nng_close(sub);
 }
+
+Test(feed, candle_subscriptions_get_the_candles_of_one_resolution_and_symbol)
+{
+    char sym[17];
+    fx_test_symbol(sym, "FCS");
+    fxc_feed *f;
+    fxc_err e;
+    cr_assert_eq(fxc_feed_open(fx_test_feed_url(), &f, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(fxc_feed_subscribe_candles(f, "1h", sym, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(fxc_feed_subscribe_candles(f, "4h", sym, &e), FXC_INVALID_ARGUMENT);
+    usleep(300000);
+    fxc_tick t[2] = { tick(sym, fx_test_time(0), 1.5), tick(sym, fx_test_time(1), 1.4) };
+    cr_assert_eq(fxc_ticks_bulk(fx_test_client, t, 2, NULL, NULL, &e), FXC_OK, "%s", e.message);
+    fxc_event ev;
+    cr_assert_eq(fxc_feed_next(f, 5000, &ev, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(ev.kind, FXC_EVENT_CANDLE);
+    cr_assert_str_eq(ev.resolution, "hour");
+    cr_assert_str_eq(ev.candle.symbol, sym);
+    cr_assert_eq(ev.candle.tick_count, 2);
+    cr_assert_eq(ev.candle.open, 1.5);
+    cr_assert_eq(ev.candle.close, 1.4);
+    cr_assert_eq(ev.candle.bucket_us, fx_test_time(0), "2025-01-15T10:00Z is on the hour");
+    cr_assert_eq(fxc_feed_next(f, 300, &ev, &e), FXC_DEADLINE_EXCEEDED, "no ticks, minutes or days");
+    fxc_feed_close(f);
+}

@@ -140,8 +140,24 @@ void fxc_feed_close(fxc_feed *f);
 int fxc_feed_subscribe_ticks(fxc_feed *f, const char *symbol, fxc_err *err);
 
 /* Waits up to timeout_ms (-1: forever) for the next tick: FXC_OK with *tick,
- * or FXC_DEADLINE_EXCEEDED when none came. */
+ * or FXC_DEADLINE_EXCEEDED when none came. Other events are skipped. */
 int fxc_feed_next_tick(fxc_feed *f, int timeout_ms, fxc_tick *tick, fxc_err *err);
+
+/* Receives the candles of `resolution` ("minute", "hour" or "day"; "1m",
+ * "1h", "1d" too) of `symbol` (NULL or "*": every symbol) as they change. */
+int fxc_feed_subscribe_candles(fxc_feed *f, const char *resolution, const char *symbol, fxc_err *err);
+
+enum fxc_event_kind { FXC_EVENT_TICK = 1, FXC_EVENT_CANDLE = 2 };
+
+typedef struct fxc_event {
+    enum fxc_event_kind kind;
+    fxc_tick tick; /* FXC_EVENT_TICK */
+    fxc_candle candle; /* FXC_EVENT_CANDLE */
+    char resolution[16]; /* FXC_EVENT_CANDLE: minute, hour, day */
+} fxc_event;
+
+/* Waits up to timeout_ms (-1: forever) for the next event of any kind. */
+int fxc_feed_next(fxc_feed *f, int timeout_ms, fxc_event *event, fxc_err *err);
 
 /* Health of the core and its dependencies. Returns FXC_OK when the core
  * answered; look at database_ok / redis_ok for the parts. */
