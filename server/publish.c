@@ -3,19 +3,42 @@
 #include "errors.h"
 #include "fx/v1/events.pb-c.h"
 #include "log.h"
+#include "pg_codec.h"
 
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/pub.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-struct fx_publisher {
-    nng_socket sock;
+#define CLOSE_CHECK_MS 200 /* how often ended buckets are looked for */
+#define OPEN_MAX 4096 /* incomplete candles tracked at once */
+
+/* An incomplete candle that was published: to be closed when its bucket ends. */
+struct open_candle {
+    int level;
+    char symbol[FX_SYMBOL_MAX + 1];
+    int64_t bucket_us;
 };
 
-int fx_publisher_create(struct fx_publisher **out, const char *url, char *err, size_t errlen)
+struct fx_publisher {
+    nng_socket sock;
+    struct fx_db db; /* the timer's own connection */
+    pthread_t timer;
+    int timer_started;
+    pthread_mutex_t lock;
+    pthread_cond_t stop_cv;
+    int stopping;
+    struct open_candle open[OPEN_MAX];
+    size_t nopen;
+};
+
+static void *timer_main(void *arg);
+
+int fx_publisher_create(struct fx_publisher **out, const char *url, const char *database_url, char *err,
+    size_t errlen)
 {
     struct fx_publisher *p = calloc(1, sizeof *p);
     if (p == NULL) return FX_ENOMEM;
@@ -26,6 +49,11 @@ int fx_publisher_create(struct fx_publisher **out, const char *url, char *err, s
         free(p);
         return FX_ENNG;
     }
+    snprintf(p->db.url, sizeof p->db.url, "%s", database_url);
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->stop_cv, NULL);
+    p->timer_started = pthread_create(&p->timer, NULL, timer_main, p) == 0;
+    if (!p->timer_started) fx_warn("publish", "no timer thread: candles are not closed when their time is over");
     fx_info("publish", "live feed on %s", url);
     *out = p;
     return 0;
@@ -34,7 +62,15 @@ int fx_publisher_create(struct fx_publisher **out, const char *url, char *err, s
 void fx_publisher_destroy(struct fx_publisher *p)
 {
     if (p == NULL) return;
+    pthread_mutex_lock(&p->lock);
+    p->stopping = 1;
+    pthread_cond_broadcast(&p->stop_cv);
+    pthread_mutex_unlock(&p->lock);
+    if (p->timer_started) pthread_join(p->timer, NULL);
+    fx_db_close(&p->db);
     nng_close(p->sock);
+    pthread_cond_destroy(&p->stop_cv);
+    pthread_mutex_destroy(&p->lock);
     free(p);
 }
 
@@ -72,30 +108,129 @@ static int64_t now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+static const char *const level_names[3] = { "minute", "hour", "day" };
+static const int64_t level_widths[3] = { FX_US_PER_MINUTE, FX_US_PER_HOUR, FX_US_PER_DAY };
+
+static void publish_candle(struct fx_publisher *p, int level, const char *symbol, const struct fx_candle_row *row)
+{
+    Fx__V1__Candle c = FX__V1__CANDLE__INIT;
+    c.symbol = (char *)symbol;
+    c.bucket_us = row->bucket_us;
+    c.open = row->open;
+    c.high = row->high;
+    c.low = row->low;
+    c.close = row->close;
+    c.tick_count = row->count;
+    c.complete = row->complete;
+    Fx__V1__LiveEvent ev = FX__V1__LIVE_EVENT__INIT;
+    ev.event_case = FX__V1__LIVE_EVENT__EVENT_CANDLE;
+    ev.candle = &c;
+    ev.resolution = (char *)level_names[level];
+    char topic[48];
+    snprintf(topic, sizeof topic, "candle.%s.%s", level_names[level], symbol);
+    publish(p, topic, &ev);
+}
+
+/* Remembers an incomplete candle so that the timer closes it. */
+static void track_open(struct fx_publisher *p, int level, const char *symbol, int64_t bucket_us)
+{
+    pthread_mutex_lock(&p->lock);
+    size_t i = 0;
+    while (i < p->nopen
+        && !(p->open[i].level == level && p->open[i].bucket_us == bucket_us && strcmp(p->open[i].symbol, symbol) == 0))
+        i++;
+    if (i == p->nopen && p->nopen < OPEN_MAX) {
+        p->open[i].level = level;
+        p->open[i].bucket_us = bucket_us;
+        snprintf(p->open[i].symbol, sizeof p->open[i].symbol, "%s", symbol);
+        p->nopen++;
+    }
+    pthread_mutex_unlock(&p->lock);
+}
+
 static void publish_candles(struct fx_publisher *p, const struct fx_candle_update *u, size_t n)
 {
-    static const char *const names[3] = { "minute", "hour", "day" };
-    static const int64_t widths[3] = { FX_US_PER_MINUTE, FX_US_PER_HOUR, FX_US_PER_DAY };
     int64_t now = now_us();
     for (size_t i = 0; i < n; i++) {
         if (u[i].level < 0 || u[i].level > 2) continue;
-        Fx__V1__Candle c = FX__V1__CANDLE__INIT;
-        c.symbol = (char *)u[i].symbol;
-        c.bucket_us = u[i].row.bucket_us;
-        c.open = u[i].row.open;
-        c.high = u[i].row.high;
-        c.low = u[i].row.low;
-        c.close = u[i].row.close;
-        c.tick_count = u[i].row.count;
-        c.complete = u[i].row.bucket_us + widths[u[i].level] <= now;
-        Fx__V1__LiveEvent ev = FX__V1__LIVE_EVENT__INIT;
-        ev.event_case = FX__V1__LIVE_EVENT__EVENT_CANDLE;
-        ev.candle = &c;
-        ev.resolution = (char *)names[u[i].level];
-        char topic[48];
-        snprintf(topic, sizeof topic, "candle.%s.%s", names[u[i].level], u[i].symbol);
-        publish(p, topic, &ev);
+        struct fx_candle_row row = u[i].row;
+        row.complete = row.bucket_us + level_widths[u[i].level] <= now;
+        publish_candle(p, u[i].level, u[i].symbol, &row);
+        if (!row.complete) track_open(p, u[i].level, u[i].symbol, row.bucket_us);
     }
+}
+
+/* Reads a rollup candle as it is now; returns 0 when it exists. */
+static int read_candle(struct fx_db *db, int level, const char *symbol, int64_t bucket_us, struct fx_candle_row *row)
+{
+    static const char *const tables[3] = { "candles_1m", "candles_1h", "candles_1d" };
+    char sql[160], err[256], when[8];
+    snprintf(sql, sizeof sql, "SELECT open, high, low, close, tick_count FROM %s WHERE symbol = $1 AND bucket = $2",
+        tables[level]);
+    if (fx_db_ensure(db, err, sizeof err) != 0) return -1;
+    fx_pg_put_time(when, bucket_us);
+    const char *values[2] = { symbol, when };
+    int lengths[2] = { 0, 8 }, formats[2] = { 0, 1 };
+    const Oid types[2] = { 25, 1184 };
+    PGresult *res = PQexecParams(db->conn, sql, 2, types, values, lengths, formats, 1);
+    int rc = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? 0 : -1;
+    if (rc == 0) {
+        row->bucket_us = bucket_us;
+        row->open = fx_pg_get_f64(PQgetvalue(res, 0, 0));
+        row->high = fx_pg_get_f64(PQgetvalue(res, 0, 1));
+        row->low = fx_pg_get_f64(PQgetvalue(res, 0, 2));
+        row->close = fx_pg_get_f64(PQgetvalue(res, 0, 3));
+        row->count = (uint64_t)fx_pg_get_i64(PQgetvalue(res, 0, 4));
+        row->complete = 1;
+    }
+    PQclear(res);
+    return rc;
+}
+
+/* Takes out the tracked candles whose bucket has ended (by `now`). */
+static size_t take_ended(struct fx_publisher *p, int64_t now, struct open_candle *out, size_t max)
+{
+    size_t n = 0, kept = 0;
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; i < p->nopen; i++) {
+        const struct open_candle *c = &p->open[i];
+        if (c->bucket_us + level_widths[c->level] <= now && n < max)
+            out[n++] = *c;
+        else
+            p->open[kept++] = *c;
+    }
+    p->nopen = kept;
+    pthread_mutex_unlock(&p->lock);
+    return n;
+}
+
+/* Closes candles whose time is over: the final candle, from the rollup
+ * (the one truth, whatever order concurrent writers published in). */
+static void *timer_main(void *arg)
+{
+    struct fx_publisher *p = arg;
+    struct open_candle *ended = malloc(OPEN_MAX * sizeof *ended);
+    if (ended == NULL) return NULL;
+    pthread_mutex_lock(&p->lock);
+    while (!p->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += CLOSE_CHECK_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+        pthread_cond_timedwait(&p->stop_cv, &p->lock, &until);
+        if (p->stopping) break;
+        pthread_mutex_unlock(&p->lock);
+        size_t n = take_ended(p, now_us(), ended, OPEN_MAX);
+        for (size_t i = 0; i < n; i++) {
+            struct fx_candle_row row;
+            if (read_candle(&p->db, ended[i].level, ended[i].symbol, ended[i].bucket_us, &row) == 0)
+                publish_candle(p, ended[i].level, ended[i].symbol, &row);
+        }
+        pthread_mutex_lock(&p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
+    free(ended);
+    return NULL;
 }
 
 void fx_publish_write(struct fx_publisher *p, const struct fx_write *w)

@@ -13,7 +13,12 @@
 
 struct fx_publisher;
 
-int fx_publisher_create(struct fx_publisher **out, const char *url, char *err, size_t errlen);
+/* Publishes on `url`. A timer thread closes candles: when a bucket whose
+ * incomplete candle was published ends, it re-reads that candle from the
+ * rollup (on a connection to `database_url`) and publishes it with
+ * complete = true, within a second, whether or not another tick comes. */
+int fx_publisher_create(struct fx_publisher **out, const char *url, const char *database_url, char *err,
+    size_t errlen);
 void fx_publisher_destroy(struct fx_publisher *p);
 
 /* Publishes what a committed write stored: one event per new tick (topic

@@ -8,6 +8,7 @@
 #include <nng/protocol/pubsub0/sub.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 TestSuite(feed, .init = fx_fixture_start, .fini = fx_fixture_stop, .timeout = 60);
@@ -109,5 +110,40 @@ Test(feed, candle_subscriptions_get_the_candles_of_one_resolution_and_symbol)
     cr_assert_eq(ev.candle.close, 1.4);
     cr_assert_eq(ev.candle.bucket_us, fx_test_time(0), "2025-01-15T10:00Z is on the hour");
     cr_assert_eq(fxc_feed_next(f, 300, &ev, &e), FXC_DEADLINE_EXCEEDED, "no ticks, minutes or days");
+    fxc_feed_close(f);
+}
+
+static int64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+Test(feed, a_candle_is_closed_within_a_second_of_its_end_without_a_new_tick, .timeout = 120)
+{
+    char sym[17];
+    fx_test_symbol(sym, "FEND");
+    fxc_feed *f;
+    fxc_err e;
+    cr_assert_eq(fxc_feed_open(fx_test_feed_url(), &f, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(fxc_feed_subscribe_candles(f, "1m", sym, &e), FXC_OK, "%s", e.message);
+    usleep(300000);
+    int64_t now = wall_us();
+    fxc_tick t = tick(sym, now, 1.2345);
+    cr_assert_eq(fxc_tick_create(fx_test_client, &t, NULL, &e), FXC_OK, "%s", e.message);
+    fxc_event ev;
+    cr_assert_eq(fxc_feed_next(f, 5000, &ev, &e), FXC_OK, "%s", e.message);
+    int64_t bucket = now - now % 60000000;
+    cr_assert_eq(ev.candle.bucket_us, bucket);
+    cr_assert_not(ev.candle.complete, "the current minute is open");
+    /* no more ticks: the timer must close the minute on its own */
+    cr_assert_eq(fxc_feed_next(f, 70000, &ev, &e), FXC_OK, "%s", e.message);
+    int64_t late_us = wall_us() - (bucket + 60000000);
+    cr_assert_eq(ev.candle.bucket_us, bucket);
+    cr_assert(ev.candle.complete);
+    cr_assert_eq(ev.candle.tick_count, 1);
+    cr_assert_eq(ev.candle.close, 1.2345);
+    cr_assert(late_us >= 0 && late_us < 1000000, "closed %lld us after the end of the minute", (long long)late_us);
     fxc_feed_close(f);
 }
