@@ -214,6 +214,47 @@ Test(ingest, entries_left_by_a_dead_consumer_are_taken_over, .timeout = 60)
     cr_assert_eq(wait_for_ticks(sym, 3, 20), 3);
 }
 
+static void xadd_many(const char *sym, int first, int count)
+{
+    for (int i = first; i < first + count; i++) {
+        char t[40];
+        snprintf(t, sizeof t, "%.6f", 1764892800.0 + i * 0.01);
+        redisAppendCommand(redis(), "XADD %s * symbol %s time %s price 1.1", stream, sym, t);
+    }
+    for (int i = 0; i < count; i++) {
+        redisReply *r;
+        cr_assert_eq(redisGetReply(redis(), (void **)&r), REDIS_OK);
+        freeReplyObject(r);
+    }
+}
+
+Test(ingest, losing_redis_and_postgresql_connections_mid_stream_loses_nothing, .timeout = 120)
+{
+    enum { CHUNK = 5000, CHUNKS = 4 };
+    start_ingesting();
+    char sym[17];
+    fx_test_symbol(sym, "FAULT");
+    for (int k = 0; k < CHUNKS; k++) {
+        xadd_many(sym, k * CHUNK, CHUNK);
+        usleep(100000);
+        /* drop every other client of Redis (the core's reader among them) */
+        redisReply *r = redisCommand(redis(), "CLIENT KILL TYPE normal SKIPME yes");
+        freeReplyObject(r);
+        /* and every other session of the database (the core's workers and reader) */
+        long long killed = fx_test_sql_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                                           " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+        (void)killed;
+    }
+    long long n = wait_for_ticks(sym, CHUNK * CHUNKS, 60);
+    cr_assert_eq(n, CHUNK * CHUNKS, "every entry stored once (%lld)", n);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT sum(tick_count) FROM candles_1h WHERE symbol = '%s'", sym);
+    cr_assert_eq(fx_test_sql_int(sql), CHUNK * CHUNKS, "and counted once in the candles");
+    long long pending = -1;
+    for (int i = 0; i < 100 && pending != 0; i++, usleep(50000)) pending = redis_int("XPENDING %s %s", stream, group);
+    cr_assert_eq(pending, 0);
+}
+
 #ifdef FX_BIN_DIR
 static pid_t spawn_core(const char *const *env)
 {
@@ -233,16 +274,7 @@ Test(ingest, a_sigkill_in_the_middle_of_100000_entries_loses_and_duplicates_noth
     char sym[17];
     fx_test_symbol(sym, "KILL");
     /* the entries first (pipelined), then a core that is killed while reading them */
-    for (int i = 0; i < TOTAL; i++) {
-        char t[40];
-        snprintf(t, sizeof t, "%.6f", 1764892800.0 + i * 0.01);
-        redisAppendCommand(redis(), "XADD %s * symbol %s time %s price %.5f", stream, sym, t, 1.08 + (i % 100) * 1e-5);
-    }
-    for (int i = 0; i < TOTAL; i++) {
-        redisReply *r;
-        cr_assert_eq(redisGetReply(redis(), (void **)&r), REDIS_OK);
-        freeReplyObject(r);
-    }
+    xadd_many(sym, 0, TOTAL);
     char e_stream[96], e_group[64], e_consumer[64], e_rpc[64], e_feed[64];
     snprintf(e_stream, sizeof e_stream, "REDIS_STREAM=%s", stream);
     snprintf(e_group, sizeof e_group, "REDIS_GROUP=%s", group);
