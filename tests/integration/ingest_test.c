@@ -178,20 +178,26 @@ Test(ingest, malformed_entries_go_to_the_dead_letter_stream_and_never_block)
     cr_assert_eq(redis_int("XPENDING %s %s", stream, group), 0);
 }
 
-Test(ingest, own_pending_entries_are_read_again_at_start)
+/* `n` entries of `sym` read by `reader` of our group and never acknowledged. */
+static void leave_pending(const char *sym, int n, const char *reader)
 {
-    char sym[17];
-    fx_test_symbol(sym, "PEND");
     redisReply *r = redisCommand(redis(), "XGROUP CREATE %s %s 0 MKSTREAM", stream, group);
     freeReplyObject(r);
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < n; i++) {
         char t[40];
         snprintf(t, sizeof t, "2025-12-05T10:00:0%dZ", i);
         xadd(sym, t, "1.1");
     }
-    /* delivered to our consumer name, never acknowledged: a crash after reading */
-    r = redisCommand(redis(), "XREADGROUP GROUP %s %s COUNT 100 STREAMS %s >", group, consumer, stream);
+    r = redisCommand(redis(), "XREADGROUP GROUP %s %s COUNT 100 STREAMS %s >", group, reader, stream);
     freeReplyObject(r);
+}
+
+Test(ingest, own_pending_entries_are_read_again_at_start)
+{
+    char sym[17];
+    fx_test_symbol(sym, "PEND");
+    /* delivered to our consumer name, never acknowledged: a crash after reading */
+    leave_pending(sym, 5, consumer);
     cr_assert_eq(redis_int("XPENDING %s %s", stream, group), 5);
     start_ingesting();
     cr_assert_eq(wait_for_ticks(sym, 5, 10), 5);
@@ -201,15 +207,7 @@ Test(ingest, entries_left_by_a_dead_consumer_are_taken_over, .timeout = 60)
 {
     char sym[17];
     fx_test_symbol(sym, "CLM");
-    redisReply *r = redisCommand(redis(), "XGROUP CREATE %s %s 0 MKSTREAM", stream, group);
-    freeReplyObject(r);
-    for (int i = 0; i < 3; i++) {
-        char t[40];
-        snprintf(t, sizeof t, "2025-12-05T10:00:0%dZ", i);
-        xadd(sym, t, "1.1");
-    }
-    r = redisCommand(redis(), "XREADGROUP GROUP %s dead-consumer COUNT 100 STREAMS %s >", group, stream);
-    freeReplyObject(r);
+    leave_pending(sym, 3, "dead-consumer");
     start_ingesting();
     cr_assert_eq(wait_for_ticks(sym, 3, 20), 3);
 }
