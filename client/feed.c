@@ -81,7 +81,7 @@ FXC_API int fxc_feed_subscribe_ticks(fxc_feed *f, const char *symbol, fxc_err *e
 static const char *resolution_name(const char *r)
 {
     static const char *const names[][2] = { { "1m", "minute" }, { "1h", "hour" }, { "1d", "day" },
-        { "minute", "minute" }, { "hour", "hour" }, { "day", "day" } };
+        { "minute", "minute" }, { "hour", "hour" }, { "day", "day" }, { "custom-day", "custom-day" } };
     for (size_t i = 0; r && i < sizeof names / sizeof names[0]; i++)
         if (strcmp(r, names[i][0]) == 0) return names[i][1];
     return NULL;
@@ -91,7 +91,7 @@ FXC_API int fxc_feed_subscribe_candles(fxc_feed *f, const char *resolution, cons
 {
     const char *name = resolution_name(resolution);
     if (name == NULL)
-        return feed_fail(err, FXC_INVALID_ARGUMENT, "resolution must be minute, hour or day (1m, 1h, 1d)");
+        return feed_fail(err, FXC_INVALID_ARGUMENT, "resolution must be minute, hour, day or custom-day (1m, 1h, 1d)");
     char topic[64];
     size_t len;
     if (symbol == NULL || strcmp(symbol, "*") == 0) {

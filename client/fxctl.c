@@ -668,7 +668,7 @@ static const struct command commands[] = {
         1, OPT_BATCH, run_import },
     { "tail", NULL, "SYMBOL [--candles RES] [--json]",
         "Print live ticks (or candles) of SYMBOL ('*' for all) as they are stored.",
-        "  --candles RES  the candles of RES (1m, 1h, 1d) as they change, instead of ticks\n"
+        "  --candles RES  the candles of RES (1m, 1h, 1d, custom-day) as they change, instead of ticks\n"
         "  --json         one JSON object per line ({\"type\":\"tick\",...} or {\"type\":\"candle\",...})\n",
         "Reads fx-core's live feed (FX_FEED_URL, default tcp://127.0.0.1:5556): every\n"
         "tick is printed once it is committed, from any source (REST, fxctl, bulk\n"

@@ -15,6 +15,8 @@
 
 #define CLOSE_CHECK_MS 200 /* how often ended buckets are looked for */
 #define OPEN_MAX 4096 /* incomplete candles tracked at once */
+#define LEVELS 4 /* minute, hour, day, custom day */
+#define CUSTOM_DAY 3
 
 /* An incomplete candle that was published: to be closed when its bucket ends. */
 struct open_candle {
@@ -25,7 +27,9 @@ struct open_candle {
 
 struct fx_publisher {
     nng_socket sock;
-    struct fx_db db; /* the timer's own connection */
+    int64_t day_start_us; /* custom days start this long after 00:00 UTC */
+    struct fx_db db; /* custom-day reads and the timer's re-reads */
+    pthread_mutex_t db_lock;
     pthread_t timer;
     int timer_started;
     pthread_mutex_t lock;
@@ -33,15 +37,17 @@ struct fx_publisher {
     int stopping;
     struct open_candle open[OPEN_MAX];
     size_t nopen;
+    int warned_full;
 };
 
 static void *timer_main(void *arg);
 
-int fx_publisher_create(struct fx_publisher **out, const char *url, const char *database_url, char *err,
-    size_t errlen)
+int fx_publisher_create(struct fx_publisher **out, const char *url, const char *database_url, int day_start_hour,
+    char *err, size_t errlen)
 {
     struct fx_publisher *p = calloc(1, sizeof *p);
     if (p == NULL) return FX_ENOMEM;
+    p->day_start_us = (int64_t)day_start_hour * FX_US_PER_HOUR;
     int rv = nng_pub0_open(&p->sock);
     if (rv == 0 && (rv = nng_listen(p->sock, url, NULL, 0)) != 0) nng_close(p->sock);
     if (rv != 0) {
@@ -51,6 +57,7 @@ int fx_publisher_create(struct fx_publisher **out, const char *url, const char *
     }
     snprintf(p->db.url, sizeof p->db.url, "%s", database_url);
     pthread_mutex_init(&p->lock, NULL);
+    pthread_mutex_init(&p->db_lock, NULL);
     pthread_cond_init(&p->stop_cv, NULL);
     p->timer_started = pthread_create(&p->timer, NULL, timer_main, p) == 0;
     if (!p->timer_started) fx_warn("publish", "no timer thread: candles are not closed when their time is over");
@@ -70,6 +77,7 @@ void fx_publisher_destroy(struct fx_publisher *p)
     fx_db_close(&p->db);
     nng_close(p->sock);
     pthread_cond_destroy(&p->stop_cv);
+    pthread_mutex_destroy(&p->db_lock);
     pthread_mutex_destroy(&p->lock);
     free(p);
 }
@@ -108,8 +116,8 @@ static int64_t now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static const char *const level_names[3] = { "minute", "hour", "day" };
-static const int64_t level_widths[3] = { FX_US_PER_MINUTE, FX_US_PER_HOUR, FX_US_PER_DAY };
+static const char *const level_names[LEVELS] = { "minute", "hour", "day", "custom-day" };
+static const int64_t level_widths[LEVELS] = { FX_US_PER_MINUTE, FX_US_PER_HOUR, FX_US_PER_DAY, FX_US_PER_DAY };
 
 static void publish_candle(struct fx_publisher *p, int level, const char *symbol, const struct fx_candle_row *row)
 {
@@ -139,6 +147,10 @@ static void track_open(struct fx_publisher *p, int level, const char *symbol, in
     while (i < p->nopen
         && !(p->open[i].level == level && p->open[i].bucket_us == bucket_us && strcmp(p->open[i].symbol, symbol) == 0))
         i++;
+    if (i == p->nopen && p->nopen == OPEN_MAX && !p->warned_full) {
+        p->warned_full = 1;
+        fx_warn("publish", "over %d open candles: some will not be closed by the timer", OPEN_MAX);
+    }
     if (i == p->nopen && p->nopen < OPEN_MAX) {
         p->open[i].level = level;
         p->open[i].bucket_us = bucket_us;
@@ -148,31 +160,26 @@ static void track_open(struct fx_publisher *p, int level, const char *symbol, in
     pthread_mutex_unlock(&p->lock);
 }
 
-static void publish_candles(struct fx_publisher *p, const struct fx_candle_update *u, size_t n)
+/* Reads a candle as the rollups hold it now; returns 0 when it exists. A
+ * custom day is the sum of its 24 hourly rows. Caller holds db_lock. */
+static int read_candle(struct fx_publisher *p, int level, const char *symbol, int64_t bucket_us,
+    struct fx_candle_row *row)
 {
-    int64_t now = now_us();
-    for (size_t i = 0; i < n; i++) {
-        if (u[i].level < 0 || u[i].level > 2) continue;
-        struct fx_candle_row row = u[i].row;
-        row.complete = row.bucket_us + level_widths[u[i].level] <= now;
-        publish_candle(p, u[i].level, u[i].symbol, &row);
-        if (!row.complete) track_open(p, u[i].level, u[i].symbol, row.bucket_us);
-    }
-}
-
-/* Reads a rollup candle as it is now; returns 0 when it exists. */
-static int read_candle(struct fx_db *db, int level, const char *symbol, int64_t bucket_us, struct fx_candle_row *row)
-{
-    static const char *const tables[3] = { "candles_1m", "candles_1h", "candles_1d" };
-    char sql[160], err[256], when[8];
-    snprintf(sql, sizeof sql, "SELECT open, high, low, close, tick_count FROM %s WHERE symbol = $1 AND bucket = $2",
-        tables[level]);
-    if (fx_db_ensure(db, err, sizeof err) != 0) return -1;
+    static const char *const sql[LEVELS] = {
+        "SELECT open, high, low, close, tick_count FROM candles_1m WHERE symbol = $1 AND bucket = $2",
+        "SELECT open, high, low, close, tick_count FROM candles_1h WHERE symbol = $1 AND bucket = $2",
+        "SELECT open, high, low, close, tick_count FROM candles_1d WHERE symbol = $1 AND bucket = $2",
+        "SELECT (array_agg(open ORDER BY bucket))[1], max(high), min(low), (array_agg(close ORDER BY bucket DESC))[1],"
+        " sum(tick_count)::int8 FROM candles_1h WHERE symbol = $1 AND bucket >= $2 AND bucket < $2 + interval '1 day'"
+        " HAVING count(*) > 0",
+    };
+    char err[256], when[8];
+    if (fx_db_ensure(&p->db, err, sizeof err) != 0) return -1;
     fx_pg_put_time(when, bucket_us);
     const char *values[2] = { symbol, when };
     int lengths[2] = { 0, 8 }, formats[2] = { 0, 1 };
     const Oid types[2] = { 25, 1184 };
-    PGresult *res = PQexecParams(db->conn, sql, 2, types, values, lengths, formats, 1);
+    PGresult *res = PQexecParams(p->db.conn, sql[level], 2, types, values, lengths, formats, 1);
     int rc = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? 0 : -1;
     if (rc == 0) {
         row->bucket_us = bucket_us;
@@ -181,10 +188,55 @@ static int read_candle(struct fx_db *db, int level, const char *symbol, int64_t 
         row->low = fx_pg_get_f64(PQgetvalue(res, 0, 2));
         row->close = fx_pg_get_f64(PQgetvalue(res, 0, 3));
         row->count = (uint64_t)fx_pg_get_i64(PQgetvalue(res, 0, 4));
-        row->complete = 1;
     }
     PQclear(res);
     return rc;
+}
+
+static int64_t custom_day_of(const struct fx_publisher *p, int64_t t_us)
+{
+    int64_t d = t_us - p->day_start_us;
+    d -= ((d % FX_US_PER_DAY) + FX_US_PER_DAY) % FX_US_PER_DAY;
+    return d + p->day_start_us;
+}
+
+static void publish_update(struct fx_publisher *p, int level, const char *symbol, struct fx_candle_row *row,
+    int64_t now)
+{
+    row->complete = row->bucket_us + level_widths[level] <= now;
+    publish_candle(p, level, symbol, row);
+    if (!row->complete) track_open(p, level, symbol, row->bucket_us);
+}
+
+/* The custom day of every changed hourly candle, read back from the hourly
+ * rollup after the commit (24 rows: no fourth rollup to keep on writes). */
+static void publish_custom_days(struct fx_publisher *p, const struct fx_candle_update *u, size_t n, int64_t now)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (u[i].level != 1) continue;
+        int64_t day = custom_day_of(p, u[i].row.bucket_us);
+        int seen = 0; /* one read per (symbol, day) of this write */
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = u[j].level == 1 && custom_day_of(p, u[j].row.bucket_us) == day
+                && strcmp(u[j].symbol, u[i].symbol) == 0;
+        if (seen) continue;
+        struct fx_candle_row row;
+        pthread_mutex_lock(&p->db_lock);
+        int rc = read_candle(p, CUSTOM_DAY, u[i].symbol, day, &row);
+        pthread_mutex_unlock(&p->db_lock);
+        if (rc == 0) publish_update(p, CUSTOM_DAY, u[i].symbol, &row, now);
+    }
+}
+
+static void publish_candles(struct fx_publisher *p, const struct fx_candle_update *u, size_t n)
+{
+    int64_t now = now_us();
+    for (size_t i = 0; i < n; i++) {
+        if (u[i].level < 0 || u[i].level > 2) continue;
+        struct fx_candle_row row = u[i].row;
+        publish_update(p, u[i].level, u[i].symbol, &row, now);
+    }
+    publish_custom_days(p, u, n, now);
 }
 
 /* Takes out the tracked candles whose bucket has ended (by `now`). */
@@ -223,8 +275,11 @@ static void *timer_main(void *arg)
         size_t n = take_ended(p, now_us(), ended, OPEN_MAX);
         for (size_t i = 0; i < n; i++) {
             struct fx_candle_row row;
-            if (read_candle(&p->db, ended[i].level, ended[i].symbol, ended[i].bucket_us, &row) == 0)
-                publish_candle(p, ended[i].level, ended[i].symbol, &row);
+            pthread_mutex_lock(&p->db_lock);
+            int rc = read_candle(p, ended[i].level, ended[i].symbol, ended[i].bucket_us, &row);
+            pthread_mutex_unlock(&p->db_lock);
+            row.complete = 1;
+            if (rc == 0) publish_candle(p, ended[i].level, ended[i].symbol, &row);
         }
         pthread_mutex_lock(&p->lock);
     }

@@ -13,17 +13,18 @@
 
 struct fx_publisher;
 
-/* Publishes on `url`. A timer thread closes candles: when a bucket whose
+/* Publishes on `url`; custom days start at `day_start_hour` UTC. A timer thread closes candles: when a bucket whose
  * incomplete candle was published ends, it re-reads that candle from the
  * rollup (on a connection to `database_url`) and publishes it with
  * complete = true, within a second, whether or not another tick comes. */
-int fx_publisher_create(struct fx_publisher **out, const char *url, const char *database_url, char *err,
-    size_t errlen);
+int fx_publisher_create(struct fx_publisher **out, const char *url, const char *database_url, int day_start_hour,
+    char *err, size_t errlen);
 void fx_publisher_destroy(struct fx_publisher *p);
 
 /* Publishes what a committed write stored: one event per new tick (topic
  * "tick.<SYMBOL>") and per changed rollup candle ("candle.minute.<SYMBOL>",
- * "candle.hour.<SYMBOL>", "candle.day.<SYMBOL>"). `p` may be NULL. */
+ * "candle.hour.<SYMBOL>", "candle.day.<SYMBOL>", and the custom day of each
+ * changed hour, "candle.custom-day.<SYMBOL>"). `p` may be NULL. */
 void fx_publish_write(struct fx_publisher *p, const struct fx_write *w);
 
 #endif

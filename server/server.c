@@ -102,7 +102,7 @@ int fx_server_create(struct fx_server **out, const struct fx_config *cfg, char *
     s->cfg = *cfg;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->stop_cv, NULL);
-    rc = fx_publisher_create(&s->pub, s->cfg.feed_url, s->cfg.database_url, err, errlen);
+    rc = fx_publisher_create(&s->pub, s->cfg.feed_url, s->cfg.database_url, s->cfg.day_start_hour, err, errlen);
     s->env.cfg = &s->cfg;
     s->env.pub = s->pub;
     if (rc == 0)

@@ -51,7 +51,7 @@ Test(feed, stored_ticks_of_the_subscribed_symbol_arrive_once_and_duplicates_do_n
     fxc_feed_close(f);
 }
 
-Test(feed, a_stored_tick_updates_the_minute_hour_and_day_candles_on_the_feed)
+Test(feed, a_stored_tick_updates_the_minute_hour_day_and_custom_day_candles_on_the_feed)
 {
     char sym[17];
     fx_test_symbol(sym, "FC");
@@ -65,8 +65,8 @@ Test(feed, a_stored_tick_updates_the_minute_hour_and_day_candles_on_the_feed)
     fxc_tick a = tick(sym, fx_test_time(0), 1.1), b = tick(sym, fx_test_time(1), 1.3);
     cr_assert_eq(fxc_tick_create(fx_test_client, &a, NULL, &e), FXC_OK);
     cr_assert_eq(fxc_tick_create(fx_test_client, &b, NULL, &e), FXC_OK);
-    const char *want[] = { "minute", "hour", "day", "minute", "hour", "day" };
-    for (int i = 0; i < 6; i++) {
+    const char *want[] = { "minute", "hour", "day", "custom-day", "minute", "hour", "day", "custom-day" };
+    for (int i = 0; i < 8; i++) {
         char *buf;
         size_t len;
         cr_assert_eq(nng_recv(sub, &buf, &len, NNG_FLAG_ALLOC), 0, "candle event %d", i);
@@ -78,9 +78,9 @@ Test(feed, a_stored_tick_updates_the_minute_hour_and_day_candles_on_the_feed)
         cr_assert_not_null(ev);
         cr_assert_eq(ev->event_case, FX__V1__LIVE_EVENT__EVENT_CANDLE);
         cr_assert_str_eq(ev->resolution, want[i]);
-        cr_assert_eq(ev->candle->tick_count, i < 3 ? 1 : 2, "the candle as merged, not the delta");
+        cr_assert_eq(ev->candle->tick_count, i < 4 ? 1 : 2, "the candle as merged, not the delta");
         cr_assert_eq(ev->candle->open, 1.1);
-        cr_assert_eq(ev->candle->close, i < 3 ? 1.1 : 1.3);
+        cr_assert_eq(ev->candle->close, i < 4 ? 1.1 : 1.3);
         cr_assert(ev->candle->complete, "a 2025 bucket is complete");
         fx__v1__live_event__free_unpacked(ev, NULL);
         nng_free(buf, len);
@@ -110,6 +110,37 @@ Test(feed, candle_subscriptions_get_the_candles_of_one_resolution_and_symbol)
     cr_assert_eq(ev.candle.close, 1.4);
     cr_assert_eq(ev.candle.bucket_us, fx_test_time(0), "2025-01-15T10:00Z is on the hour");
     cr_assert_eq(fxc_feed_next(f, 300, &ev, &e), FXC_DEADLINE_EXCEEDED, "no ticks, minutes or days");
+    fxc_feed_close(f);
+}
+
+/* DAY_START_HOUR is 22 in the fixture: 21:30 and 22:30 UTC are in two custom
+ * days, 22:30 and the next day's 01:00 in one. */
+Test(feed, custom_day_candles_start_at_the_day_start_hour)
+{
+    char sym[17];
+    fx_test_symbol(sym, "FCD");
+    fxc_feed *f;
+    fxc_err e;
+    cr_assert_eq(fxc_feed_open(fx_test_feed_url(), &f, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(fxc_feed_subscribe_candles(f, "custom-day", sym, &e), FXC_OK, "%s", e.message);
+    usleep(300000);
+    const int64_t h = 3600; /* fx_test_time(0) is 2025-01-15T10:00Z */
+    const int64_t day_start = fx_test_time(12 * h); /* 2025-01-15T22:00Z */
+    fxc_tick t[3] = { tick(sym, fx_test_time(11 * h + 1800), 1.1), tick(sym, fx_test_time(12 * h + 1800), 1.2),
+        tick(sym, fx_test_time(15 * h), 1.3) };
+    for (int i = 0; i < 3; i++) cr_assert_eq(fxc_tick_create(fx_test_client, &t[i], NULL, &e), FXC_OK);
+    const int64_t want_bucket[] = { day_start - 24 * h * 1000000, day_start, day_start };
+    const uint64_t want_count[] = { 1, 1, 2 };
+    const double want_close[] = { 1.1, 1.2, 1.3 };
+    for (int i = 0; i < 3; i++) {
+        fxc_event ev;
+        cr_assert_eq(fxc_feed_next(f, 5000, &ev, &e), FXC_OK, "event %d: %s", i, e.message);
+        cr_assert_str_eq(ev.resolution, "custom-day");
+        cr_assert_eq(ev.candle.bucket_us, want_bucket[i], "event %d", i);
+        cr_assert_eq(ev.candle.tick_count, want_count[i], "event %d", i);
+        cr_assert_eq(ev.candle.close, want_close[i], "event %d", i);
+        cr_assert_eq(ev.candle.open, i < 2 ? want_close[i] : 1.2, "event %d", i);
+    }
     fxc_feed_close(f);
 }
 
