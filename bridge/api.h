@@ -21,12 +21,16 @@ void fx_api_ohlc(struct fx_http_request *req, struct fx_http_response *res);
 
 /* system_api.c */
 void fx_api_health(struct fx_http_request *req, struct fx_http_response *res);
-void fx_api_ws_stats(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_metrics(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_openapi(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_docs(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_redoc(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_static(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_index(struct fx_http_request *req, struct fx_http_response *res);
+
+/* ws_api.c */
+void fx_api_ws_ticks(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_ws_ohlc(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_ws_stats(struct fx_http_request *req, struct fx_http_response *res);
 
 #endif

@@ -13,6 +13,7 @@
 
 static const struct fx_config_var vars[] = {
     STR(rpc_url, "FX_RPC_URL", "tcp://127.0.0.1:5555", "fx-core RPC address"),
+    STR(feed_url, "FX_FEED_URL", "tcp://127.0.0.1:5556", "fx-core live feed (nng PUB) the WebSockets relay"),
     STR(bind, "BRIDGE_BIND", "127.0.0.1", "address the HTTP server listens on (0.0.0.0 for all)"),
     INT(port, "BRIDGE_PORT", 8000, 0, 65535, "HTTP port (0 picks a free one)"),
     STR(symbol, "SYMBOL", "EURUSD", "symbol used when a request names none"),
@@ -21,6 +22,11 @@ static const struct fx_config_var vars[] = {
     INT(max_body_mb, "BRIDGE_MAX_BODY_MB", 16, 1, 1024, "largest request body of POST /ticks/bulk (MiB)"),
     INT(max_connections, "BRIDGE_MAX_CONNECTIONS", 1024, 1, 65536, "concurrent HTTP connections"),
     INT(rpc_timeout_ms, "BRIDGE_RPC_TIMEOUT_MS", 30000, 100, 600000, "how long a core request may take"),
+    INT(ws_queue_kb, "BRIDGE_WS_QUEUE_KB", 1024, 1, 1048576,
+        "unsent WebSocket data per client before it is dropped as too slow (KiB)"),
+    INT(ws_ping_s, "BRIDGE_WS_PING_S", 20, 1, 3600, "ping a quiet WebSocket client after this long; close it after twice"),
+    INT(ws_max_clients, "BRIDGE_WS_MAX_CLIENTS", 1000, 1, 65536,
+        "concurrent WebSocket clients (each also counts in BRIDGE_MAX_CONNECTIONS)"),
     STR(static_dir, "BRIDGE_STATIC_DIR", "", "folder of web assets (Swagger UI, ReDoc) served under /static/"),
 };
 

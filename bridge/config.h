@@ -7,6 +7,7 @@
 
 struct fx_bridge_config {
     char rpc_url[256];
+    char feed_url[256];
     char bind[64];
     int port;
     char symbol[17];
@@ -15,6 +16,9 @@ struct fx_bridge_config {
     int max_body_mb; /* POST /ticks/bulk; other bodies are limited to 1 MiB */
     int max_connections;
     int rpc_timeout_ms;
+    int ws_queue_kb;
+    int ws_ping_s;
+    int ws_max_clients;
     char static_dir[512];
 };
 

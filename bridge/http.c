@@ -28,6 +28,11 @@ struct request_state {
     struct timespec start;
 };
 
+const struct fx_http_request *fx_http_request_of(void *con_cls)
+{
+    return &((struct request_state *)con_cls)->req;
+}
+
 const char *fx_http_query(const struct fx_http_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
@@ -88,14 +93,19 @@ static double seconds_since(const struct timespec *t0)
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct request_state *st,
     struct fx_http_response *res, const char *method)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(res->len, res->body,
-        res->body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *r = res->upgrade ? MHD_create_response_for_upgrade(res->upgrade, st->req.bridge)
+                                          : MHD_create_response_from_buffer(res->len, res->body,
+                                              res->body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
     if (r == NULL) {
         if (!res->body_static) free(res->body);
         return MHD_NO;
     }
     if (res->content_type) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
     if (res->allow) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
+    if (res->upgrade) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_UPGRADE, "websocket");
+        MHD_add_response_header(r, "Sec-WebSocket-Accept", res->ws_accept);
+    }
     enum MHD_Result ret = MHD_queue_response(conn, res->status, r);
     MHD_destroy_response(r);
     fx_metrics_observe(st->match.label, method, res->status, seconds_since(&st->start));
@@ -232,9 +242,19 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
         return FX_ECONFIG;
     }
     fxc_set_timeout(b->core, cfg->rpc_timeout_ms);
+    const struct fx_ws_limits limits = { .queue_bytes = (size_t)cfg->ws_queue_kb << 10,
+        .ping_interval_ms = cfg->ws_ping_s * 1000,
+        .max_clients = cfg->ws_max_clients };
+    int rc = fx_ws_hub_create(&b->hub, cfg->feed_url, &limits, err, errlen);
+    if (rc != 0) {
+        fxc_close(b->core);
+        free(b);
+        return rc;
+    }
     struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port) };
     if (inet_pton(AF_INET, cfg->bind, &addr.sin_addr) != 1) {
         snprintf(err, errlen, "BRIDGE_BIND=\"%s\" is not an IPv4 address", cfg->bind);
+        fx_ws_hub_destroy(b->hub);
         fxc_close(b->core);
         free(b);
         return FX_ECONFIG;
@@ -248,13 +268,15 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
         (unsigned)120, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (b->daemon == NULL) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->bind, cfg->port);
+        fx_ws_hub_destroy(b->hub);
         fxc_close(b->core);
         free(b);
         return FX_ECONFIG;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(b->daemon, MHD_DAEMON_INFO_BIND_PORT);
     b->port = info ? info->port : (unsigned)cfg->port;
-    fx_info("http", "listening on http://%s:%u (core %s)", cfg->bind, b->port, cfg->rpc_url);
+    fx_info("http", "listening on http://%s:%u (core %s, feed %s)", cfg->bind, b->port, cfg->rpc_url,
+        cfg->feed_url);
     *out = b;
     return 0;
 }
@@ -262,7 +284,9 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
 void fx_bridge_stop(struct fx_bridge *b)
 {
     if (b == NULL) return;
+    fx_ws_hub_stop(b->hub); /* first: the daemon waits for upgraded sockets to close */
     MHD_stop_daemon(b->daemon);
+    fx_ws_hub_destroy(b->hub);
     fxc_close(b->core);
     free(b);
 }

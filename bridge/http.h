@@ -9,6 +9,8 @@
 
 #include "config.h"
 #include "fx/client.h"
+#include "ws_handshake.h"
+#include "ws_hub.h"
 
 #include <microhttpd.h>
 #include <stddef.h>
@@ -23,6 +25,7 @@ struct fx_http_request {
     const char *body; /* NUL-terminated copy of the body; "" if none */
     size_t body_len;
     const char *path_args[2]; /* {symbol}, {time} of a path pattern, URL-decoded */
+    struct fx_ws_filter ws; /* a WebSocket handler's choice, for its upgrade callback */
 };
 
 struct fx_http_response {
@@ -32,12 +35,15 @@ struct fx_http_response {
     const char *content_type;
     const char *allow; /* Allow header of a 405 */
     int body_static; /* body points to static memory: do not free */
+    MHD_UpgradeHandler upgrade; /* set with status 101: a WebSocket upgrade */
+    char ws_accept[FX_WS_ACCEPT_LEN + 1];
 };
 
 struct fx_bridge {
     struct fx_bridge_config cfg;
     fxc *core;
     struct MHD_Daemon *daemon;
+    struct fx_ws_hub *hub; /* WebSocket clients and the live feed */
     unsigned port; /* the bound port, also when cfg.port is 0 */
 };
 
@@ -45,6 +51,9 @@ struct fx_bridge {
  * negative FX_E* code with the reason in `err`. */
 int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, char *err, size_t errlen);
 void fx_bridge_stop(struct fx_bridge *b);
+
+/* The request of an upgrade callback's `con_cls`. */
+const struct fx_http_request *fx_http_request_of(void *con_cls);
 
 /* Query parameter `name` (URL-decoded) or NULL. */
 const char *fx_http_query(const struct fx_http_request *req, const char *name);

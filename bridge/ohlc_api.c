@@ -17,20 +17,9 @@ static void reply_candles(struct fx_http_response *res, const fxc_candle *c, siz
     fx_jbuf_init(&b);
     fx_jbuf_raw(&b, "[");
     for (size_t i = 0; i < n; i++) {
-        fx_jbuf_raw(&b, i ? ",{\"bucket\":" : "{\"bucket\":");
-        fx_jbuf_time(&b, c[i].bucket_us);
-        fx_jbuf_raw(&b, ",\"symbol\":");
-        fx_jbuf_string(&b, c[i].symbol);
-        fx_jbuf_raw(&b, ",\"open\":");
-        fx_jbuf_price(&b, c[i].open);
-        fx_jbuf_raw(&b, ",\"high\":");
-        fx_jbuf_price(&b, c[i].high);
-        fx_jbuf_raw(&b, ",\"low\":");
-        fx_jbuf_price(&b, c[i].low);
-        fx_jbuf_raw(&b, ",\"close\":");
-        fx_jbuf_price(&b, c[i].close);
-        fx_jbuf_printf(&b, ",\"tick_count\":%llu,\"complete\":%s}", (unsigned long long)c[i].tick_count,
-            c[i].complete ? "true" : "false");
+        fx_jbuf_raw(&b, i ? ",{" : "{");
+        fx_jbuf_candle_fields(&b, &c[i]);
+        fx_jbuf_raw(&b, "}");
     }
     fx_jbuf_raw(&b, "]");
     fx_reply_json(res, 200, fx_jbuf_take(&b, NULL));

@@ -50,14 +50,6 @@ void fx_api_health(struct fx_http_request *req, struct fx_http_response *res)
 }
 
 /* The live feed (WebSocket) is not served yet: its counters are zero. */
-void fx_api_ws_stats(struct fx_http_request *req, struct fx_http_response *res)
-{
-    (void)req;
-    fx_reply_json(res, 200,
-        strdup("{\"connections\":{\"ticks\":0,\"ohlc\":0},\"total_connections\":0,\"messages_sent\":0,"
-               "\"clients_dropped\":0}"));
-}
-
 void fx_api_metrics(struct fx_http_request *req, struct fx_http_response *res)
 {
     (void)req;

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define FEED_BUFFER 8192 /* messages: nng's largest receive buffer */
+
 struct fxc_feed {
     nng_socket sock;
 };
@@ -41,6 +43,9 @@ FXC_API int fxc_feed_open(const char *url, fxc_feed **out, fxc_err *err)
     fxc_feed *f = calloc(1, sizeof *f);
     if (f == NULL) return feed_fail(err, FXC_RESOURCE_EXHAUSTED, "out of memory");
     int rv = nng_sub0_open(&f->sock);
+    /* room for a burst (a bulk load publishes thousands of events at once);
+     * beyond it the oldest are dropped, never the publisher slowed */
+    if (rv == 0) nng_socket_set_int(f->sock, NNG_OPT_RECVBUF, FEED_BUFFER);
     if (rv == 0 && (rv = nng_dial(f->sock, url, NULL, NNG_FLAG_NONBLOCK)) != 0) nng_close(f->sock);
     if (rv != 0) {
         free(f);
@@ -139,11 +144,13 @@ static int event_from_pb(const Fx__V1__LiveEvent *ev, fxc_event *event)
 
 FXC_API int fxc_feed_next(fxc_feed *f, int timeout_ms, fxc_event *event, fxc_err *err)
 {
-    nng_socket_set_ms(f->sock, NNG_OPT_RECVTIMEO, timeout_ms < 0 ? NNG_DURATION_INFINITE : timeout_ms);
+    if (timeout_ms != 0)
+        nng_socket_set_ms(f->sock, NNG_OPT_RECVTIMEO, timeout_ms < 0 ? NNG_DURATION_INFINITE : timeout_ms);
     for (;;) {
         nng_msg *msg;
-        int rv = nng_recvmsg(f->sock, &msg, 0);
-        if (rv == NNG_ETIMEDOUT) return feed_fail(err, FXC_DEADLINE_EXCEEDED, "no event within %d ms", timeout_ms);
+        int rv = nng_recvmsg(f->sock, &msg, timeout_ms == 0 ? NNG_FLAG_NONBLOCK : 0);
+        if (rv == NNG_ETIMEDOUT || rv == NNG_EAGAIN)
+            return feed_fail(err, FXC_DEADLINE_EXCEEDED, "no event within %d ms", timeout_ms);
         if (rv != 0) return feed_fail(err, FXC_UNAVAILABLE, "feed: %s", nng_strerror(rv));
         const char *body = nng_msg_body(msg);
         size_t len = nng_msg_len(msg), tlen = strnlen(body, len);
@@ -156,6 +163,15 @@ FXC_API int fxc_feed_next(fxc_feed *f, int timeout_ms, fxc_event *event, fxc_err
         fx__v1__live_event__free_unpacked(ev, NULL);
         if (known) return FXC_OK;
     }
+}
+
+FXC_API int fxc_feed_fd(fxc_feed *f, int *fd, fxc_err *err)
+{
+    int v;
+    int rv = nng_socket_get_int(f->sock, NNG_OPT_RECVFD, &v);
+    if (rv != 0) return feed_fail(err, FXC_INTERNAL, "feed descriptor: %s", nng_strerror(rv));
+    *fd = v;
+    return FXC_OK;
 }
 
 FXC_API int fxc_feed_next_tick(fxc_feed *f, int timeout_ms, fxc_tick *tick, fxc_err *err)

@@ -49,6 +49,9 @@ int fx_publisher_create(struct fx_publisher **out, const char *url, const char *
     if (p == NULL) return FX_ENOMEM;
     p->day_start_us = (int64_t)day_start_hour * FX_US_PER_HOUR;
     int rv = nng_pub0_open(&p->sock);
+    /* per-subscriber queue: absorbs the burst of a bulk load; a subscriber
+     * further behind loses the oldest events (nng PUB never blocks) */
+    if (rv == 0) nng_socket_set_int(p->sock, NNG_OPT_SENDBUF, 8192);
     if (rv == 0 && (rv = nng_listen(p->sock, url, NULL, 0)) != 0) nng_close(p->sock);
     if (rv != 0) {
         snprintf(err, errlen, "cannot publish on %s: %s", url, nng_strerror(rv));

@@ -7,7 +7,7 @@ FX_DEB_PACKAGES=(
     build-essential cmake pkg-config git
     protobuf-c-compiler libprotobuf-c-dev
     libnng-dev libpq-dev libhiredis-dev
-    libwslay-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev
+    libwslay-dev nettle-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev
     libcriterion-dev
     postgresql redis-server
     curl ca-certificates

@@ -17,10 +17,17 @@ struct fx_http_result {
 };
 
 void fx_bridge_fixture_start(void); /* core + bridge; use as .init */
+struct fx_config;
+struct fx_bridge_config;
+/* Like fx_bridge_fixture_start, with the core's and the bridge's
+ * configuration adjusted first (either may be NULL). */
+void fx_bridge_fixture_start_with(void (*core_tweak)(struct fx_config *cfg),
+    void (*tweak)(struct fx_bridge_config *cfg));
 void fx_bridge_fixture_stop(void);
 
 /* The bridge's base URL, "http://127.0.0.1:PORT". */
 const char *fx_test_bridge_url(void);
+unsigned fx_test_bridge_port(void);
 
 /* Sends `method` `path` (with its query) and an optional body. */
 void fx_http(const char *method, const char *path, const char *body, struct fx_http_result *out);

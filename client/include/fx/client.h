@@ -143,8 +143,8 @@ int fxc_feed_subscribe_ticks(fxc_feed *f, const char *symbol, fxc_err *err);
  * or FXC_DEADLINE_EXCEEDED when none came. Other events are skipped. */
 int fxc_feed_next_tick(fxc_feed *f, int timeout_ms, fxc_tick *tick, fxc_err *err);
 
-/* Receives the candles of `resolution` ("minute", "hour" or "day"; "1m",
- * "1h", "1d" too) of `symbol` (NULL or "*": every symbol) as they change. */
+/* Receives the candles of `resolution` ("minute", "hour", "day" or
+ * "custom-day"; "1m", "1h", "1d" too) of `symbol` (NULL or "*": every symbol) as they change. */
 int fxc_feed_subscribe_candles(fxc_feed *f, const char *resolution, const char *symbol, fxc_err *err);
 
 enum fxc_event_kind { FXC_EVENT_TICK = 1, FXC_EVENT_CANDLE = 2 };
@@ -153,11 +153,17 @@ typedef struct fxc_event {
     enum fxc_event_kind kind;
     fxc_tick tick; /* FXC_EVENT_TICK */
     fxc_candle candle; /* FXC_EVENT_CANDLE */
-    char resolution[16]; /* FXC_EVENT_CANDLE: minute, hour, day */
+    char resolution[16]; /* FXC_EVENT_CANDLE: minute, hour, day, custom-day */
 } fxc_event;
 
-/* Waits up to timeout_ms (-1: forever) for the next event of any kind. */
+/* Waits up to timeout_ms (-1: forever; 0: only what has arrived) for the
+ * next event of any kind. */
 int fxc_feed_next(fxc_feed *f, int timeout_ms, fxc_event *event, fxc_err *err);
+
+/* A descriptor for poll/epoll that is readable while events wait to be
+ * taken with fxc_feed_next(f, 0, ...). Owned by the feed: do not read,
+ * write or close it. */
+int fxc_feed_fd(fxc_feed *f, int *fd, fxc_err *err);
 
 /* Health of the core and its dependencies. Returns FXC_OK when the core
  * answered; look at database_ok / redis_ok for the parts. */

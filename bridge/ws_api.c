@@ -1,0 +1,144 @@
+/*
+ * The WebSocket endpoints of ../shared/API.md: /ws/ticks[/{symbol}] and
+ * /ws/ohlc/{resolution}[/{symbol}]. The handler checks the request and
+ * answers 101; once libmicrohttpd has sent it, on_upgraded hands the socket
+ * to the hub (ws_hub.c) and, for candle streams, looks up the current
+ * candle — on this connection's own thread, where blocking on the core
+ * holds up nobody.
+ */
+#include "api.h"
+#include "params.h"
+#include "ws_handshake.h"
+#include "ws_hub.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* 1-16 of A-Z 0-9 . _ - (fx-core's rule: ticks streams never ask the core) */
+static int symbol_is_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > FXC_SYMBOL_MAX) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+static void on_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra, size_t extra_len,
+    MHD_socket sock, struct MHD_UpgradeResponseHandle *urh);
+
+/* Checks the handshake and the limit, then answers 101 with `filter`. */
+static void upgrade(struct fx_http_request *req, struct fx_http_response *res, const struct fx_ws_filter *filter)
+{
+    char why[160];
+    unsigned status = fx_ws_handshake_check(req->conn, res->ws_accept, why, sizeof why);
+    if (status) return fx_reply_error(res, status, "%s", why);
+    struct fx_ws_stats st;
+    fx_ws_hub_stats(req->bridge->hub, &st);
+    if (st.ticks_clients + st.ohlc_clients >= (uint64_t)req->bridge->cfg.ws_max_clients)
+        return fx_reply_error(res, 503, "too many WebSocket clients (BRIDGE_WS_MAX_CLIENTS=%d); try again later",
+            req->bridge->cfg.ws_max_clients);
+    req->ws = *filter;
+    res->status = 101;
+    res->upgrade = on_upgraded;
+}
+
+/* closed_only: true, false, 1, 0 or absent. */
+static int closed_only_param(const struct fx_http_request *req, int *out, struct fx_http_response *res)
+{
+    const char *v = fx_http_query(req, "closed_only");
+    if (v == NULL || strcmp(v, "false") == 0 || strcmp(v, "0") == 0) return *out = 0, 0;
+    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) return *out = 1, 0;
+    fx_reply_error(res, 422, "closed_only: expected true or false, got \"%.16s\"", v);
+    return -1;
+}
+
+static int path_symbol(struct fx_http_request *req, const char *arg, char out[FXC_SYMBOL_MAX + 1],
+    struct fx_http_response *res)
+{
+    if (fx_param_symbol_value(arg, "symbol", req->bridge->cfg.symbol, out, res)) return -1;
+    if (symbol_is_valid(out)) return 0;
+    fx_reply_error(res, 422, "symbol: 1 to %d characters of A-Z 0-9 . _ - expected", FXC_SYMBOL_MAX);
+    return -1;
+}
+
+void fx_api_ws_ticks(struct fx_http_request *req, struct fx_http_response *res)
+{
+    struct fx_ws_filter f = { .stream = FX_WS_TICKS };
+    if (req->path_args[0] && path_symbol(req, req->path_args[0], f.symbol, res)) return;
+    upgrade(req, res, &f);
+}
+
+static const char *const resolutions[][2] = {
+    { "minute", "1m" }, { "hour", "1h" }, { "day", "1d" }, { "custom-day", "1d" } };
+
+void fx_api_ws_ohlc(struct fx_http_request *req, struct fx_http_response *res)
+{
+    struct fx_ws_filter f = { .stream = FX_WS_OHLC };
+    const char *r = req->path_args[0];
+    size_t i = 0, n = sizeof resolutions / sizeof resolutions[0];
+    while (i < n && strcmp(r, resolutions[i][0]) != 0) i++;
+    if (i == n) return fx_reply_error(res, 404, "no candle stream \"%.20s\": minute, hour, day or custom-day", r);
+    snprintf(f.resolution, sizeof f.resolution, "%s", r);
+    if (path_symbol(req, req->path_args[1], f.symbol, res) || closed_only_param(req, &f.closed_only, res)) return;
+    upgrade(req, res, &f);
+}
+
+/* The candle a new client sees first: the latest of the last few buckets
+ * (the latest complete one for closed_only), or none. */
+static int current_candle(struct fx_bridge *b, const struct fx_ws_filter *f, fxc_candle *out)
+{
+    size_t i = 0;
+    while (strcmp(f->resolution, resolutions[i][0]) != 0) i++;
+    int custom = strcmp(f->resolution, "custom-day") == 0;
+    int64_t width = (int64_t)(f->resolution[0] == 'm' ? 60 : f->resolution[0] == 'h' ? 3600 : 86400) * 1000000;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    fxc_candle_query q = { .symbol = f->symbol,
+        .resolution = resolutions[i][1],
+        .start_us = now - 3 * width,
+        .end_us = now + width,
+        .day_start_minute = custom ? b->cfg.day_start_hour * 60 : 0,
+        .limit = 8 };
+    fxc_candle *c;
+    size_t n;
+    fxc_err e;
+    if (fxc_candles_get(b->core, &q, &c, &n, &e) != FXC_OK) return -1;
+    int found = 0;
+    for (size_t k = n; k-- > 0 && !found;)
+        if (!f->closed_only || c[k].complete) *out = c[k], found = 1;
+    fxc_candles_free(c);
+    return found ? 0 : -1;
+}
+
+static void on_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra, size_t extra_len,
+    MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+{
+    (void)conn;
+    struct fx_bridge *b = cls;
+    const struct fx_ws_filter f = fx_http_request_of(con_cls)->ws;
+    uint64_t id = fx_ws_hub_add(b->hub, sock, urh, &f, extra, extra_len);
+    if (id == 0 || f.stream != FX_WS_OHLC) return;
+    /* After joining, so that no change between this read and the first
+     * event is missed: the hub sends this first and drops older events. */
+    fxc_candle current;
+    fx_ws_hub_snapshot(b->hub, id, current_candle(b, &f, &current) == 0 ? &current : NULL);
+}
+
+void fx_api_ws_stats(struct fx_http_request *req, struct fx_http_response *res)
+{
+    struct fx_ws_stats st;
+    fx_ws_hub_stats(req->bridge->hub, &st);
+    char json[320];
+    snprintf(json, sizeof json,
+            "{\"connections\":{\"ticks\":%llu,\"ohlc\":%llu},\"total_connections\":%llu,\"messages_sent\":%llu,"
+            "\"clients_dropped\":%llu}",
+            (unsigned long long)st.ticks_clients, (unsigned long long)st.ohlc_clients,
+            (unsigned long long)(st.ticks_clients + st.ohlc_clients), (unsigned long long)st.messages_sent,
+            (unsigned long long)st.clients_dropped);
+    fx_reply_json(res, 200, strdup(json));
+}

@@ -1,0 +1,25 @@
+/*
+ * The server side of the WebSocket opening handshake (RFC 6455 section 4.2):
+ * is this HTTP request an upgrade we accept, and the Sec-WebSocket-Accept
+ * value that proves it. libmicrohttpd parses the request and sends the 101;
+ * wslay frames what follows.
+ */
+#ifndef FX_BRIDGE_WS_HANDSHAKE_H
+#define FX_BRIDGE_WS_HANDSHAKE_H
+
+#include <microhttpd.h>
+#include <stddef.h>
+
+#define FX_WS_ACCEPT_LEN 28 /* base64 of a SHA-1 digest */
+
+/* Checks the upgrade headers of a GET request and writes the accept value
+ * (NUL-terminated) into `accept`. Returns 0, or the HTTP status to answer
+ * (400, or 426 for a WebSocket version other than 13) with the reason in
+ * `why`. */
+unsigned fx_ws_handshake_check(struct MHD_Connection *conn, char accept[FX_WS_ACCEPT_LEN + 1], char *why,
+    size_t whylen);
+
+/* The accept value of a client key: base64(SHA-1(key + RFC 6455's GUID)). */
+void fx_ws_accept_of(const char *key, char accept[FX_WS_ACCEPT_LEN + 1]);
+
+#endif
