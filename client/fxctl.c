@@ -45,6 +45,7 @@ enum opt_flag {
     OPT_BATCH = 1 << 4,
     OPT_ZONE = 1 << 5, /* --tz --day-start */
     OPT_CANDLES = 1 << 6, /* --candles RES */
+    OPT_FORMAT = 1 << 7, /* --format --symbol */
 };
 
 struct cli;
@@ -66,7 +67,7 @@ struct cli {
     const struct command *cmd; /* NULL while parsing the global options */
     const char *group; /* "tick" when only the group is known, for hints */
     const char *url, *timeout;
-    const char *start, *end, *limit, *offset, *batch, *tz, *day_start, *candles;
+    const char *start, *end, *limit, *offset, *batch, *tz, *day_start, *candles, *format, *symbol;
     int json, help;
     char **pos; /* positional arguments */
     int npos;
@@ -565,12 +566,15 @@ static int run_tail(const struct cli *cli)
     return core_error(rc, &err);
 }
 
+/* "... from 4 lines (histdata): ..." names a format other than plain. */
 static void print_import_summary(const char *path, const struct fxctl_import_stats *st)
 {
     double s = st->elapsed_s;
-    printf("%s: %llu ticks from %llu lines: %llu created, %llu duplicates in %.2f s (%.0f ticks/s)\n",
+    int quotes = st->format != FXTG_FMT_UNKNOWN && st->format != FXTG_FMT_PLAIN;
+    printf("%s: %llu ticks from %llu lines%s%s%s: %llu created, %llu duplicates in %.2f s (%.0f ticks/s)\n",
         strcmp(path, "-") == 0 ? "<stdin>" : path, (unsigned long long)st->ticks,
-        (unsigned long long)st->lines, (unsigned long long)st->created, (unsigned long long)st->duplicates, s,
+        (unsigned long long)st->lines, quotes ? " (" : "", quotes ? fxtg_format_name(st->format) : "",
+        quotes ? ")" : "", (unsigned long long)st->created, (unsigned long long)st->duplicates, s,
         s > 0 ? (double)st->ticks / s : 0.0);
 }
 
@@ -592,18 +596,31 @@ static void print_import_failure(int rc, const struct fxctl_import_stats *st, co
         (unsigned long long)st->duplicates);
 }
 
+/* --format auto|plain|histdata|dukascopy|truefx; auto is FXTG_FMT_UNKNOWN. */
+static int parse_format_arg(const struct cli *cli, enum fxtg_format *out)
+{
+    *out = FXTG_FMT_UNKNOWN;
+    if (cli->format == NULL || strcmp(cli->format, "auto") == 0) return 0;
+    if ((*out = fxtg_format_parse(cli->format)) != FXTG_FMT_UNKNOWN) return 0;
+    return usage_error(cli, "--format: '%s' is not auto, plain, histdata, dukascopy or truefx", cli->format);
+}
+
 static int run_import(const struct cli *cli)
 {
     unsigned long long batch = FXCTL_IMPORT_BATCH_DEFAULT;
+    struct fxctl_import_options opt = { .symbol = cli->symbol };
     struct fxctl_import_stats st;
     fxc_err err = { 0 };
     fxc *c;
     int rc = 0;
     if (cli->batch != NULL) rc = parse_uint_arg(cli, "--batch", cli->batch, 1, FXC_BULK_MAX, &batch);
-    if (rc != 0 || (rc = connect_core(cli, 0, &c)) != 0) return rc;
-    FILE *progress = isatty(STDERR_FILENO) ? stderr : NULL;
-    rc = fxctl_import_file(c, cli->pos[0], (size_t)batch, progress, &st, &err);
+    if (rc != 0 || (rc = parse_format_arg(cli, &opt.format)) != 0) return rc;
+    if ((rc = connect_core(cli, 0, &c)) != 0) return rc;
+    opt.batch = (size_t)batch;
+    opt.progress = isatty(STDERR_FILENO) ? stderr : NULL;
+    rc = fxctl_import_file(c, cli->pos[0], &opt, &st, &err);
     fxc_close(c);
+    if (rc == FXCTL_IMPORT_EUSAGE) return usage_error(cli, "%s", err.message);
     if (rc != FXCTL_IMPORT_OK) {
         print_import_failure(rc, &st, &err);
         return EXIT_FAIL;
@@ -658,14 +675,27 @@ static const struct command commands[] = {
         "not listed. BUCKET is a bucket's start, printed in UTC; a candle whose bucket\n"
         "is not over yet is marked 'open' (\"complete\": false in JSON).\n",
         2, OPT_RANGE | OPT_LIMIT | OPT_JSON | OPT_ZONE, run_candles },
-    { "import", NULL, "FILE.csv [--batch N]", "Bulk-load ticks from a CSV file ('-' = stdin).",
+    { "import", NULL, "FILE [--format auto|plain|histdata|dukascopy|truefx] [--symbol SYM] [--batch N]",
+        "Bulk-load ticks from a CSV or vendor tick file ('-' = stdin).",
+        "  --format NAME  auto (default: told from the first non-blank line), plain,\n"
+        "                 histdata, dukascopy or truefx\n"
+        "  --symbol SYM   the symbol of histdata and dukascopy ticks, which carry none\n"
+        "                 (required for them; the other formats name their own)\n"
         "  --batch N      ticks per request, 1-100000 (default 10000)\n",
-        "Lines are symbol,time,price; a first line starting with 'symbol' is a header;\n"
-        "blank lines and CRLF line ends are fine. Ticks already stored are counted as\n"
-        "duplicates, so an interrupted import can simply be run again. A malformed line\n"
-        "stops the import (exit 1), naming FILE:LINE; the batches before it are stored.\n"
-        "On a terminal, progress is shown on stderr.\n",
-        1, OPT_BATCH, run_import },
+        "Formats:\n"
+        "  plain      symbol,time,price                             RFC 3339\n"
+        "  histdata   YYYYMMDD HHMMSSmmm,bid,ask,volume             EST (UTC-5)\n"
+        "  dukascopy  DD.MM.YYYY HH:MM:SS.mmm,ask,bid,askvol,bidvol UTC\n"
+        "  truefx     EUR/USD,YYYYMMDD HH:MM:SS.mmm,bid,ask         UTC\n"
+        "Plain times are read as in the other commands (no offset means UTC) and\n"
+        "plain fields may be quoted; the other formats store the mid price,\n"
+        "(bid + ask) / 2, at the UTC time. A first plain line starting with 'symbol'\n"
+        "and Dukascopy's 'Gmt time,...' are headers; blank lines and CRLF line ends\n"
+        "are fine. Ticks already stored are counted as duplicates, so an interrupted\n"
+        "import can simply be run again. A malformed line stops the import (exit 1),\n"
+        "naming FILE:LINE; the batches before it are stored. On a terminal, progress\n"
+        "is shown on stderr.\n",
+        1, OPT_BATCH | OPT_FORMAT, run_import },
     { "tail", NULL, "SYMBOL [--candles RES] [--json]",
         "Print live ticks (or candles) of SYMBOL ('*' for all) as they are stored.",
         "  --candles RES  the candles of RES (1m, 1h, 1d, custom-day) as they change, instead of ticks\n"
@@ -750,6 +780,8 @@ static const struct option long_options[] = {
     { "tz", required_argument, NULL, 'z' },
     { "day-start", required_argument, NULL, 'd' },
     { "candles", required_argument, NULL, 'c' },
+    { "format", required_argument, NULL, 'f' },
+    { "symbol", required_argument, NULL, 'y' },
     { NULL, 0, NULL, 0 },
 };
 
@@ -765,6 +797,8 @@ static unsigned option_flag(int c)
     case 'z':
     case 'd': return OPT_ZONE;
     case 'c': return OPT_CANDLES;
+    case 'f':
+    case 'y': return OPT_FORMAT;
     default: return 0; /* --url, --timeout, --help: everywhere */
     }
 }
@@ -784,6 +818,8 @@ static void set_option(struct cli *cli, int c, const char *value)
     case 'z': cli->tz = value; break;
     case 'd': cli->day_start = value; break;
     case 'c': cli->candles = value; break;
+    case 'f': cli->format = value; break;
+    case 'y': cli->symbol = value; break;
     }
 }
 

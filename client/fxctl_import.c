@@ -1,5 +1,5 @@
 /*
- * fxctl import: CSV lines -> batches of fxc_ticks_bulk.
+ * fxctl import: tick file lines -> batches of fxc_ticks_bulk.
  *
  * The file is streamed through one fixed line buffer and one batch of ticks,
  * so memory does not grow with the file. A batch is sent only once every
@@ -7,6 +7,13 @@
  * reaches the core, and the caller can say exactly which lines are stored
  * (all of those of earlier batches). Importing the same file again is safe,
  * as the core skips duplicates.
+ *
+ * Plain lines go through fxctl's own parser (below), the vendor formats
+ * through tickgen's (formats.h). Plain keeps its own because it is the fxctl
+ * dialect: times as fxc_time_parse reads every fxctl argument (no offset
+ * means UTC, a bare date is midnight), quoted fields, symbols checked by the
+ * core. tickgen's plain parser wants Z or an offset and no quotes (its tests
+ * pin that), so routing plain through it would refuse files imported today.
  */
 #include "fxctl_import.h"
 
@@ -21,6 +28,8 @@
 #define PROGRESS_INTERVAL_S 0.2
 #define QUOTE_MAX 40 /* characters of a bad value quoted in an error */
 
+_Static_assert(FXTG_SYMBOL_MAX == FXC_SYMBOL_MAX, "tickgen and the client disagree on symbol length");
+
 struct importer {
     fxc *c;
     FILE *in;
@@ -30,6 +39,10 @@ struct importer {
     uint64_t *line_of; /* line number of each tick of the batch */
     size_t n, cap;
     int seen_data; /* a non-blank line went by: no header after it */
+    enum fxtg_format fmt; /* FXTG_FMT_UNKNOWN until the first non-blank line, with auto */
+    uint64_t detected_at; /* line the format was detected from; 0 if it was given */
+    int guessed_plain; /* auto: no format took that line, so it is read as plain */
+    char symbol[FXTG_SYMBOL_MAX + 1]; /* the symbol option, normalised; "" if none */
     struct timespec t0;
     double last_progress;
     struct fxctl_import_stats *st;
@@ -265,13 +278,67 @@ static int read_line(struct importer *imp, char *buf, size_t size, int *got)
     return FXCTL_IMPORT_OK;
 }
 
-/* Header and blank lines are skipped; a tick joins the batch, which is sent
- * when full. */
-static int take_line(struct importer *imp, char *line)
+/* ---- format and symbol -------------------------------------------------- */
+
+static int check_symbol_option(struct importer *imp, const char *symbol)
+{
+    if (symbol == NULL || symbol[0] == '\0') return FXCTL_IMPORT_OK;
+    if (fxtg_symbol_normalise(symbol, imp->symbol) == 0) return FXCTL_IMPORT_OK;
+    err_set(&imp->err, FXC_INVALID_ARGUMENT, "--symbol",
+        "--symbol: '%.*s' is not 1-%d characters of A-Z 0-9 . _ - (EUR/USD means EURUSD)", QUOTE_MAX, symbol,
+        FXC_SYMBOL_MAX);
+    return FXCTL_IMPORT_EUSAGE;
+}
+
+/* Histdata and dukascopy need the symbol option, the others name their own
+ * symbol: an option they would ignore is refused rather than dropped. */
+static int check_symbol_fits(struct importer *imp)
+{
+    const char *name = fxtg_format_name(imp->fmt);
+    char how[64] = "";
+    if (imp->detected_at != 0)
+        snprintf(how, sizeof how, " (%s from line %llu)", imp->guessed_plain ? "assumed" : "detected",
+            (unsigned long long)imp->detected_at);
+    if (fxtg_format_needs_symbol(imp->fmt) && imp->symbol[0] == '\0') {
+        err_set(&imp->err, FXC_INVALID_ARGUMENT, "--symbol",
+            "%s: %s lines%s carry no symbol: give --symbol SYM", imp->name, name, how);
+        return FXCTL_IMPORT_EUSAGE;
+    }
+    if (!fxtg_format_needs_symbol(imp->fmt) && imp->symbol[0] != '\0') {
+        err_set(&imp->err, FXC_INVALID_ARGUMENT, "--symbol",
+            "%s: --symbol does not apply: %s lines%s name their symbol", imp->name, name, how);
+        return FXCTL_IMPORT_EUSAGE;
+    }
+    return FXCTL_IMPORT_OK;
+}
+
+/* auto: the format of the first non-blank line; plain when none takes it,
+ * so that lines only fxctl's plain parser reads still import. */
+static int detect_format(struct importer *imp, const char *line)
+{
+    imp->fmt = fxtg_detect_format(line);
+    imp->detected_at = imp->st->lines;
+    if (imp->fmt == FXTG_FMT_UNKNOWN) {
+        imp->fmt = FXTG_FMT_PLAIN;
+        imp->guessed_plain = 1;
+    }
+    imp->st->format = imp->fmt;
+    return check_symbol_fits(imp);
+}
+
+/* ---- lines -------------------------------------------------------------- */
+
+static int add_tick(struct importer *imp, const fxc_tick *t)
+{
+    imp->ticks[imp->n] = *t;
+    imp->line_of[imp->n++] = imp->st->lines;
+    return imp->n == imp->cap ? send_batch(imp) : FXCTL_IMPORT_OK;
+}
+
+/* Header and blank lines are skipped; a tick joins the batch. */
+static int take_plain(struct importer *imp, char *line)
 {
     fxc_tick t;
-    show_progress(imp);
-    if (imp->st->lines == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0) line += 3; /* UTF-8 BOM */
     if (!imp->seen_data && fxctl_csv_is_header(line)) {
         imp->seen_data = 1;
         return FXCTL_IMPORT_OK;
@@ -280,12 +347,48 @@ static int take_line(struct importer *imp, char *line)
     if (r == FXCTL_CSV_BLANK) return FXCTL_IMPORT_OK;
     imp->seen_data = 1;
     if (r == FXCTL_CSV_BAD) {
+        if (imp->guessed_plain && imp->st->lines == imp->detected_at) {
+            fxc_err e = imp->err;
+            err_set(&imp->err, e.code, e.field,
+                "no format fits this line (as plain: %s); give --format plain|histdata|dukascopy|truefx",
+                e.message);
+        }
         err_at_line(imp, imp->st->lines);
         return FXCTL_IMPORT_ELINE;
     }
-    imp->ticks[imp->n] = t;
-    imp->line_of[imp->n++] = imp->st->lines;
-    return imp->n == imp->cap ? send_batch(imp) : FXCTL_IMPORT_OK;
+    return add_tick(imp, &t);
+}
+
+/* histdata, dukascopy, truefx: tickgen's parser, which skips headers and
+ * blank lines itself and gives the mid price at UTC. */
+static int take_quote(struct importer *imp, const char *line)
+{
+    struct fxtg_tick q;
+    char why[sizeof imp->err.message];
+    int r = fxtg_parse_line(imp->fmt, line, imp->symbol, &q, why, sizeof why);
+    if (r == FXTG_LINE_SKIP) return FXCTL_IMPORT_OK;
+    if (r == FXTG_LINE_BAD) {
+        err_set(&imp->err, FXC_INVALID_ARGUMENT, "line", "%s", why);
+        err_at_line(imp, imp->st->lines);
+        return FXCTL_IMPORT_ELINE;
+    }
+    fxc_tick t = { .time_us = q.time_us, .price = q.price };
+    memcpy(t.symbol, q.symbol, sizeof t.symbol);
+    return add_tick(imp, &t);
+}
+
+/* One line of the file; a full batch is sent. */
+static int take_line(struct importer *imp, char *line)
+{
+    show_progress(imp);
+    if (imp->st->lines == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0) line += 3; /* UTF-8 BOM */
+    strip_eol(line);
+    if (imp->fmt == FXTG_FMT_UNKNOWN) {
+        if (is_blank(line)) return FXCTL_IMPORT_OK;
+        int rc = detect_format(imp, line);
+        if (rc != FXCTL_IMPORT_OK) return rc;
+    }
+    return imp->fmt == FXTG_FMT_PLAIN ? take_plain(imp, line) : take_quote(imp, line);
 }
 
 static int import_stream(struct importer *imp)
@@ -330,14 +433,19 @@ static void importer_close(struct importer *imp)
     free(imp->line_of);
 }
 
-int fxctl_import_file(
-    fxc *c, const char *path, size_t batch, FILE *progress, struct fxctl_import_stats *st, fxc_err *err)
+int fxctl_import_file(fxc *c, const char *path, const struct fxctl_import_options *opt,
+    struct fxctl_import_stats *st, fxc_err *err)
 {
-    struct importer imp = { .c = c, .name = path, .progress = progress, .st = st };
+    struct importer imp = { .c = c, .progress = opt->progress, .st = st, .fmt = opt->format };
+    imp.name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    size_t batch = opt->batch;
     imp.cap = batch < 1 ? 1 : batch > FXC_BULK_MAX ? FXC_BULK_MAX : batch;
     memset(st, 0, sizeof *st);
+    st->format = opt->format;
     clock_gettime(CLOCK_MONOTONIC, &imp.t0);
-    int rc = importer_open(&imp, path);
+    int rc = check_symbol_option(&imp, opt->symbol);
+    if (rc == FXCTL_IMPORT_OK && imp.fmt != FXTG_FMT_UNKNOWN) rc = check_symbol_fits(&imp);
+    if (rc == FXCTL_IMPORT_OK) rc = importer_open(&imp, path);
     if (rc == FXCTL_IMPORT_OK) rc = import_stream(&imp);
     importer_close(&imp);
     st->elapsed_s = seconds_since(&imp.t0);

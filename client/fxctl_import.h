@@ -1,14 +1,26 @@
 /*
- * fxctl import: a CSV file of `symbol,time,price` lines, streamed into fx-core
- * in fxc_ticks_bulk batches. Uses only the public client API.
+ * fxctl import: a tick file, streamed into fx-core in fxc_ticks_bulk batches.
+ * Uses only the public client API, and tickgen's pure line parsers
+ * (tickgen/formats.h) for the vendor formats.
+ *
+ *   plain      symbol,time,price       fxctl's own parser below: RFC 3339 times as
+ *                                      every fxctl argument (no offset = UTC),
+ *                                      quoted fields; optional "symbol" header
+ *   histdata   YYYYMMDD HHMMSSmmm,bid,ask,volume           (EST) needs a symbol
+ *   dukascopy  DD.MM.YYYY HH:MM:SS.mmm,ask,bid,askvol,bidvol (UTC) needs a symbol
+ *   truefx     EUR/USD,YYYYMMDD HH:MM:SS.mmm,bid,ask         (UTC)
+ *
+ * Quote formats store the mid price and UTC times (see formats.h).
  *
  * This module reads, parses and sends; it does not exit and prints nothing
  * but the optional progress line. fxctl.c parses the command line and prints
- * the summary or the error. The line parser is separate so it can be tested
- * on its own.
+ * the summary or the error. The plain line parser is separate so it can be
+ * tested on its own.
  */
 #ifndef FXCTL_IMPORT_H
 #define FXCTL_IMPORT_H
+
+#include "formats.h"
 
 #include <fx/client.h>
 
@@ -37,7 +49,19 @@ int fxctl_csv_parse_line(char *line, fxc_tick *out, fxc_err *err);
  * quoted). Only the first non-blank line of a file is tested. */
 int fxctl_csv_is_header(const char *line);
 
+struct fxctl_import_options {
+    /* FXTG_FMT_UNKNOWN ("auto"): told by fxtg_detect_format from the first
+     * non-blank line; a line no format takes is read as plain. */
+    enum fxtg_format format;
+    /* The symbol of histdata and dukascopy ticks, which carry none (required
+     * for them); NULL or "" otherwise: the other formats name their symbol. */
+    const char *symbol;
+    size_t batch; /* ticks per fxc_ticks_bulk, clamped to 1..FXC_BULK_MAX */
+    FILE *progress; /* NULL, or where the progress line goes */
+};
+
 struct fxctl_import_stats {
+    enum fxtg_format format; /* as given or detected; FXTG_FMT_UNKNOWN if not known yet */
     uint64_t lines; /* lines read, including header and blank lines */
     uint64_t ticks; /* ticks in batches the core accepted */
     uint64_t created;
@@ -51,16 +75,20 @@ enum fxctl_import_result {
     FXCTL_IMPORT_EIO, /* the file could not be opened or read */
     FXCTL_IMPORT_ELINE, /* a malformed or overlong line: nothing of its batch was sent */
     FXCTL_IMPORT_ECORE, /* fxc_ticks_bulk failed: err is the core's error */
+    FXCTL_IMPORT_EUSAGE, /* the options do not fit the format (--symbol missing, not
+                            applicable or invalid): err.field names the option;
+                            nothing was sent */
 };
 
-/* Streams `path` ("-" = stdin) into the core in batches of `batch` ticks
- * (clamped to 1..FXC_BULK_MAX): memory use is one batch and one line,
- * whatever the file size.
- * When `progress` is not NULL, a line updated in place ("\r") shows the
+/* Streams `path` ("-" = stdin) into the core in batches of opt->batch ticks:
+ * memory use is one batch and one line, whatever the file size. The symbol
+ * option is checked before the file is read when the format is given, and
+ * after its first non-blank line when it is detected.
+ * When opt->progress is not NULL, a line updated in place ("\r") shows the
  * progress there, and is erased before returning. `st` is always filled.
  * On failure `err` gets the reason; messages about a line start with
  * "FILE:LINE: ". Returns an fxctl_import_result. */
-int fxctl_import_file(
-    fxc *c, const char *path, size_t batch, FILE *progress, struct fxctl_import_stats *st, fxc_err *err);
+int fxctl_import_file(fxc *c, const char *path, const struct fxctl_import_options *opt,
+    struct fxctl_import_stats *st, fxc_err *err);
 
 #endif
