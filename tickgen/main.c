@@ -261,7 +261,8 @@ static void progress_start(struct progress *p)
     p->tty = isatty(STDERR_FILENO);
     p->shown = 0;
     p->start_ns = p->last_ns = mono_ns();
-    p->next_ns = p->start_ns + NS_PER_SEC;
+    /* without a terminal there is no status line, and no reason to wake */
+    p->next_ns = p->tty ? p->start_ns + NS_PER_SEC : INT64_MAX;
     p->last_sent = 0;
 }
 
