@@ -27,6 +27,11 @@ struct open_candle {
 
 struct fx_publisher {
     nng_socket sock;
+    /* One aio for every send: nng_sendmsg allocates an aio per call, and
+     * nng 1.5 asks the kernel for random bytes for each (a third of the
+     * cost of publishing a tick). send_lock serialises its use. */
+    nng_aio *aio;
+    pthread_mutex_t send_lock;
     int64_t day_start_us; /* custom days start this long after 00:00 UTC */
     struct fx_db db; /* custom-day reads and the timer's re-reads */
     pthread_mutex_t db_lock;
@@ -58,7 +63,14 @@ int fx_publisher_create(struct fx_publisher **out, const char *url, const char *
         free(p);
         return FX_ENNG;
     }
+    if ((rv = nng_aio_alloc(&p->aio, NULL, NULL)) != 0) {
+        snprintf(err, errlen, "cannot publish: %s", nng_strerror(rv));
+        nng_close(p->sock);
+        free(p);
+        return FX_ENNG;
+    }
     snprintf(p->db.url, sizeof p->db.url, "%s", database_url);
+    pthread_mutex_init(&p->send_lock, NULL);
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->db_lock, NULL);
     pthread_cond_init(&p->stop_cv, NULL);
@@ -79,6 +91,8 @@ void fx_publisher_destroy(struct fx_publisher *p)
     if (p->timer_started) pthread_join(p->timer, NULL);
     fx_db_close(&p->db);
     nng_close(p->sock);
+    nng_aio_free(p->aio);
+    pthread_mutex_destroy(&p->send_lock);
     pthread_cond_destroy(&p->stop_cv);
     pthread_mutex_destroy(&p->db_lock);
     pthread_mutex_destroy(&p->lock);
@@ -93,7 +107,13 @@ static void publish(struct fx_publisher *p, const char *topic, const Fx__V1__Liv
     if (nng_msg_alloc(&msg, tlen + len) != 0) return;
     memcpy(nng_msg_body(msg), topic, tlen);
     fx__v1__live_event__pack(ev, (uint8_t *)nng_msg_body(msg) + tlen);
-    if (nng_sendmsg(p->sock, msg, NNG_FLAG_NONBLOCK) != 0) nng_msg_free(msg);
+    /* PUB never waits for subscribers: the send completes at once */
+    pthread_mutex_lock(&p->send_lock);
+    nng_aio_set_msg(p->aio, msg);
+    nng_send_aio(p->sock, p->aio);
+    nng_aio_wait(p->aio);
+    if (nng_aio_result(p->aio) != 0) nng_msg_free(msg);
+    pthread_mutex_unlock(&p->send_lock);
 }
 
 static void publish_ticks(struct fx_publisher *p, const struct fx_tick *ticks, size_t n)
