@@ -26,6 +26,7 @@
 #define DROP_GRACE_MS 2000 /* how long a closed client has to take its close frame */
 #define SNDBUF_BYTES (64 * 1024) /* kernel buffer per client: the backlog stays where we count it */
 #define TICK_MS 250 /* timer resolution: pings and close deadlines */
+#define OUT_BYTES (16 * 1024) /* frames written per send(2): one syscall for a burst, not one per frame */
 
 /* The text of one frame, shared by every client it goes to. Only the hub
  * thread touches it, so the count needs no atomics. bucket/count/complete
@@ -56,6 +57,8 @@ struct client {
     char *extra; /* bytes MHD read past the request: read before the socket */
     size_t extra_len, extra_off;
     struct frame_queue queue;
+    char *out; /* encoded frames not yet written to the socket */
+    size_t out_len;
     int awaiting_snapshot;
     uint32_t epoll_mask;
     int64_t last_recv_ms, ping_sent_ms;
@@ -205,16 +208,36 @@ static ssize_t on_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
     return -1;
 }
 
+/* wslay encodes into the client's buffer; flush_out writes it in one go. */
 static ssize_t on_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *user)
 {
+    (void)flags;
     struct client *c = user;
-    ssize_t r;
-    do r = send(c->fd, data, len, MSG_NOSIGNAL | (flags & WSLAY_MSG_MORE ? MSG_MORE : 0));
-    while (r < 0 && errno == EINTR);
-    if (r >= 0) return r;
-    wslay_event_set_error(ctx, errno == EAGAIN || errno == EWOULDBLOCK ? WSLAY_ERR_WOULDBLOCK
-                                                                       : WSLAY_ERR_CALLBACK_FAILURE);
-    return -1;
+    size_t n = OUT_BYTES - c->out_len < len ? OUT_BYTES - c->out_len : len;
+    if (n == 0) {
+        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+        return -1;
+    }
+    memcpy(c->out + c->out_len, data, n);
+    c->out_len += n;
+    return (ssize_t)n;
+}
+
+/* Writes what the buffer holds, as far as the socket takes it. Returns -1
+ * when the connection failed. */
+static int flush_out(struct client *c)
+{
+    size_t done = 0;
+    while (done < c->out_len) {
+        ssize_t r = send(c->fd, c->out + done, c->out_len - done, MSG_NOSIGNAL);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (r <= 0) return -1;
+        done += (size_t)r;
+    }
+    memmove(c->out, c->out + done, c->out_len - done);
+    c->out_len -= done;
+    return 0;
 }
 
 /* Clients have nothing to say on these streams; wslay answers pings and
@@ -248,9 +271,11 @@ static void feed_wslay(struct client *c)
     }
 }
 
+static int wants_write(struct client *c) { return c->out_len > 0 || wslay_event_want_write(c->ctx); }
+
 static void set_interest(struct client *c)
 {
-    uint32_t mask = (wslay_event_want_read(c->ctx) ? EPOLLIN : 0) | (wslay_event_want_write(c->ctx) ? EPOLLOUT : 0);
+    uint32_t mask = (wslay_event_want_read(c->ctx) ? EPOLLIN : 0) | (wants_write(c) ? EPOLLOUT : 0);
     if (mask == c->epoll_mask) return;
     struct epoll_event ev = { .events = mask, .data.ptr = c };
     if (epoll_ctl(c->hub->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0) c->epoll_mask = mask;
@@ -263,11 +288,13 @@ static int service(struct client *c, int readable)
     if (readable && wslay_event_want_read(c->ctx) && wslay_event_recv(c->ctx) != 0) return -1;
     for (int round = 0; round < 64; round++) {
         feed_wslay(c);
-        if (!wslay_event_want_write(c->ctx)) break;
-        if (wslay_event_send(c->ctx) != 0) return -1;
-        if (wslay_event_get_queued_msg_count(c->ctx) > 0) break; /* the socket is full */
+        if (wslay_event_want_write(c->ctx) && wslay_event_send(c->ctx) != 0) return -1;
+        size_t before = c->out_len;
+        if (flush_out(c) != 0) return -1;
+        if (c->out_len > 0 && c->out_len == before) break; /* the socket is full */
+        if (!wslay_event_want_write(c->ctx) && c->queue.n == 0) break;
     }
-    if (!wslay_event_want_read(c->ctx) && !wslay_event_want_write(c->ctx)) return -1;
+    if (!wslay_event_want_read(c->ctx) && !wants_write(c)) return -1;
     set_interest(c);
     return 0;
 }
@@ -283,6 +310,7 @@ static void remove_client(struct fx_ws_hub *h, struct client *c)
     wslay_event_context_free(c->ctx);
     queue_clear(&c->queue);
     free(c->queue.items);
+    free(c->out);
     MHD_upgrade_action(c->urh, MHD_UPGRADE_ACTION_CLOSE);
     h->nclients[c->filter.stream]--;
     fx_debug("ws", "client %llu closed", (unsigned long long)c->id);
@@ -304,7 +332,7 @@ static void enqueue(struct fx_ws_hub *h, struct client *c, struct frame *f)
 {
     if (queue_push(&c->queue, f) != 0) return begin_close(c, 1011, "out of memory");
     feed_wslay(c);
-    if (c->queue.bytes + wslay_event_get_queued_msg_length(c->ctx) > h->limits.queue_bytes) {
+    if (c->queue.bytes + wslay_event_get_queued_msg_length(c->ctx) + c->out_len > h->limits.queue_bytes) {
         h->dropped++;
         fx_info("ws", "client %llu dropped: over %zu bytes unsent", (unsigned long long)c->id, h->limits.queue_bytes);
         begin_close(c, 1008, "too slow: the server's queue for this client is full");
@@ -438,6 +466,7 @@ static void close_all(struct fx_ws_hub *h)
     for (struct client *c = h->clients; c; c = c->next) {
         begin_close(c, 1001, "server shutting down");
         wslay_event_send(c->ctx); /* one try: the socket's buffer usually has room */
+        flush_out(c);
     }
     while (h->clients) remove_client(h, h->clients);
 }
@@ -469,7 +498,7 @@ static void *hub_main(void *arg)
             drain_feed(h);
             for (struct client *c = h->clients, *next; c; c = next) {
                 next = c->next;
-                if ((c->queue.n > 0 || wslay_event_want_write(c->ctx)) && service(c, 0) != 0) remove_client(h, c);
+                if ((c->queue.n > 0 || wants_write(c)) && service(c, 0) != 0) remove_client(h, c);
             }
         }
         int64_t now = now_ms();
@@ -562,9 +591,9 @@ uint64_t fx_ws_hub_add(struct fx_ws_hub *h, int sock, struct MHD_UpgradeResponse
     struct client *c = calloc(1, sizeof *c);
     struct command *cmd = calloc(1, sizeof *cmd);
     if (c == NULL || cmd == NULL || (extra_len && (c->extra = malloc(extra_len)) == NULL)
-        || wslay_event_context_server_init(&c->ctx, &callbacks, c) != 0) {
+        || (c->out = malloc(OUT_BYTES)) == NULL || wslay_event_context_server_init(&c->ctx, &callbacks, c) != 0) {
         free(cmd);
-        if (c) free(c->extra);
+        if (c) free(c->extra), free(c->out);
         free(c);
         MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
         return 0;
@@ -591,6 +620,7 @@ uint64_t fx_ws_hub_add(struct fx_ws_hub *h, int sock, struct MHD_UpgradeResponse
         h->nclients[filter->stream]--;
         wslay_event_context_free(c->ctx);
         free(c->extra);
+        free(c->out);
         free(c);
         free(cmd);
         MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);

@@ -162,13 +162,18 @@ int fx_ws_next_text(struct fx_ws_client *c, int timeout_ms, char **text)
         }
         if (c->closed) return -2;
         int64_t left = deadline - now_ms();
-        if (left <= 0) return -1;
         struct pollfd p = { c->fd, POLLIN, 0 };
-        if (c->pre_off >= c->pre_len && poll(&p, 1, (int)left) <= 0) continue;
-        if (wslay_event_recv(c->ctx) != 0) c->closed = 1;
-        wslay_event_send(c->ctx); /* pongs and the answer to a close */
+        int ready = c->pre_off < c->pre_len || poll(&p, 1, left > 0 ? (int)left : 0) > 0;
+        if (ready) {
+            if (wslay_event_recv(c->ctx) != 0) c->closed = 1;
+            wslay_event_send(c->ctx); /* pongs and the answer to a close */
+        } else if (left <= 0) {
+            return -1;
+        }
     }
 }
+
+int fx_ws_fd(const struct fx_ws_client *c) { return c->fd; }
 
 int fx_ws_wait_closed(struct fx_ws_client *c, int timeout_ms)
 {

@@ -1,6 +1,6 @@
 /*
- * A WebSocket client for tests (wslay in client mode over a blocking
- * socket): connect with the opening handshake, receive text frames with a
+ * A WebSocket client for tests and benchmarks (wslay in client mode over a
+ * blocking socket): connect with the opening handshake, receive text frames with a
  * timeout, see the close code. Optionally a small receive buffer and no
  * reading at all, to play a client that cannot keep up.
  */
@@ -20,6 +20,9 @@ struct fx_ws_client *fx_ws_connect(unsigned port, const char *path, int rcvbuf, 
 /* The next text frame (malloc'ed, NUL-terminated): 0, -1 when none came in
  * `timeout_ms`, -2 when the connection is closed (see fx_ws_close_code). */
 int fx_ws_next_text(struct fx_ws_client *c, int timeout_ms, char **text);
+
+/* The socket, for poll() over many clients (then fx_ws_next_text(c, 0, ...)). */
+int fx_ws_fd(const struct fx_ws_client *c);
 
 /* Whether the server closed the connection (close frame or EOF) within
  * `timeout_ms`, reading and discarding frames meanwhile. */
