@@ -9,12 +9,14 @@
 #include "metrics.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 extern const char fx_openapi_json[]; /* docs/openapi.json, embedded at build time */
+extern const char fx_demo_html[]; /* web/demo.html, embedded at build time */
 
 #define HEALTH_TIMEOUT_MS 3000
 
@@ -50,12 +52,35 @@ void fx_api_health(struct fx_http_request *req, struct fx_http_response *res)
 }
 
 /* The live feed (WebSocket) is not served yet: its counters are zero. */
+/* The WebSocket hub's counters, in the Prometheus text format. */
+static char *append_ws_metrics(struct fx_bridge *b, char *text, size_t *len)
+{
+    struct fx_ws_stats st;
+    fx_ws_hub_stats(b->hub, &st);
+    char ws[768];
+    int n = snprintf(ws, sizeof ws,
+        "# HELP fx_ws_connections WebSocket clients connected, by stream.\n"
+        "# TYPE fx_ws_connections gauge\n"
+        "fx_ws_connections{stream=\"ticks\"} %llu\nfx_ws_connections{stream=\"ohlc\"} %llu\n"
+        "# HELP fx_ws_messages_sent_total WebSocket frames handed to clients' connections.\n"
+        "# TYPE fx_ws_messages_sent_total counter\nfx_ws_messages_sent_total %llu\n"
+        "# HELP fx_ws_clients_dropped_total WebSocket clients closed for falling behind.\n"
+        "# TYPE fx_ws_clients_dropped_total counter\nfx_ws_clients_dropped_total %llu\n",
+        (unsigned long long)st.ticks_clients, (unsigned long long)st.ohlc_clients,
+        (unsigned long long)st.messages_sent, (unsigned long long)st.clients_dropped);
+    char *all = realloc(text, *len + (size_t)n + 1);
+    if (all == NULL) return text; /* the request metrics still go out */
+    memcpy(all + *len, ws, (size_t)n + 1);
+    *len += (size_t)n;
+    return all;
+}
+
 void fx_api_metrics(struct fx_http_request *req, struct fx_http_response *res)
 {
-    (void)req;
     size_t len = 0;
     char *text = fx_metrics_render(&len);
     if (text == NULL) return fx_reply_error(res, 500, "out of memory");
+    text = append_ws_metrics(req->bridge, text, &len);
     res->status = 200;
     res->body = text;
     res->len = len;
@@ -93,6 +118,7 @@ static const char index_html[] = "<!doctype html>\n<html><head><meta charset=\"u
                                  "<body><h1>fxohlc</h1><ul>"
                                  "<li><a href=\"/docs\">API documentation (Swagger UI)</a></li>"
                                  "<li><a href=\"/redoc\">API documentation (ReDoc)</a></li>"
+                                 "<li><a href=\"/ws-test\">live demo: ticks and candles over WebSocket</a></li>"
                                  "<li><a href=\"/openapi.json\">OpenAPI document</a></li>"
                                  "<li><a href=\"/health\">health</a> · <a href=\"/metrics\">metrics</a></li>"
                                  "</ul></body></html>\n";

@@ -243,6 +243,11 @@ Test(ws, stats_count_connections_per_stream_and_messages_sent)
     cr_assert_eq(stats_field("connections.ticks"), 2);
     cr_assert_eq(stats_field("connections.ohlc"), 1);
     cr_assert_eq(stats_field("total_connections"), 3);
+    struct fx_http_result m;
+    fx_http("GET", "/metrics", NULL, &m);
+    cr_assert(strstr(m.body, "fx_ws_connections{stream=\"ticks\"} 2\n"), "%s", m.body);
+    cr_assert(strstr(m.body, "fx_ws_connections{stream=\"ohlc\"} 1\n"), "%s", m.body);
+    fx_http_free(&m);
     fxc_tick a = tick(sym, fx_test_time(0), 1.7);
     store(&a);
     json_t *j = next_json(t1);
