@@ -27,6 +27,7 @@ void fx_api_docs(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_redoc(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_static(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_index(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_demo(struct fx_http_request *req, struct fx_http_response *res);
 
 /* ws_api.c */
 void fx_api_ws_ticks(struct fx_http_request *req, struct fx_http_response *res);

@@ -27,7 +27,8 @@ static const struct fx_config_var vars[] = {
     INT(ws_ping_s, "BRIDGE_WS_PING_S", 20, 1, 3600, "ping a quiet WebSocket client after this long; close it after twice"),
     INT(ws_max_clients, "BRIDGE_WS_MAX_CLIENTS", 1000, 1, 65536,
         "concurrent WebSocket clients (each also counts in BRIDGE_MAX_CONNECTIONS)"),
-    STR(static_dir, "BRIDGE_STATIC_DIR", "", "folder of web assets (Swagger UI, ReDoc) served under /static/"),
+    STR(static_dir, "BRIDGE_STATIC_DIR", "",
+        "folder of web assets (Swagger UI, ReDoc, lightweight-charts) served under /static/"),
 };
 
 #define NVARS (sizeof vars / sizeof vars[0])

@@ -14,11 +14,12 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "Usage: fx-bridge            serve the REST API until SIGTERM/SIGINT\n"
+    fprintf(out, "Usage: fx-bridge            serve the REST and WebSocket API until SIGTERM/SIGINT\n"
                  "       fx-bridge --help | --version\n\n"
                  "Routes: POST/GET/PUT/DELETE /ticks/, POST /ticks/bulk, DELETE /ticks/{symbol}/{time},\n"
                  "        GET /ohlc/minute, /ohlc/hour, /ohlc/day, /ohlc/custom-day, /ohlc,\n"
-                 "        /health, /metrics, /ws/stats, /openapi.json, /docs, /redoc\n\n");
+                 "        /health, /metrics, /ws/stats, /openapi.json, /docs, /redoc, /ws-test (/demo)\n"
+                 "WebSocket: /ws/ticks[/{symbol}], /ws/ohlc/{minute|hour|day|custom-day}/{symbol}[?closed_only=true]\n\n");
     fx_bridge_config_print_help(out);
 }
 

@@ -28,6 +28,8 @@ static const struct fx_route routes[] = {
     { "GET", "/docs", fx_api_docs, 0 },
     { "GET", "/redoc", fx_api_redoc, 0 },
     { "GET", "/static/*", fx_api_static, 0 },
+    { "GET", "/ws-test", fx_api_demo, 0 },
+    { "GET", "/demo", fx_api_demo, 0 },
     { "GET", "/", fx_api_index, 0 },
 };
 

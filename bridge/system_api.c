@@ -135,6 +135,13 @@ void fx_api_redoc(struct fx_http_request *req, struct fx_http_response *res)
     reply_static_text(res, redoc_html, "text/html; charset=utf-8");
 }
 
+/* The live demo page; its chart library comes from /static/. */
+void fx_api_demo(struct fx_http_request *req, struct fx_http_response *res)
+{
+    (void)req;
+    reply_static_text(res, fx_demo_html, "text/html; charset=utf-8");
+}
+
 void fx_api_index(struct fx_http_request *req, struct fx_http_response *res)
 {
     (void)req;

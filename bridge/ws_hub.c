@@ -503,6 +503,9 @@ static void *hub_main(void *arg)
         }
         int64_t now = now_ms();
         if (now >= next_timer) {
+            /* nng's receive descriptor has been seen to stay quiet with
+             * messages waiting (nng issue 1368): look anyway, now and then */
+            drain_feed(h);
             check_timers(h, now);
             next_timer = now + TICK_MS;
         }

@@ -11,6 +11,7 @@ FX_DEB_PACKAGES=(
     libcriterion-dev
     postgresql redis-server
     curl ca-certificates
+    chromium
 )
 
 # Prints the packages of "$@" that are not fully installed ("ii" = wanted

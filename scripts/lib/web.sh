@@ -1,8 +1,10 @@
 # shellcheck shell=bash
 # Web assets and browser-side tools from the npm registry, into web/node_modules
 # (never committed): Swagger UI and ReDoc for fx-bridge's /docs and /redoc,
-# and the OpenAPI validator the tests run. Needs Node.js and npm: Debian's
-# nodejs/npm packages are installed when no node is on the PATH.
+# lightweight-charts for the /ws-test demo page, the OpenAPI validator the
+# tests run and playwright-core, which drives Debian's chromium (deps.sh) in
+# tests/browser. Needs Node.js and npm: Debian's nodejs/npm packages are
+# installed when no node is on the PATH.
 
 fx_install_web() {
     local root web

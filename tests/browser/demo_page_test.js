@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// The demo page (/ws-test) in headless Chromium against a running fx-bridge:
+// live ticks reach the tick list, candles reach the chart (history + live
+// frames), /ws/stats is shown, switching to hour candles works, and the page
+// logs no error. Saves a screenshot, also on failure.
+//
+//   BRIDGE_URL=http://127.0.0.1:8000 node tests/browser/demo_page_test.js [SCREENSHOT]
+//
+// Environment:
+//   BRIDGE_URL       fx-bridge base URL (required)
+//   DEMO_SYMBOL      symbol that receives ticks (default EURUSD)
+//   DEMO_SCREENSHOT  PNG path when no argument is given (default ./demo_page.png)
+//   DEMO_TIMEOUT_MS  how long the page may take to show ticks and candles (default 30000)
+//   DEMO_PATH        page path (default /ws-test; /demo is the alias)
+//   CHROMIUM         browser binary (default /usr/bin/chromium, Debian's package chromium)
+// Exit status: 0 passed, 1 failed (the reason is printed), 2 bad usage.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..', '..');
+const NAME = 'demo_page';
+
+function fail(msg, code = 1) {
+  console.error(`${NAME}: FAIL: ${msg}`);
+  process.exit(code);
+}
+
+const bridgeUrl = (process.env.BRIDGE_URL || '').replace(/\/+$/, '');
+if (!bridgeUrl) fail('BRIDGE_URL is not set (e.g. http://127.0.0.1:8000)', 2);
+const symbol = (process.env.DEMO_SYMBOL || 'EURUSD').toUpperCase();
+const screenshot = path.resolve(process.argv[2] || process.env.DEMO_SCREENSHOT || 'demo_page.png');
+const timeoutMs = Number(process.env.DEMO_TIMEOUT_MS || 30000);
+const pagePath = process.env.DEMO_PATH || '/ws-test';
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+
+let chromium;
+try {
+  ({ chromium } = require(require.resolve('playwright-core', { paths: [path.join(root, 'web')] })));
+} catch (e) {
+  fail('playwright-core is not installed: run `npm install` in web/ (scripts/lib/web.sh does)', 2);
+}
+if (!fs.existsSync(executablePath)) fail(`no browser at ${executablePath}: apt-get install chromium`, 2);
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const problems = []; // page errors, console errors, failed requests
+  let page;
+  let watching = true;
+  try {
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => watching && problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (watching && m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    });
+    page.on('requestfailed', (r) => {
+      if (watching) problems.push(`request failed: ${r.url()}: ${r.failure() ? r.failure().errorText : '?'}`);
+    });
+    page.on('response', (r) => {
+      if (watching && r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
+    });
+
+    const url = `${bridgeUrl}${pagePath}?symbol=${encodeURIComponent(symbol)}`;
+    console.log(`${NAME}: opening ${url}`);
+    const deadline = Date.now() + timeoutMs;
+    const resp = await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
+    if (!resp || resp.status() !== 200)
+      throw new Error(`GET ${pagePath} answered ${resp ? resp.status() : 'nothing'}: fx-bridge does not serve the demo page`);
+    if (!(await page.evaluate(() => typeof window.fxDemo === 'object')))
+      throw new Error(`${pagePath} has no window.fxDemo: not the demo page?`);
+    const chartError = await page.evaluate(() => window.fxDemo.chartError);
+    if (chartError) throw new Error(`chart: ${chartError}`);
+
+    // Waits until `fn` (run in the page, with `arg`) is true, within the overall
+    // deadline; stops at the first error the page shows.
+    async function waitFor(what, fn, arg) {
+      for (;;) {
+        if (problems.length) throw new Error(`while waiting for ${what}: ${problems[0]}`);
+        const left = deadline - Date.now();
+        if (left <= 0) break;
+        try {
+          await page.waitForFunction(fn, arg, { timeout: Math.min(left, 500), polling: 100 });
+          return;
+        } catch (e) {
+          if (!/Timeout/i.test(e.message)) throw e;
+        }
+      }
+      const state = await page.evaluate(() => {
+        const d = window.fxDemo;
+        return JSON.stringify({
+          ticksReceived: d.ticksReceived, candlesReceived: d.candlesReceived, barsDrawn: d.barsDrawn,
+          historyLoaded: d.historyLoaded, reconnects: d.reconnects, statsPolls: d.statsPolls,
+          sockets: d.sockets, resolution: d.resolution, lastCandle: d.lastCandle, stats: d.stats,
+          tickRows: document.querySelectorAll('#ticks li').length,
+          status: document.getElementById('status').textContent.replace(/\s+/g, ' ').trim(),
+        });
+      });
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; page state: ${state}`);
+    }
+
+    await waitFor('ticks in the tick list (#ticks)',
+      () => window.fxDemo.ticksReceived >= 3 && document.querySelectorAll('#ticks li').length >= 3);
+    await waitFor('minute candles on the chart (history loaded, a candle frame, barsDrawn > 0)',
+      () => window.fxDemo.historyLoaded && window.fxDemo.candlesReceived >= 1 && window.fxDemo.barsDrawn >= 1);
+    // The shape of /ws/stats may change: only where it has a total of connections
+    // (connections.total or total_connections) must that count our two sockets.
+    await waitFor('/ws/stats in the stats panel', () => {
+      const d = window.fxDemo;
+      if (d.statsPolls < 1 || !document.querySelector('#stats-server td')) return false;
+      const s = d.stats || {};
+      const total = s.connections && typeof s.connections.total === 'number' ? s.connections.total : s.total_connections;
+      return typeof total !== 'number' || total >= 2;
+    });
+
+    const seen = await page.evaluate(() => ({
+      tick: window.fxDemo.lastTick,
+      candle: window.fxDemo.lastCandle,
+      rows: document.querySelectorAll('#ticks li').length,
+      canvas: (() => {
+        const c = document.querySelector('#chart canvas');
+        return c ? c.width * c.height : 0;
+      })(),
+    }));
+    const t = seen.tick, c = seen.candle;
+    if (t.symbol !== symbol || typeof t.price !== 'number' || !(t.price > 0) || !/^\d{4}-\d\d-\d\dT.*Z$/.test(t.time))
+      throw new Error(`unexpected tick frame: ${JSON.stringify(t)}`);
+    if (c.symbol !== symbol || c.resolution !== 'minute' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/.test(c.bucket) ||
+        !(c.low <= Math.min(c.open, c.close) && Math.max(c.open, c.close) <= c.high) ||
+        !(c.tick_count >= 1) || typeof c.complete !== 'boolean')
+      throw new Error(`unexpected candle frame: ${JSON.stringify(c)}`);
+    if (seen.rows > 50) throw new Error(`the tick list holds ${seen.rows} rows, more than 50`);
+    if (!seen.canvas) throw new Error('no chart canvas in #chart');
+
+    // Let the chart paint its latest update, then keep the picture.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    fs.mkdirSync(path.dirname(screenshot), { recursive: true });
+    await page.screenshot({ path: screenshot, fullPage: true });
+
+    // Another resolution: history and socket of the new view.
+    await page.click('#resolutions button[data-resolution="hour"]');
+    await waitFor('hour candles after switching resolution', () => {
+      const d = window.fxDemo;
+      return d.resolution === 'hour' && d.historyLoaded && d.barsDrawn >= 1 &&
+             d.lastCandle && d.lastCandle.resolution === 'hour';
+    });
+
+    if (problems.length) throw new Error(problems.join('\n  '));
+    const counts = await page.evaluate(() => window.fxDemo);
+    watching = false;
+    console.log(`${NAME}: ok: ${counts.ticksReceived} tick frames, ${counts.candlesReceived} candle frames, ` +
+                `${counts.barsDrawn} bars drawn, ${counts.reconnects} reconnects; screenshot ${screenshot}`);
+  } catch (e) {
+    watching = false;
+    if (page) {
+      try {
+        fs.mkdirSync(path.dirname(screenshot), { recursive: true });
+        await page.screenshot({ path: screenshot, fullPage: true });
+        console.error(`${NAME}: screenshot of the failure: ${screenshot}`);
+      } catch (_) { /* the page may be gone */ }
+    }
+    const seen = [...new Set(problems)];
+    const more = seen.length ? `\n  seen in the page:\n  ${seen.slice(0, 10).join('\n  ')}` +
+                 (seen.length > 10 ? `\n  ... and ${seen.length - 10} more` : '') : '';
+    throw new Error(e.message + more);
+  } finally {
+    await browser.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => fail(e.message),
+);

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# The demo page end to end: fx-core, fx-bridge and fx-tickgen from BINDIR on
+# free loopback ports, then demo_page_test.js opens /ws-test in headless
+# Chromium and waits for live ticks and candles.
+#
+#   tests/browser/run_demo_test.sh BINDIR [SCREENSHOT]
+#
+# BINDIR      folder of fx-core, fx-bridge and fx-tickgen (e.g. build-test/bin)
+# SCREENSHOT  PNG written by the browser test, also on failure
+#             (default: BINDIR/../demo_page.png)
+# Needs DATABASE_URL and REDIS_URL (scripts/test.sh starts throwaway servers
+# and exports them), node, web/node_modules (scripts/lib/web.sh) and
+# /usr/bin/chromium (scripts/lib/deps.sh).
+# Optional: DEMO_SYMBOL (default: a fresh symbol per run, so other tests' data
+# and streams never mix in), DEMO_TICK_RATE (ticks/s, default 20),
+# DEMO_TIMEOUT_MS (browser waits, default 30000), DEMO_KEEP_LOGS=1 (keep the
+# programs' logs and print where).
+# Exit status: 0 passed, 1 failed (the reason and the programs' logs are printed), 2 bad usage.
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../../scripts/lib/services.sh
+. "$root/scripts/lib/services.sh"
+
+say() { printf 'demo_page: %s\n' "$*"; }
+die() {
+    printf 'demo_page: FAIL: %s\n' "$*" >&2
+    exit "${rc_usage:-1}"
+}
+
+rc_usage=2
+(($# >= 1 && $# <= 2)) || die "usage: $0 BINDIR [SCREENSHOT]"
+bindir=$(cd "$1" 2>/dev/null && pwd) || die "no such folder: $1"
+shot=${2:-$(dirname "$bindir")/demo_page.png}
+for prog in fx-core fx-bridge fx-tickgen; do
+    [[ -x $bindir/$prog ]] || die "$bindir/$prog is missing: build first"
+done
+[[ -n ${DATABASE_URL:-} && -n ${REDIS_URL:-} ]] ||
+    die "DATABASE_URL and REDIS_URL must be set: run under ./scripts/test.sh, which starts throwaway servers"
+command -v node >/dev/null || die "node is not installed (scripts/lib/web.sh installs it)"
+command -v curl >/dev/null || die "curl is not installed (scripts/lib/deps.sh installs it)"
+[[ -f $root/web/node_modules/playwright-core/package.json &&
+    -f $root/web/node_modules/lightweight-charts/package.json ]] ||
+    die "web/node_modules lacks playwright-core or lightweight-charts: run npm install in web/ (scripts/lib/web.sh)"
+[[ -x ${CHROMIUM:-/usr/bin/chromium} ]] ||
+    die "no ${CHROMIUM:-/usr/bin/chromium}: apt-get install chromium (scripts/lib/deps.sh lists it)"
+rc_usage=1
+
+# A symbol and streams of this run's own: 1-16 characters of A-Z 0-9.
+symbol=${DEMO_SYMBOL:-$(printf 'DEMO%X%04X' "$$" "$RANDOM" | cut -c1-16)}
+stream="fx:demo-test:$symbol"
+rate=${DEMO_TICK_RATE:-20}
+
+# Three distinct free ports (they are not taken until the programs start).
+rpc_port=$(fx_pick_free_port)
+feed_port=$(fx_pick_free_port $((rpc_port + 1)))
+bridge_port=$(fx_pick_free_port $((feed_port + 1)))
+
+logs=$(mktemp -d "${TMPDIR:-/tmp}/fxohlc-demo-test.XXXXXX")
+declare -A pids=()
+
+# shellcheck disable=SC2317 # reached through the trap
+cleanup() {
+    local rc=$? name pid i
+    trap - EXIT INT TERM
+    if [[ -n ${watchdog:-} ]]; then
+        kill "$watchdog" 2>/dev/null || true
+        wait "$watchdog" 2>/dev/null || true
+    fi
+    # the browser test, when a signal stopped this script (Playwright closes Chromium)
+    if [[ -n ${browser_test:-} ]] && _fx_pid_alive "$browser_test"; then
+        kill -TERM "$browser_test" 2>/dev/null || true
+        wait "$browser_test" 2>/dev/null || true
+    fi
+    # the feed first, so the core is not busy ingesting while it stops
+    for name in fx-tickgen fx-bridge fx-core; do
+        pid=${pids[$name]:-}
+        if [[ -n $pid ]]; then kill -TERM "$pid" 2>/dev/null || true; fi
+    done
+    for name in fx-tickgen fx-bridge fx-core; do
+        pid=${pids[$name]:-}
+        [[ -n $pid ]] || continue
+        for ((i = 0; i < 100; i++)); do
+            _fx_pid_alive "$pid" || break
+            sleep 0.1
+        done
+        if _fx_pid_alive "$pid"; then
+            say "$name (pid $pid) ignored SIGTERM for 10 s; killing it" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+            rc=1
+        fi
+        wait "$pid" 2>/dev/null || {
+            local st=$?
+            # A sanitizer report at exit (leaks) shows as a non-zero status.
+            say "$name exited with status $st after SIGTERM; end of its log:" >&2
+            tail -n 40 "$logs/$name.log" >&2 || true
+            rc=1
+        }
+    done
+    if command -v redis-cli >/dev/null; then
+        redis-cli -u "$REDIS_URL" DEL "$stream" "$stream:dead" >/dev/null 2>&1 || true
+    fi
+    if ((rc != 0)); then
+        for name in fx-core fx-bridge fx-tickgen; do
+            [[ -s $logs/$name.log ]] || continue
+            echo "---- end of $name.log ----" >&2
+            tail -n 25 "$logs/$name.log" >&2
+        done
+    fi
+    if ((rc != 0)) || [[ ${DEMO_KEEP_LOGS:-0} == 1 ]]; then
+        say "logs kept in $logs"
+    else
+        rm -rf "$logs"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# start NAME ARGS...: BINDIR/NAME in the background with the environment
+# below, output in $logs/NAME.log.
+start() {
+    local name=$1
+    shift
+    "$bindir/$name" "$@" >"$logs/$name.log" 2>&1 </dev/null &
+    pids[$name]=$!
+    echo "$!" >>"$logs/pids"
+}
+
+# Should this script be killed by SIGKILL (no trap runs), the programs go too.
+(
+    trap - EXIT INT TERM
+    while kill -0 $$ 2>/dev/null; do sleep 1; done
+    # shellcheck disable=SC2046 # one pid a line
+    kill -TERM $(cat "$logs/pids" 2>/dev/null) 2>/dev/null
+) </dev/null >/dev/null 2>&1 &
+watchdog=$!
+
+export FX_RPC_URL=tcp://127.0.0.1:$rpc_port
+export FX_FEED_URL=tcp://127.0.0.1:$feed_port
+export BRIDGE_PORT=$bridge_port
+export BRIDGE_STATIC_DIR=$root/web/node_modules
+export REDIS_STREAM=$stream
+export REDIS_DEAD_LETTER_STREAM=$stream:dead
+export LOG_LEVEL=${LOG_LEVEL:-info}
+
+say "symbol $symbol, stream $stream, rpc $FX_RPC_URL, feed $FX_FEED_URL, bridge port $BRIDGE_PORT"
+start fx-core
+start fx-bridge
+
+url=http://127.0.0.1:$bridge_port
+for ((i = 0; ; i++)); do
+    status=$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$url/health" || true)
+    [[ $status == 200 ]] && break
+    for name in fx-core fx-bridge; do
+        _fx_pid_alive "${pids[$name]}" || die "$name exited during start-up"
+    done
+    ((i < 120)) || die "fx-bridge /health did not answer 200 within 60 s (last status $status)"
+    sleep 0.5
+done
+say "fx-bridge is healthy at $url"
+
+# --duration: stops by itself should this script be killed without its trap.
+start fx-tickgen --redis-url "$REDIS_URL" --stream "$stream" --symbols "$symbol" \
+    --rate "$rate" --duration 300
+
+
+# In the background, so that a signal reaches the trap at once.
+BRIDGE_URL=$url DEMO_SYMBOL=$symbol node "$root/tests/browser/demo_page_test.js" "$shot" </dev/null &
+browser_test=$!
+echo "$browser_test" >>"$logs/pids"
+rc=0
+wait "$browser_test" || rc=$?
+browser_test=
+exit "$rc"
