@@ -106,14 +106,20 @@ void fx_jbuf_time(struct fx_jbuf *b, int64_t time_us)
     fx_jbuf_string(b, fxc_time_format(time_us, buf));
 }
 
-void fx_jbuf_tick(struct fx_jbuf *b, const fxc_tick *t)
+void fx_jbuf_tick_fields(struct fx_jbuf *b, const fxc_tick *t)
 {
-    fx_jbuf_raw(b, "{\"symbol\":");
+    fx_jbuf_raw(b, "\"symbol\":");
     fx_jbuf_string(b, t->symbol);
     fx_jbuf_raw(b, ",\"time\":");
     fx_jbuf_time(b, t->time_us);
     fx_jbuf_raw(b, ",\"price\":");
     fx_jbuf_price(b, t->price);
+}
+
+void fx_jbuf_tick(struct fx_jbuf *b, const fxc_tick *t)
+{
+    fx_jbuf_raw(b, "{");
+    fx_jbuf_tick_fields(b, t);
     fx_jbuf_raw(b, "}");
 }
 

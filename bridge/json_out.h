@@ -28,8 +28,9 @@ void fx_jbuf_string(struct fx_jbuf *b, const char *s); /* quoted and escaped */
 void fx_jbuf_price(struct fx_jbuf *b, double price);
 void fx_jbuf_time(struct fx_jbuf *b, int64_t time_us); /* quoted RFC 3339 */
 void fx_jbuf_tick(struct fx_jbuf *b, const fxc_tick *t); /* {"symbol","time","price"} */
-/* The fields of a candle, {"bucket",...,"complete"}, without the braces, so a
- * WebSocket frame can put "type" and "resolution" in front. */
+/* The fields of a tick or a candle without the braces, so that a WebSocket
+ * frame can put "type" (and "resolution") in front. */
+void fx_jbuf_tick_fields(struct fx_jbuf *b, const fxc_tick *t);
 void fx_jbuf_candle_fields(struct fx_jbuf *b, const fxc_candle *c);
 
 #endif

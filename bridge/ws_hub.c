@@ -123,12 +123,8 @@ static struct frame *tick_frame(const fxc_tick *t)
 {
     struct fx_jbuf b;
     fx_jbuf_init(&b);
-    fx_jbuf_raw(&b, "{\"type\":\"tick\",\"symbol\":");
-    fx_jbuf_string(&b, t->symbol);
-    fx_jbuf_raw(&b, ",\"time\":");
-    fx_jbuf_time(&b, t->time_us);
-    fx_jbuf_raw(&b, ",\"price\":");
-    fx_jbuf_price(&b, t->price);
+    fx_jbuf_raw(&b, "{\"type\":\"tick\",");
+    fx_jbuf_tick_fields(&b, t);
     fx_jbuf_raw(&b, "}");
     return frame_from(&b, NULL);
 }
