@@ -56,9 +56,24 @@ step "starting PostgreSQL on port $port"
 fx_pg_start "$tmp/pg" "$port"
 port=$(fx_pick_free_port)
 step "starting Redis on port $port"
-fx_redis_start "$tmp/redis" "$port"
+# With the append-only file, as in production (scripts/up.sh): the stream,
+# its consumer group and the delivered but unacknowledged entries survive a
+# restart, which the ingest test does mid-stream. Without persistence a
+# restart empties Redis (the stream and its pending entries vanish), and an
+# RDB written by SHUTDOWN SAVE would keep them only through a clean shutdown.
+fx_redis_start "$tmp/redis" "$port" --appendonly yes
 echo "    DATABASE_URL=$DATABASE_URL"
 echo "    REDIS_URL=$REDIS_URL"
+
+# Shell commands (for /bin/sh -c) that restart these servers in place, same
+# port and data: PostgreSQL as in a crash (-m immediate), Redis with SIGTERM.
+# Tests that restart servers skip without them, never touching servers that
+# are not their own.
+shq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+services=$(shq "$root/scripts/lib/services.sh")
+FX_TEST_PG_RESTART="bash $services fx_pg_restart $(shq "$tmp/pg") immediate"
+FX_TEST_REDIS_RESTART="bash $services fx_redis_restart $(shq "$tmp/redis")"
+export FX_TEST_PG_RESTART FX_TEST_REDIS_RESTART
 
 # Leaks fail the run; any UB report stops the test with a stack trace.
 # Options the caller already set come last, so they win.

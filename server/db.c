@@ -17,11 +17,24 @@ static void copy_message(char *err, size_t errlen, const char *msg)
     while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' ')) err[--n] = '\0';
 }
 
+/* The settings of every session: fx_db_open's, and again after PQreset,
+ * whose new session has none of them. */
+static int session_settings(struct fx_db *db, char *err, size_t errlen)
+{
+    int rc = fx_db_exec(db, "SET TIME ZONE 'UTC'", err, errlen);
+    /* A generic plan over the partitioned ticks table locks every partition
+     * at each execution (PostgreSQL 15 prunes only after locking): with a
+     * few hundred daily partitions that quadrupled a one-row read. Custom
+     * plans prune at planning time and touch only the partitions in range. */
+    if (rc == 0) rc = fx_db_exec(db, "SET plan_cache_mode = force_custom_plan", err, errlen);
+    return rc;
+}
+
 /* Prepares fx-core's statements. DEALLOCATE first: an earlier attempt on
  * this session (before the migrations ran, say) may have prepared some. */
 static int setup_session(struct fx_db *db, char *err, size_t errlen)
 {
-    int rc = fx_db_exec(db, "SET TIME ZONE 'UTC'", err, errlen);
+    int rc = session_settings(db, err, errlen);
     if (rc == 0) rc = fx_db_exec(db, "DEALLOCATE ALL", err, errlen);
     if (rc == 0) rc = fx_tick_store_prepare(db, err, errlen);
     if (rc == 0) rc = fx_candle_store_prepare(db, err, errlen);
@@ -55,13 +68,7 @@ int fx_db_open(struct fx_db *db, const char *url, char *err, size_t errlen)
     PQsetNoticeProcessor(db->conn, log_notice, NULL);
     /* Statements are prepared by fx_db_ensure: the migrations that create
      * their tables run on a connection opened here first. */
-    int rc = fx_db_exec(db, "SET TIME ZONE 'UTC'", err, errlen);
-    /* A generic plan over the partitioned ticks table locks every partition
-     * at each execution (PostgreSQL 15 prunes only after locking): with a
-     * few hundred daily partitions that quadrupled a one-row read. Custom
-     * plans prune at planning time and touch only the partitions in range. */
-    if (rc == 0) rc = fx_db_exec(db, "SET plan_cache_mode = force_custom_plan", err, errlen);
-    return rc;
+    return session_settings(db, err, errlen);
 }
 
 void fx_db_close(struct fx_db *db)

@@ -1,13 +1,17 @@
 # shellcheck shell=bash
 # Throwaway PostgreSQL and Redis on 127.0.0.1, each in a directory of its own,
 # plus a tiny pidfile-based supervisor for our own programs (fx_start_bg).
-# Sourced by scripts/test.sh, scripts/up.sh and scripts/down.sh.
+# Sourced by scripts/test.sh, scripts/up.sh and scripts/down.sh; run as
+# `bash services.sh FUNCTION ARGS...` it calls one function (the tests restart
+# the servers that way).
 #
 #   fx_pick_free_port [FIRST]      print a free loopback TCP port
 #   fx_pg_start DIR PORT           initdb (once) + start; exports DATABASE_URL
 #   fx_pg_stop DIR
+#   fx_pg_restart DIR [MODE]       stop (-m MODE, default immediate) + start
 #   fx_redis_start DIR PORT [ARG]  start; exports REDIS_URL
 #   fx_redis_stop DIR
+#   fx_redis_restart DIR           stop (SIGTERM) + start, same port and ARGs
 #   fx_start_bg NAME CMD...        needs FX_RUN_DIR and FX_LOG_DIR
 #   fx_stop_bg NAME
 
@@ -172,6 +176,20 @@ fx_pg_stop() {
     _fx_pg_as "$dir" "$bindir/pg_ctl" -D "$dir/data" -m fast -w -s stop
 }
 
+# fx_pg_restart DIR [MODE]: stop with pg_ctl -m MODE and start again on the
+# same port. The default, immediate, is a crash as far as clients can tell:
+# sessions are cut off mid-transaction and the start runs crash recovery.
+fx_pg_restart() {
+    local dir=$1 mode=${2:-immediate} bindir port
+    dir=$(cd "$dir" && pwd) || return 1 # _fx_pg_as runs pg_ctl from inside DIR
+    bindir=$(fx_pg_bindir) || return 1
+    port=$(cat "$dir/port") || return 1
+    if fx_pg_running "$dir"; then
+        _fx_pg_as "$dir" "$bindir/pg_ctl" -D "$dir/data" -m "$mode" -w -s stop || return 1
+    fi
+    fx_pg_start "$dir" "$port"
+}
+
 # ----------------------------------------------------------------- Redis ----
 
 fx_redis_running() {
@@ -180,7 +198,8 @@ fx_redis_running() {
 }
 
 # fx_redis_start DIR PORT [EXTRA redis-server ARGS...]: no snapshots and no
-# AOF unless EXTRA says otherwise. Exports REDIS_URL.
+# AOF unless EXTRA says otherwise. Exports REDIS_URL. EXTRA is kept in
+# DIR/args for fx_redis_restart.
 fx_redis_start() {
     local dir=$1 port=$2 pid i
     shift 2
@@ -204,13 +223,18 @@ fx_redis_start() {
         --save "" --appendonly no "$@" >"$dir/redis.out" 2>&1 </dev/null &
     pid=$!
     echo "$pid" >"$dir/redis.pid"
+    local arg
+    for arg in "$@"; do printf '%s\0' "$arg"; done >"$dir/args"
 
     # Ready when the server on PORT is this very process (not one that
-    # already held the port while ours is still failing to bind).
-    for ((i = 0; i < 100; i++)); do
+    # already held the port while ours is still failing to bind) and has
+    # loaded its data: until then it answers INFO but fails most commands
+    # with LOADING. A large append-only file takes seconds.
+    local info
+    for ((i = 0; i < 600; i++)); do
         _fx_pid_alive "$pid" || break
-        if redis-cli -p "$port" info server 2>/dev/null | tr -d '\r' |
-            grep -qx "process_id:$pid"; then
+        info=$(redis-cli -p "$port" info 2>/dev/null | tr -d '\r') || info=
+        if grep -qx "process_id:$pid" <<<"$info" && grep -qx "loading:0" <<<"$info"; then
             echo "$port" >"$dir/port"
             export REDIS_URL="redis://127.0.0.1:$port"
             return 0
@@ -233,6 +257,23 @@ fx_redis_stop() {
     done
     echo "    Redis (pid $pid) ignored SIGTERM; killing it" >&2
     kill -KILL "$pid" 2>/dev/null || true
+}
+
+# fx_redis_restart DIR: SIGTERM (a clean SHUTDOWN) and start again with the
+# port and EXTRA arguments of the last fx_redis_start. What survives is what
+# those arguments persist: with --appendonly yes, everything.
+fx_redis_restart() {
+    local dir=$1 port
+    local -a args=()
+    port=$(cat "$dir/port") || return 1
+    if [[ ! -f $dir/args ]]; then
+        # started before DIR/args existed: its arguments are unknown
+        echo "error: no $dir/args; restart Redis with fx_redis_stop + fx_redis_start" >&2
+        return 1
+    fi
+    mapfile -d '' -t args <"$dir/args"
+    fx_redis_stop "$dir" || return 1
+    fx_redis_start "$dir" "$port" "${args[@]}"
 }
 
 # ------------------------------------------------- background programs ----
@@ -290,3 +331,16 @@ fx_stop_bg() {
     fi
     rm -f "$FX_RUN_DIR/$name.pid" "$FX_RUN_DIR/$name.exe"
 }
+
+# ---------------------------------------------------------- as a program ----
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    set -euo pipefail
+    case ${1-} in
+    fx_*) "$@" ;;
+    *)
+        echo "usage: bash $0 FUNCTION ARGS... (a fx_* function of this file)" >&2
+        exit 2
+        ;;
+    esac
+fi

@@ -1,19 +1,23 @@
 /*
  * Redis Streams ingestion against real Redis and PostgreSQL: entries become
  * ticks, candles and live events; malformed ones go to the dead-letter
- * stream; pending and abandoned entries are picked up; a SIGKILL in the
- * middle of 100 000 entries loses and duplicates nothing.
+ * stream; pending and abandoned entries are picked up; lost connections,
+ * restarts of Redis and PostgreSQL and a SIGKILL of the core in the middle
+ * of a stream lose and duplicate nothing.
  */
 #include "fixture.h"
 
 #include "config.h"
+#include "db.h"
 #include "server.h"
 #include "fx/v1/events.pb-c.h"
 
 #include <criterion/criterion.h>
+#include <criterion/logging.h>
 #include <hiredis/hiredis.h>
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/sub.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,19 +48,27 @@ static void use_test_streams(struct fx_config *cfg)
 
 static void start_ingesting(void) { fx_fixture_start_with(use_test_streams); }
 
+static redisContext *redis_ctx;
+
 static redisContext *redis(void)
 {
-    static redisContext *c;
-    if (c == NULL) {
+    if (redis_ctx == NULL) {
         const char *url = getenv("REDIS_URL");
         cr_assert_not_null(url, "REDIS_URL is not set");
         int port = 6379;
         const char *colon = strrchr(url, ':');
         if (colon) port = atoi(colon + 1);
-        c = redisConnect("127.0.0.1", port);
-        cr_assert(c && !c->err, "redis: %s", c ? c->errstr : "no memory");
+        redis_ctx = redisConnect("127.0.0.1", port);
+        cr_assert(redis_ctx && !redis_ctx->err, "redis: %s", redis_ctx ? redis_ctx->errstr : "no memory");
     }
-    return c;
+    return redis_ctx;
+}
+
+/* After a Redis restart: the next redis() connects again. */
+static void redis_forget(void)
+{
+    if (redis_ctx) redisFree(redis_ctx);
+    redis_ctx = NULL;
 }
 
 static long long redis_int(const char *fmt, const char *a, const char *b)
@@ -222,6 +234,7 @@ static void xadd_many(const char *sym, int first, int count)
     for (int i = 0; i < count; i++) {
         redisReply *r;
         cr_assert_eq(redisGetReply(redis(), (void **)&r), REDIS_OK);
+        cr_assert_eq(r->type, REDIS_REPLY_STRING, "XADD: %s", r->type == REDIS_REPLY_ERROR ? r->str : "?");
         freeReplyObject(r);
     }
 }
@@ -251,6 +264,97 @@ Test(ingest, losing_redis_and_postgresql_connections_mid_stream_loses_nothing, .
     long long pending = -1;
     for (int i = 0; i < 100 && pending != 0; i++, usleep(50000)) pending = redis_int("XPENDING %s %s", stream, group);
     cr_assert_eq(pending, 0);
+}
+
+/* Runs `cmd` with /bin/sh; returns its exit status. The servers it starts
+ * outlive this test, so they must not inherit our descriptors (the socket to
+ * Redis, Criterion's pipes): all but stdin, stdout and stderr are closed. */
+static int run_command(const char *cmd)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        closefrom(3);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) == -1)
+        cr_assert_eq(errno, EINTR);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* After a PostgreSQL restart: our own connection again, and a session of the
+ * core's kind (`db`), which must come back with its settings, not only with
+ * its prepared statements. */
+static void reconnect_pg(struct fx_db *db)
+{
+    PQreset(fx_test_pg());
+    cr_assert_eq(PQstatus(fx_test_pg()), CONNECTION_OK, "%s", PQerrorMessage(fx_test_pg()));
+    char err[512];
+    fx_db_exec(db, "SELECT 1", err, sizeof err); /* finds the session gone */
+    cr_assert_eq(fx_db_ensure(db, err, sizeof err), 0, "%s", err);
+    PGresult *res
+        = PQexec(db->conn, "SELECT current_setting('plan_cache_mode') || ' ' || current_setting('TimeZone')");
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
+    cr_assert_str_eq(PQgetvalue(res, 0, 0), "force_custom_plan UTC", "settings of a reconnected session");
+    PQclear(res);
+}
+
+/*
+ * The servers themselves restarted while the core consumes the stream, two
+ * times each: PostgreSQL stopped with -m immediate (a crash to its clients:
+ * the open transaction is cut off, and a COMMIT in flight may or may not
+ * have been applied), Redis with SIGTERM and started again from its
+ * append-only file (entries read but not yet acknowledged stay pending).
+ * The commands are scripts/test.sh's, for its own throwaway servers.
+ */
+Test(ingest, restarting_the_postgresql_and_redis_servers_mid_stream_loses_nothing, .timeout = 120)
+{
+    const char *restart_pg = getenv("FX_TEST_PG_RESTART"), *restart_redis = getenv("FX_TEST_REDIS_RESTART");
+    if (!restart_pg || !*restart_pg || !restart_redis || !*restart_redis)
+        cr_skip("FX_TEST_PG_RESTART and FX_TEST_REDIS_RESTART are not set: not restarting servers that may"
+                " not be ours (scripts/test.sh sets them for its own)");
+    enum { CHUNK = 20000, ROUNDS = 4 };
+    start_ingesting();
+    char sym[17], err[512];
+    fx_test_symbol(sym, "RESTART");
+    struct fx_db db = { .conn = NULL };
+    snprintf(db.url, sizeof db.url, "%s", getenv("DATABASE_URL"));
+    cr_assert_eq(fx_db_ensure(&db, err, sizeof err), 0, "%s", err);
+    for (int k = 0; k < ROUNDS; k++) {
+        int pg = k % 2 == 0;
+        xadd_many(sym, k * CHUNK, CHUNK);
+        /* as soon as the core is storing this chunk */
+        long long stored = 0;
+        for (int i = 0; i < 3000 && stored <= k * CHUNK; i++, usleep(5000)) stored = fx_test_count_ticks(sym);
+        cr_assert_gt(stored, k * CHUNK, "round %d: the core stores nothing", k);
+        cr_assert_eq(run_command(pg ? restart_pg : restart_redis), 0, "%s failed",
+            pg ? "FX_TEST_PG_RESTART" : "FX_TEST_REDIS_RESTART");
+        if (pg)
+            reconnect_pg(&db);
+        else
+            redis_forget();
+        stored = fx_test_count_ticks(sym);
+        cr_log_info("round %d: %s restarted with %lld of %d stored", k, pg ? "PostgreSQL" : "Redis", stored,
+            (k + 1) * CHUNK);
+        cr_assert_lt(stored, (k + 1) * CHUNK, "round %d: the restart came after the chunk was stored", k);
+    }
+    long long n = wait_for_ticks(sym, CHUNK * ROUNDS, 60);
+    cr_assert_eq(n, CHUNK * ROUNDS, "every entry stored once (%lld)", n);
+    static const char *const tables[] = { "candles_1m", "candles_1h", "candles_1d" };
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT sum(tick_count) FROM %s WHERE symbol = '%s'", tables[i], sym);
+        cr_assert_eq(fx_test_sql_int(sql), CHUNK * ROUNDS, "%s counts every tick once", tables[i]);
+    }
+    long long pending = -1;
+    for (int i = 0; i < 100 && pending != 0; i++, usleep(50000))
+        pending = redis_int("XPENDING %s %s", stream, group);
+    cr_assert_eq(pending, 0, "nothing left pending");
+    cr_assert_eq(redis_int("XLEN %s", dead, NULL), 0, "nothing dead-lettered");
+    fx_db_close(&db);
 }
 
 #ifdef FX_BIN_DIR
