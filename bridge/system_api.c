@@ -102,19 +102,19 @@ void fx_api_openapi(struct fx_http_request *req, struct fx_http_response *res)
     reply_static_text(res, fx_openapi_json, "application/json");
 }
 
-static const char docs_html[] = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>fxohlc API</title>\n"
+static const char docs_html[] = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>fxohlc API</title>\n"
                                 "<link rel=\"stylesheet\" href=\"/static/swagger-ui-dist/swagger-ui.css\">\n"
                                 "</head><body><div id=\"swagger-ui\"></div>\n"
                                 "<script src=\"/static/swagger-ui-dist/swagger-ui-bundle.js\"></script>\n"
                                 "<script>SwaggerUIBundle({url: '/openapi.json', dom_id: '#swagger-ui'});</script>\n"
                                 "</body></html>\n";
 
-static const char redoc_html[] = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>fxohlc API</title>\n"
+static const char redoc_html[] = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>fxohlc API</title>\n"
                                  "</head><body><redoc spec-url=\"/openapi.json\"></redoc>\n"
                                  "<script src=\"/static/redoc/bundles/redoc.standalone.js\"></script>\n"
                                  "</body></html>\n";
 
-static const char index_html[] = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>fxohlc</title></head>"
+static const char index_html[] = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>fxohlc</title></head>"
                                  "<body><h1>fxohlc</h1><ul>"
                                  "<li><a href=\"/docs\">API documentation (Swagger UI)</a></li>"
                                  "<li><a href=\"/redoc\">API documentation (ReDoc)</a></li>"

@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # The demo page end to end: fx-core, fx-bridge and fx-tickgen from BINDIR on
 # free loopback ports, then demo_page_test.js opens /ws-test in headless
-# Chromium and waits for live ticks and candles.
+# Chromium and waits for live ticks and candles; then, against the same
+# fx-bridge, docs_pages_test.js checks that /docs (Swagger UI) and /redoc
+# (ReDoc) render the API of /openapi.json.
 #
 #   tests/browser/run_demo_test.sh BINDIR [SCREENSHOT]
 #
 # BINDIR      folder of fx-core, fx-bridge and fx-tickgen (e.g. build-test/bin)
-# SCREENSHOT  PNG written by the browser test, also on failure
-#             (default: BINDIR/../demo_page.png)
+# SCREENSHOT  PNG of the demo page, also on failure (default:
+#             BINDIR/../demo_page.png); those of the docs pages go next to it,
+#             docs_page.png (Swagger UI) and redoc_page.png (ReDoc)
 # Needs DATABASE_URL and REDIS_URL (scripts/test.sh starts throwaway servers
 # and exports them), node, web/node_modules (scripts/lib/web.sh) and
 # /usr/bin/chromium (scripts/lib/deps.sh).
 # Optional: DEMO_SYMBOL (default: a fresh symbol per run, so other tests' data
 # and streams never mix in), DEMO_TICK_RATE (ticks/s, default 20),
-# DEMO_TIMEOUT_MS (browser waits, default 30000), DEMO_KEEP_LOGS=1 (keep the
-# programs' logs and print where).
+# DEMO_TIMEOUT_MS (browser waits, default 30000; DOCS_TIMEOUT_MS, default the
+# same, for the docs pages), DEMO_KEEP_LOGS=1 (keep the programs' logs and
+# print where).
+# Both browser tests run, also when the first fails.
 # Exit status: 0 passed, 1 failed (the reason and the programs' logs are printed), 2 bad usage.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -33,6 +38,8 @@ rc_usage=2
 (($# >= 1 && $# <= 2)) || die "usage: $0 BINDIR [SCREENSHOT]"
 bindir=$(cd "$1" 2>/dev/null && pwd) || die "no such folder: $1"
 shot=${2:-$(dirname "$bindir")/demo_page.png}
+docs_shot=$(dirname "$shot")/docs_page.png
+redoc_shot=$(dirname "$shot")/redoc_page.png
 for prog in fx-core fx-bridge fx-tickgen; do
     [[ -x $bindir/$prog ]] || die "$bindir/$prog is missing: build first"
 done
@@ -40,9 +47,10 @@ done
     die "DATABASE_URL and REDIS_URL must be set: run under ./scripts/test.sh, which starts throwaway servers"
 command -v node >/dev/null || die "node is not installed (scripts/lib/web.sh installs it)"
 command -v curl >/dev/null || die "curl is not installed (scripts/lib/deps.sh installs it)"
-[[ -f $root/web/node_modules/playwright-core/package.json &&
-    -f $root/web/node_modules/lightweight-charts/package.json ]] ||
-    die "web/node_modules lacks playwright-core or lightweight-charts: run npm install in web/ (scripts/lib/web.sh)"
+for pkg in playwright-core lightweight-charts swagger-ui-dist redoc; do
+    [[ -f $root/web/node_modules/$pkg/package.json ]] ||
+        die "web/node_modules lacks $pkg: run npm install in web/ (scripts/lib/web.sh)"
+done
 [[ -x ${CHROMIUM:-/usr/bin/chromium} ]] ||
     die "no ${CHROMIUM:-/usr/bin/chromium}: apt-get install chromium (scripts/lib/deps.sh lists it)"
 rc_usage=1
@@ -166,12 +174,23 @@ say "fx-bridge is healthy at $url"
 start fx-tickgen --redis-url "$REDIS_URL" --stream "$stream" --symbols "$symbol" \
     --rate "$rate" --duration 300
 
+# run_browser_test SCRIPT ARGS...: node SCRIPT in the background, so that a
+# signal reaches the trap at once; returns its exit status.
+run_browser_test() {
+    local st=0
+    BRIDGE_URL=$url node "$@" </dev/null &
+    browser_test=$!
+    echo "$browser_test" >>"$logs/pids"
+    wait "$browser_test" || st=$?
+    browser_test=
+    return "$st"
+}
 
-# In the background, so that a signal reaches the trap at once.
-BRIDGE_URL=$url DEMO_SYMBOL=$symbol node "$root/tests/browser/demo_page_test.js" "$shot" </dev/null &
-browser_test=$!
-echo "$browser_test" >>"$logs/pids"
 rc=0
-wait "$browser_test" || rc=$?
-browser_test=
+DEMO_SYMBOL=$symbol run_browser_test "$root/tests/browser/demo_page_test.js" "$shot" || rc=$?
+# The docs pages need no ticks: the same fx-bridge, whatever the demo showed.
+docs_rc=0
+DOCS_TIMEOUT_MS=${DOCS_TIMEOUT_MS:-${DEMO_TIMEOUT_MS:-30000}} \
+    run_browser_test "$root/tests/browser/docs_pages_test.js" "$docs_shot" "$redoc_shot" || docs_rc=$?
+((rc != 0)) || rc=$docs_rc
 exit "$rc"
