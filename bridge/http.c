@@ -16,6 +16,7 @@
 
 #define DEFAULT_BODY_LIMIT (1u << 20)
 #define REFUSE_UNREAD_BODY (1ull << 30)
+#define SNAPSHOT_TIMEOUT_MS 2000
 
 /* What MHD keeps for one request between its calls of on_request. */
 struct request_state {
@@ -102,6 +103,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
     }
     if (res->content_type) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
     if (res->allow) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
+    for (int i = 0; i < 2 && res->headers[i][0]; i++) MHD_add_response_header(r, res->headers[i][0], res->headers[i][1]);
     if (res->upgrade) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_UPGRADE, "websocket");
         MHD_add_response_header(r, "Sec-WebSocket-Accept", res->ws_accept);
@@ -128,7 +130,7 @@ static void reply_too_large(struct fx_http_response *res, size_t limit)
 }
 
 static struct request_state *begin(struct fx_bridge *b, struct MHD_Connection *conn, const char *url,
-    const char *method)
+    const char *method, const char *version)
 {
     struct request_state *st = calloc(1, sizeof *st);
     if (st == NULL) return NULL;
@@ -136,6 +138,7 @@ static struct request_state *begin(struct fx_bridge *b, struct MHD_Connection *c
     st->req.conn = conn;
     st->req.bridge = b;
     st->req.method = method;
+    st->req.version = version;
     st->req.path = url;
     fx_routes_match(method, url, &st->req, &st->match);
     st->limit = body_limit(b, &st->match);
@@ -194,10 +197,9 @@ static void dispatch(struct request_state *st, struct fx_http_response *res)
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
     struct request_state *st = *con_cls;
     if (st == NULL) {
-        st = begin(cls, conn, url, method);
+        st = begin(cls, conn, url, method, version);
         if (st == NULL) return MHD_NO;
         *con_cls = st;
         if (!st->refuse_now) return MHD_YES;
@@ -242,11 +244,21 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
         return FX_ECONFIG;
     }
     fxc_set_timeout(b->core, cfg->rpc_timeout_ms);
+    /* A WebSocket's first candle is worth a short wait only: a core that does
+     * not answer must not hold the connection's thread (and a shutdown). */
+    if (fxc_open(cfg->rpc_url, &b->snapshots, &e) != FXC_OK) {
+        snprintf(err, errlen, "FX_RPC_URL: %s", e.message);
+        fxc_close(b->core);
+        free(b);
+        return FX_ECONFIG;
+    }
+    fxc_set_timeout(b->snapshots, cfg->rpc_timeout_ms < SNAPSHOT_TIMEOUT_MS ? cfg->rpc_timeout_ms : SNAPSHOT_TIMEOUT_MS);
     const struct fx_ws_limits limits = { .queue_bytes = (size_t)cfg->ws_queue_kb << 10,
         .ping_interval_ms = cfg->ws_ping_s * 1000,
         .max_clients = cfg->ws_max_clients };
     int rc = fx_ws_hub_create(&b->hub, cfg->feed_url, &limits, err, errlen);
     if (rc != 0) {
+        fxc_close(b->snapshots);
         fxc_close(b->core);
         free(b);
         return rc;
@@ -255,20 +267,25 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
     if (inet_pton(AF_INET, cfg->bind, &addr.sin_addr) != 1) {
         snprintf(err, errlen, "BRIDGE_BIND=\"%s\" is not an IPv4 address", cfg->bind);
         fx_ws_hub_destroy(b->hub);
+        fxc_close(b->snapshots);
         fxc_close(b->core);
         free(b);
         return FX_ECONFIG;
     }
     /* Thread per connection: handlers block on their core round trip (each
      * on its own nng context), so concurrent requests proceed in parallel. */
-    b->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG
-            | MHD_ALLOW_UPGRADE,
+    /* poll(), not select(): WebSockets keep their sockets for long, and
+     * select() cannot take descriptors past 1023 (no new connection
+     * would be accepted once a thousand clients are connected). */
+    b->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL
+            | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE,
         0, NULL, NULL, on_request, b, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, b, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)120, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (b->daemon == NULL) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->bind, cfg->port);
         fx_ws_hub_destroy(b->hub);
+        fxc_close(b->snapshots);
         fxc_close(b->core);
         free(b);
         return FX_ECONFIG;
@@ -287,6 +304,7 @@ void fx_bridge_stop(struct fx_bridge *b)
     fx_ws_hub_stop(b->hub); /* first: the daemon waits for upgraded sockets to close */
     MHD_stop_daemon(b->daemon);
     fx_ws_hub_destroy(b->hub);
+    fxc_close(b->snapshots);
     fxc_close(b->core);
     free(b);
 }

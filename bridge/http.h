@@ -21,6 +21,7 @@ struct fx_http_request {
     struct MHD_Connection *conn;
     struct fx_bridge *bridge;
     const char *method;
+    const char *version; /* "HTTP/1.1" */
     const char *path;
     const char *body; /* NUL-terminated copy of the body; "" if none */
     size_t body_len;
@@ -34,6 +35,7 @@ struct fx_http_response {
     size_t len;
     const char *content_type;
     const char *allow; /* Allow header of a 405 */
+    const char *headers[2][2]; /* more headers: {name, value}, static strings */
     int body_static; /* body points to static memory: do not free */
     MHD_UpgradeHandler upgrade; /* set with status 101: a WebSocket upgrade */
     char ws_accept[FX_WS_ACCEPT_LEN + 1];
@@ -42,6 +44,7 @@ struct fx_http_response {
 struct fx_bridge {
     struct fx_bridge_config cfg;
     fxc *core;
+    fxc *snapshots; /* the current candle of a new WebSocket client: a short timeout */
     struct MHD_Daemon *daemon;
     struct fx_ws_hub *hub; /* WebSocket clients and the live feed */
     unsigned port; /* the bound port, also when cfg.port is 0 */

@@ -34,7 +34,11 @@ static void on_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, c
 static void upgrade(struct fx_http_request *req, struct fx_http_response *res, const struct fx_ws_filter *filter)
 {
     char why[160];
-    unsigned status = fx_ws_handshake_check(req->conn, res->ws_accept, why, sizeof why);
+    unsigned status = fx_ws_handshake_check(req->conn, req->method, req->version, res->ws_accept, why, sizeof why);
+    if (status == 426) {
+        res->headers[0][0] = "Sec-WebSocket-Version", res->headers[0][1] = "13";
+        res->headers[1][0] = "Upgrade", res->headers[1][1] = "websocket";
+    }
     if (status) return fx_reply_error(res, status, "%s", why);
     struct fx_ws_stats st;
     fx_ws_hub_stats(req->bridge->hub, &st);
@@ -107,7 +111,7 @@ static int current_candle(struct fx_bridge *b, const struct fx_ws_filter *f, fxc
     fxc_candle *c;
     size_t n;
     fxc_err e;
-    if (fxc_candles_get(b->core, &q, &c, &n, &e) != FXC_OK) return -1;
+    if (fxc_candles_get(b->snapshots, &q, &c, &n, &e) != FXC_OK) return -1;
     int found = 0;
     for (size_t k = n; k-- > 0 && !found;)
         if (!f->closed_only || c[k].complete) *out = c[k], found = 1;

@@ -54,9 +54,14 @@ static const char *header(struct MHD_Connection *conn, const char *name)
     return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
-unsigned fx_ws_handshake_check(struct MHD_Connection *conn, char accept[FX_WS_ACCEPT_LEN + 1], char *why,
-    size_t whylen)
+unsigned fx_ws_handshake_check(struct MHD_Connection *conn, const char *method, const char *http_version,
+    char accept[FX_WS_ACCEPT_LEN + 1], char *why, size_t whylen)
 {
+    if (strcmp(method, "GET") != 0 || strcmp(http_version, "HTTP/1.1") != 0) {
+        snprintf(why, whylen, "a WebSocket is opened by GET over HTTP/1.1 (got %.8s over %.16s)", method,
+            http_version);
+        return 400;
+    }
     const char *upgrade = header(conn, "Upgrade"), *connection = header(conn, "Connection");
     const char *version = header(conn, "Sec-WebSocket-Version"), *key = header(conn, "Sec-WebSocket-Key");
     if (upgrade == NULL || !has_token(upgrade, "websocket") || connection == NULL

@@ -12,12 +12,13 @@
 
 #define FX_WS_ACCEPT_LEN 28 /* base64 of a SHA-1 digest */
 
-/* Checks the upgrade headers of a GET request and writes the accept value
- * (NUL-terminated) into `accept`. Returns 0, or the HTTP status to answer
- * (400, or 426 for a WebSocket version other than 13) with the reason in
- * `why`. */
-unsigned fx_ws_handshake_check(struct MHD_Connection *conn, char accept[FX_WS_ACCEPT_LEN + 1], char *why,
-    size_t whylen);
+/* Checks an upgrade request (a GET over HTTP/1.1 with the WebSocket
+ * headers) and writes the accept value (NUL-terminated) into `accept`.
+ * Returns 0, or the HTTP status to answer (400, or 426 for a WebSocket
+ * version other than 13, which must carry "Sec-WebSocket-Version: 13") with
+ * the reason in `why`. */
+unsigned fx_ws_handshake_check(struct MHD_Connection *conn, const char *method, const char *http_version,
+    char accept[FX_WS_ACCEPT_LEN + 1], char *why, size_t whylen);
 
 /* The accept value of a client key: base64(SHA-1(key + RFC 6455's GUID)). */
 void fx_ws_accept_of(const char *key, char accept[FX_WS_ACCEPT_LEN + 1]);

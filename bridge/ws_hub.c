@@ -21,7 +21,7 @@
 #include <wslay/wslay.h>
 
 #define FEED_BUDGET 2048 /* events taken per turn, so that clients' I/O gets its turn too */
-#define WSLAY_AHEAD 16 /* frames handed to wslay at once; the rest wait in the client's queue */
+#define WSLAY_AHEAD 128 /* frames handed to wslay at once (it copies them); the rest wait in our queue */
 #define RECV_MAX 4096 /* clients send only control frames and small text; more is an error */
 #define DROP_GRACE_MS 2000 /* how long a closed client has to take its close frame */
 #define SNDBUF_BYTES (64 * 1024) /* kernel buffer per client: the backlog stays where we count it */
@@ -68,6 +68,7 @@ struct client {
 
 struct command {
     struct command *next;
+    uint64_t seq;
     struct client *add; /* a new client, or NULL for a snapshot */
     uint64_t id;
     int has_candle;
@@ -85,10 +86,13 @@ struct fx_ws_hub {
     struct command *cmds, **cmds_tail;
     int stopping;
     int closed; /* the thread takes no more commands */
+    pthread_cond_t applied_cv; /* signalled when commands up to seq_applied ran */
+    uint64_t seq_posted, seq_applied;
 
     struct client *clients; /* the hub thread's alone */
     _Atomic uint64_t next_id;
     _Atomic uint64_t nclients[2]; /* by enum fx_ws_stream */
+    _Atomic int total; /* all clients, for limits.max_clients */
     _Atomic uint64_t sent, dropped;
 };
 
@@ -255,8 +259,8 @@ static void begin_close(struct client *c, uint16_t code, const char *reason)
     c->close_deadline_ms = now_ms() + DROP_GRACE_MS;
 }
 
-/* Hands queued frames to wslay, a few at a time, so that a close frame never
- * waits behind more than WSLAY_AHEAD of them. */
+/* Hands queued frames to wslay, WSLAY_AHEAD at a time: our queue shares the
+ * frames among clients, wslay's holds copies. */
 static void feed_wslay(struct client *c)
 {
     while (c->queue.n > 0 && !c->awaiting_snapshot && wslay_event_get_queued_msg_count(c->ctx) < WSLAY_AHEAD) {
@@ -267,7 +271,23 @@ static void feed_wslay(struct client *c)
     }
 }
 
-static int wants_write(struct client *c) { return c->out_len > 0 || wslay_event_want_write(c->ctx); }
+static int wants_write(struct client *c)
+{
+    return c->out_len > 0 || wslay_event_want_write(c->ctx) || (c->queue.n > 0 && !c->awaiting_snapshot);
+}
+
+/* What the client has not taken yet, in every buffer; over the limit it is
+ * dropped (also a client that sends pings and never reads the pongs). */
+static int over_limit(struct client *c)
+{
+    if (c->close_deadline_ms
+        || c->queue.bytes + wslay_event_get_queued_msg_length(c->ctx) + c->out_len <= c->hub->limits.queue_bytes)
+        return 0;
+    c->hub->dropped++;
+    fx_info("ws", "client %llu dropped: over %zu bytes unsent", (unsigned long long)c->id, c->hub->limits.queue_bytes);
+    begin_close(c, 1008, "too slow: the server's queue for this client is full");
+    return 1;
+}
 
 static void set_interest(struct client *c)
 {
@@ -281,14 +301,16 @@ static void set_interest(struct client *c)
  * finished (closed, failed), 0 otherwise. */
 static int service(struct client *c, int readable)
 {
-    if (readable && wslay_event_want_read(c->ctx) && wslay_event_recv(c->ctx) != 0) return -1;
+    if (readable && wslay_event_want_read(c->ctx)) {
+        if (wslay_event_recv(c->ctx) != 0) return -1;
+        over_limit(c);
+    }
     for (int round = 0; round < 64; round++) {
         feed_wslay(c);
         if (wslay_event_want_write(c->ctx) && wslay_event_send(c->ctx) != 0) return -1;
-        size_t before = c->out_len;
         if (flush_out(c) != 0) return -1;
-        if (c->out_len > 0 && c->out_len == before) break; /* the socket is full */
-        if (!wslay_event_want_write(c->ctx) && c->queue.n == 0) break;
+        if (c->out_len > 0) break; /* the socket is full: EPOLLOUT brings us back */
+        if (!wslay_event_want_write(c->ctx) && (c->queue.n == 0 || c->awaiting_snapshot)) break;
     }
     if (!wslay_event_want_read(c->ctx) && !wants_write(c)) return -1;
     set_interest(c);
@@ -309,6 +331,7 @@ static void remove_client(struct fx_ws_hub *h, struct client *c)
     free(c->out);
     MHD_upgrade_action(c->urh, MHD_UPGRADE_ACTION_CLOSE);
     h->nclients[c->filter.stream]--;
+    h->total--;
     fx_debug("ws", "client %llu closed", (unsigned long long)c->id);
     free(c->extra);
     free(c);
@@ -326,13 +349,10 @@ static int wants(const struct fx_ws_filter *f, const fxc_event *ev)
 
 static void enqueue(struct fx_ws_hub *h, struct client *c, struct frame *f)
 {
+    (void)h;
     if (queue_push(&c->queue, f) != 0) return begin_close(c, 1011, "out of memory");
     feed_wslay(c);
-    if (c->queue.bytes + wslay_event_get_queued_msg_length(c->ctx) + c->out_len > h->limits.queue_bytes) {
-        h->dropped++;
-        fx_info("ws", "client %llu dropped: over %zu bytes unsent", (unsigned long long)c->id, h->limits.queue_bytes);
-        begin_close(c, 1008, "too slow: the server's queue for this client is full");
-    }
+    over_limit(c);
 }
 
 static void fan_out(struct fx_ws_hub *h, const fxc_event *ev)
@@ -387,6 +407,7 @@ static void apply_snapshot(struct fx_ws_hub *h, const struct command *cmd)
         frame_unref(f);
     }
     free(waiting.items);
+    set_interest(c); /* EPOLLOUT: the snapshot goes out at once */
 }
 
 static void run_commands(struct fx_ws_hub *h)
@@ -397,9 +418,11 @@ static void run_commands(struct fx_ws_hub *h)
     struct command *cmds = h->cmds;
     h->cmds = NULL, h->cmds_tail = &h->cmds;
     pthread_mutex_unlock(&h->lock);
+    uint64_t last = 0;
     while (cmds) {
         struct command *cmd = cmds;
         cmds = cmd->next;
+        last = cmd->seq;
         if (cmd->add) {
             struct client *c = cmd->add;
             struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
@@ -413,14 +436,23 @@ static void run_commands(struct fx_ws_hub *h)
         }
         free(cmd);
     }
+    if (last) {
+        pthread_mutex_lock(&h->lock);
+        h->seq_applied = last;
+        pthread_cond_broadcast(&h->applied_cv);
+        pthread_mutex_unlock(&h->lock);
+    }
 }
 
-/* Returns -1 when the hub has stopped: the caller keeps `cmd`. */
-static int post(struct fx_ws_hub *h, struct command *cmd)
+/* Queues `cmd` for the hub thread; *seq (may be NULL) gets its number.
+ * Returns -1 when the hub has stopped: the caller keeps `cmd`. */
+static int post(struct fx_ws_hub *h, struct command *cmd, uint64_t *seq)
 {
     pthread_mutex_lock(&h->lock);
     int closed = h->closed;
     if (!closed) {
+        cmd->seq = ++h->seq_posted;
+        if (seq) *seq = cmd->seq;
         *h->cmds_tail = cmd;
         h->cmds_tail = &cmd->next;
     }
@@ -477,7 +509,8 @@ static void *hub_main(void *arg)
         int stopping = h->stopping;
         pthread_mutex_unlock(&h->lock);
         if (stopping) break;
-        int n = epoll_wait(h->epfd, events, 64, TICK_MS);
+        int64_t wait = next_timer - now_ms();
+        int n = epoll_wait(h->epfd, events, 64, wait < 0 ? 0 : wait > TICK_MS ? TICK_MS : (int)wait);
         int feed_ready = 0;
         for (int i = 0; i < n; i++) {
             void *p = events[i].data.ptr;
@@ -508,6 +541,7 @@ static void *hub_main(void *arg)
     }
     pthread_mutex_lock(&h->lock);
     h->closed = 1;
+    pthread_cond_broadcast(&h->applied_cv); /* nobody waits for a hub that is gone */
     pthread_mutex_unlock(&h->lock);
     run_commands(h); /* clients added while stopping are closed with the rest */
     close_all(h);
@@ -525,6 +559,7 @@ int fx_ws_hub_create(struct fx_ws_hub **out, const char *feed_url, const struct 
     h->epfd = h->wakefd = -1;
     h->cmds_tail = &h->cmds;
     pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->applied_cv, NULL);
     fxc_err e;
     int rc = FX_ENNG;
     if (fxc_feed_open(feed_url, &h->feed, &e) != FXC_OK || fxc_feed_subscribe_ticks(h->feed, NULL, &e) != FXC_OK
@@ -546,8 +581,9 @@ int fx_ws_hub_create(struct fx_ws_hub **out, const char *feed_url, const struct 
         snprintf(err, errlen, "WebSocket event loop: %s", strerror(errno));
         goto fail;
     }
-    if (pthread_create(&h->thread, NULL, hub_main, h) != 0) {
-        snprintf(err, errlen, "WebSocket thread: %s", strerror(errno));
+    int prc = pthread_create(&h->thread, NULL, hub_main, h);
+    if (prc != 0) {
+        snprintf(err, errlen, "WebSocket thread: %s", strerror(prc));
         goto fail;
     }
     h->started = 1;
@@ -580,6 +616,7 @@ void fx_ws_hub_destroy(struct fx_ws_hub *h)
     fxc_feed_close(h->feed);
     if (h->epfd >= 0) close(h->epfd);
     if (h->wakefd >= 0) close(h->wakefd);
+    pthread_cond_destroy(&h->applied_cv);
     pthread_mutex_destroy(&h->lock);
     free(h);
 }
@@ -614,9 +651,13 @@ uint64_t fx_ws_hub_add(struct fx_ws_hub *h, int sock, struct MHD_UpgradeResponse
     setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
     cmd->add = c;
+    uint64_t id = c->id; /* once posted, the client is the hub thread's (and may be gone) */
+    int refused = h->total++ >= h->limits.max_clients;
     h->nclients[filter->stream]++;
-    if (post(h, cmd) != 0) { /* stopped: nobody would serve it */
+    uint64_t seq = 0;
+    if (refused || post(h, cmd, &seq) != 0) { /* over the limit, or stopped: nobody would serve it */
         h->nclients[filter->stream]--;
+        h->total--;
         wslay_event_context_free(c->ctx);
         free(c->extra);
         free(c->out);
@@ -625,7 +666,14 @@ uint64_t fx_ws_hub_add(struct fx_ws_hub *h, int sock, struct MHD_UpgradeResponse
         MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
         return 0;
     }
-    return c->id;
+    if (filter->stream == FX_WS_OHLC) {
+        /* Joined before the caller reads the current candle: an event
+         * published after that read cannot pass this client by. */
+        pthread_mutex_lock(&h->lock);
+        while (!h->closed && h->seq_applied < seq) pthread_cond_wait(&h->applied_cv, &h->lock);
+        pthread_mutex_unlock(&h->lock);
+    }
+    return id;
 }
 
 void fx_ws_hub_snapshot(struct fx_ws_hub *h, uint64_t id, const fxc_candle *current)
@@ -634,7 +682,7 @@ void fx_ws_hub_snapshot(struct fx_ws_hub *h, uint64_t id, const fxc_candle *curr
     if (cmd == NULL) return; /* the client then waits; its queue limit closes it */
     cmd->id = id;
     if (current) cmd->has_candle = 1, cmd->candle = *current;
-    if (post(h, cmd) != 0) free(cmd);
+    if (post(h, cmd, NULL) != 0) free(cmd);
 }
 
 void fx_ws_hub_stats(struct fx_ws_hub *h, struct fx_ws_stats *out)

@@ -7,6 +7,7 @@
 #include "http_client.h"
 #include "ws_client.h"
 
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <hiredis/hiredis.h>
 #include <jansson.h>
@@ -15,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 TestSuite(ws, .init = fx_bridge_fixture_start, .fini = fx_bridge_fixture_stop, .timeout = 60);
@@ -293,6 +296,40 @@ Test(ws, bad_requests_get_a_json_error_and_no_upgrade)
     cr_assert_eq(stats_field("total_connections"), 0);
 }
 
+/* The raw response head to a hand-written request (for requests the test
+ * client would never send). */
+static void raw_request(const char *request, char *head, size_t cap)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)fx_test_bridge_port()) };
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(send(fd, request, strlen(request), 0), (ssize_t)strlen(request));
+    struct timeval tv = { 0, 500000 }; /* the connection stays open: read what comes in half a second */
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    size_t len = 0;
+    ssize_t r;
+    while (len + 1 < cap && (r = recv(fd, head + len, cap - 1 - len, 0)) > 0) len += (size_t)r;
+    head[len] = '\0';
+    close(fd);
+}
+
+Test(ws, an_upgrade_must_be_a_get_over_http_1_1_with_version_13)
+{
+#define KEY "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    char head[4096];
+    raw_request("GET /ws/ticks HTTP/1.1\r\nHost: x\r\n" KEY "Sec-WebSocket-Version: 8\r\n\r\n", head, sizeof head);
+    cr_assert(strncmp(head, "HTTP/1.1 426", 12) == 0, "%s", head);
+    cr_assert(strstr(head, "Sec-WebSocket-Version: 13\r\n"), "a 426 names the version it speaks: %s", head);
+    raw_request("HEAD /ws/ticks HTTP/1.1\r\nHost: x\r\n" KEY "Sec-WebSocket-Version: 13\r\n\r\n", head, sizeof head);
+    cr_assert(strncmp(head, "HTTP/1.1 400", 12) == 0, "HEAD is no upgrade: %s", head);
+    raw_request("GET /ws/ticks HTTP/1.0\r\nHost: x\r\n" KEY "Sec-WebSocket-Version: 13\r\n\r\n", head, sizeof head);
+    cr_assert(strstr(head, " 400 ") && strstr(head, "HTTP/1.1"), "HTTP/1.0 gets a 400, not a dropped connection: %s",
+        head);
+    cr_assert_eq(stats_field("total_connections"), 0);
+#undef KEY
+}
+
 /* ---- a client that cannot keep up ------------------------------------------ */
 
 static void small_queue(struct fx_bridge_config *cfg) { cfg->ws_queue_kb = 16; }
@@ -338,6 +375,40 @@ Test(ws_limits, a_client_that_never_reads_is_dropped_while_a_reading_one_gets_ev
     for (int i = 0; i < 50 && stats_field("connections.ticks") != 1; i++) usleep(100000);
     cr_assert_eq(stats_field("connections.ticks"), 1, "only the reader is left");
     fx_ws_close(stalled), fx_ws_close(reader);
+}
+
+Test(ws_limits, a_client_that_sends_pings_and_never_reads_the_pongs_is_dropped, .init = start_small_queue,
+    .fini = fx_bridge_fixture_stop, .timeout = 60)
+{
+    long status;
+    struct fx_ws_client *c = fx_ws_connect(fx_test_bridge_port(), "/ws/ticks/QUIET", 4096, &status, NULL);
+    cr_assert_not_null(c);
+    /* 125-byte pongs pile up on the server: far past the 16 KiB limit */
+    int sent = fx_ws_send_pings(c, 5000, 125);
+    cr_assert_gt(sent, 200, "only %d pings went out", sent);
+    for (int i = 0; i < 50 && stats_field("clients_dropped") == 0; i++) usleep(100000);
+    cr_assert_eq(stats_field("clients_dropped"), 1, "the pongs count against the client's limit");
+    fx_ws_close(c);
+}
+
+static void two_clients(struct fx_bridge_config *cfg) { cfg->ws_max_clients = 2; }
+static void start_two_clients(void) { fx_bridge_fixture_start_with(NULL, two_clients); }
+
+Test(ws_limits, past_the_client_limit_an_upgrade_gets_503, .init = start_two_clients, .fini = fx_bridge_fixture_stop)
+{
+    struct fx_ws_client *a = open_ws("/ws/ticks%s%s", "", ""), *b = open_ws("/ws/ohlc/minute/%s%s", "LIMIT", "");
+    settle();
+    long status;
+    char *body;
+    struct fx_ws_client *c = fx_ws_connect(fx_test_bridge_port(), "/ws/ticks", 0, &status, &body);
+    cr_assert_null(c);
+    cr_assert_eq(status, 503);
+    cr_assert(body && strstr(body, "BRIDGE_WS_MAX_CLIENTS"), "%s", body ? body : "");
+    free(body);
+    fx_ws_close(a);
+    for (int i = 0; i < 50 && stats_field("total_connections") != 1; i++) usleep(20000);
+    c = open_ws("/ws/ticks%s%s", "", ""); /* a place is free again */
+    fx_ws_close(b), fx_ws_close(c);
 }
 
 /* ---- Redis to WebSocket ------------------------------------------------------- */

@@ -175,6 +175,19 @@ int fx_ws_next_text(struct fx_ws_client *c, int timeout_ms, char **text)
 
 int fx_ws_fd(const struct fx_ws_client *c) { return c->fd; }
 
+int fx_ws_send_pings(struct fx_ws_client *c, int n, size_t len)
+{
+    uint8_t payload[125];
+    memset(payload, 'p', sizeof payload);
+    struct wslay_event_msg ping = { WSLAY_PING, payload, len < sizeof payload ? len : sizeof payload };
+    int sent = 0;
+    for (; sent < n; sent++) {
+        if (wslay_event_queue_msg(c->ctx, &ping) != 0) break;
+        if (wslay_event_send(c->ctx) != 0 || wslay_event_want_write(c->ctx)) break; /* full or closed */
+    }
+    return sent;
+}
+
 int fx_ws_wait_closed(struct fx_ws_client *c, int timeout_ms)
 {
     int64_t deadline = now_ms() + timeout_ms;

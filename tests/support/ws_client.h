@@ -21,6 +21,10 @@ struct fx_ws_client *fx_ws_connect(unsigned port, const char *path, int rcvbuf, 
  * `timeout_ms`, -2 when the connection is closed (see fx_ws_close_code). */
 int fx_ws_next_text(struct fx_ws_client *c, int timeout_ms, char **text);
 
+/* Sends `n` pings of `len` (<= 125) bytes each, without reading anything.
+ * Returns how many went out before the socket was full or closed. */
+int fx_ws_send_pings(struct fx_ws_client *c, int n, size_t len);
+
 /* The socket, for poll() over many clients (then fx_ws_next_text(c, 0, ...)). */
 int fx_ws_fd(const struct fx_ws_client *c);
 
