@@ -21,16 +21,35 @@
 #define MAINTENANCE_EVERY_S 5 /* XAUTOCLAIM and trimming */
 #define DEAD_LETTER_MAXLEN 100000
 
+/*
+ * Two threads, so that reading the next batch overlaps storing this one:
+ * the reader (XREADGROUP, parsing, takeover and trimming, on its own Redis
+ * connection) hands each batch over through a one-batch slot to the storer
+ * (transaction, live events, then XACK on a second Redis connection). A
+ * batch the storer cannot store stays in its hands and is retried, so
+ * batches are stored in the order they were read; every entry is pending
+ * until its XACK, so a crash anywhere leaves it to be read again.
+ */
 struct fx_ingest {
     struct fx_config cfg;
     struct fx_publisher *pub;
-    pthread_t thread;
     int stopping; /* atomic */
+
+    pthread_t reader;
     redisContext *redis;
-    struct fx_db db;
     int read_pending; /* re-read our own pending entries before new ones */
+    char pending_after[32]; /* ...those after this id (the last one handed over) */
     int backoff_ms;
     time_t last_maintenance;
+
+    pthread_t storer;
+    struct fx_db db;
+    redisContext *acker;
+    int store_backoff_ms;
+
+    pthread_mutex_t lock; /* the slot */
+    pthread_cond_t changed;
+    struct job *slot;
 };
 
 /* One batch of entries as read: ids, and per id a tick or a reason. */
@@ -47,6 +66,13 @@ struct batch {
     redisReply **entries; /* the raw entries, for the dead-letter copies */
 };
 
+/* A batch on its way from the reader to the storer, with the reply that
+ * holds its entries. */
+struct job {
+    redisReply *reply;
+    struct batch b;
+};
+
 static int stopping(struct fx_ingest *in) { return __atomic_load_n(&in->stopping, __ATOMIC_ACQUIRE); }
 
 static void sleep_ms(int ms)
@@ -55,11 +81,13 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-static void back_off(struct fx_ingest *in)
+static void back_off_ms(int *ms)
 {
-    sleep_ms(in->backoff_ms);
-    in->backoff_ms = in->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : in->backoff_ms * 2;
+    sleep_ms(*ms);
+    *ms = *ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : *ms * 2;
 }
+
+static void back_off(struct fx_ingest *in) { back_off_ms(&in->backoff_ms); }
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -201,9 +229,11 @@ static int drain(redisContext *c, int count, char *err, size_t errlen)
     return rc;
 }
 
-/* Dead letters, then one XACK for the whole batch (pipelined). */
+/* Dead letters, then one XACK for the whole batch (pipelined), on the
+ * storer's connection. */
 static int dead_letter_and_ack(struct fx_ingest *in, struct batch *b, char *err, size_t errlen)
 {
+    redisContext *c = in->acker;
     int queued = 0;
     for (size_t i = 0; i < b->nbad; i++) {
         redisReply *f = b->entries[b->bad[i].entry]->element[1];
@@ -224,7 +254,7 @@ static int dead_letter_and_ack(struct fx_ingest *in, struct batch *b, char *err,
             argv[argc] = f->element[k]->str ? f->element[k]->str : "", lens[argc++] = f->element[k]->len;
             argv[argc] = f->element[k + 1]->str ? f->element[k + 1]->str : "", lens[argc++] = f->element[k + 1]->len;
         }
-        append_argv(in->redis, argc, argv, lens);
+        append_argv(c, argc, argv, lens);
         queued++;
     }
     const char **argv = malloc((b->n + 3) * sizeof *argv);
@@ -238,39 +268,129 @@ static int dead_letter_and_ack(struct fx_ingest *in, struct batch *b, char *err,
     argv[1] = in->cfg.redis_stream, lens[1] = strlen(in->cfg.redis_stream);
     argv[2] = in->cfg.redis_group, lens[2] = strlen(in->cfg.redis_group);
     for (size_t i = 0; i < b->n; i++) argv[3 + i] = b->ids[i], lens[3 + i] = strlen(b->ids[i]);
-    append_argv(in->redis, (int)b->n + 3, argv, lens);
+    append_argv(c, (int)b->n + 3, argv, lens);
     queued++;
     free(argv);
     free(lens);
-    return drain(in->redis, queued, err, errlen);
+    return drain(c, queued, err, errlen);
 }
 
-/* Stores a batch and acknowledges it. Returns 0, FX_EREDIS (reconnect) or
- * a database error (retry later: the entries stay pending). */
-static int process(struct fx_ingest *in, redisReply *entries)
+/* ---- the storer ---------------------------------------------------------- */
+
+static void job_free(struct job *j)
 {
-    struct batch b;
-    if (batch_from_entries(&b, entries) != 0) return FX_ENOMEM;
+    if (j == NULL) return;
+    batch_free(&j->b);
+    freeReplyObject(j->reply);
+    free(j);
+}
+
+/* Stores the batch's ticks, retrying (with backoff) until it works or the
+ * ingester stops. Returns 0 once stored. */
+static int store(struct fx_ingest *in, struct batch *b, struct fx_write *written)
+{
     char err[512];
-    int rc = 0;
+    while (!stopping(in)) {
+        int rc = fx_db_ensure(&in->db, err, sizeof err);
+        if (rc == 0) rc = b->nticks ? fx_ticks_insert_bulk(&in->db, b->ticks, b->nticks, written, err, sizeof err) : 0;
+        if (rc == 0) {
+            in->store_backoff_ms = BACKOFF_MIN_MS;
+            return 0;
+        }
+        fx_warn("ingest", "batch of %zu not stored, will retry: %s", b->nticks, err);
+        back_off_ms(&in->store_backoff_ms);
+    }
+    return -1;
+}
+
+/* Dead letters and XACK, retrying on a lost connection. An error reply
+ * (the group is gone: Redis lost its data) is not retried: what is still
+ * pending is read again anyway. */
+static void acknowledge(struct fx_ingest *in, struct batch *b)
+{
+    char err[512];
+    /* at least one try, also when stopping: the batch is stored */
+    for (int attempt = 0; attempt == 0 || !stopping(in); attempt++) {
+        if (in->acker == NULL) {
+            in->acker = fx_redis_connect(in->cfg.redis_url, in->cfg.ingest_block_ms + 5000, err, sizeof err);
+            if (in->acker == NULL) {
+                fx_warn("ingest", "Redis unavailable for acknowledgements (%s); retrying", err);
+                back_off_ms(&in->store_backoff_ms);
+                continue;
+            }
+        }
+        if (dead_letter_and_ack(in, b, err, sizeof err) == 0) return;
+        if (in->acker->err == 0) {
+            fx_warn("ingest", "ack failed (the entries will be re-read; stored ticks are skipped): %s", err);
+            return;
+        }
+        fx_warn("ingest", "ack failed, reconnecting: %s", err);
+        redisFree(in->acker);
+        in->acker = NULL;
+        back_off_ms(&in->store_backoff_ms);
+    }
+}
+
+/* Stores, publishes and acknowledges one batch. */
+static void process(struct fx_ingest *in, struct batch *b)
+{
     struct fx_write written = { 0 };
-    if (b.nticks > 0) {
-        rc = fx_ticks_insert_bulk(&in->db, b.ticks, b.nticks, &written, err, sizeof err);
-        if (rc) fx_warn("ingest", "batch of %zu not stored, will retry: %s", b.nticks, err);
-    }
-    uint64_t created = written.created;
-    if (rc == 0) {
-        fx_publish_write(in->pub, &written);
-        for (size_t i = 0; i < b.nbad; i++)
-            fx_warn("ingest", "entry %s to %s: %s", b.ids[b.bad[i].entry], in->cfg.dead_letter_stream, b.bad[i].why);
-        if (b.n > 0) rc = dead_letter_and_ack(in, &b, err, sizeof err);
-        if (rc) fx_warn("ingest", "ack failed (entries will be re-read; stored ticks are skipped): %s", err);
-        else fx_debug("ingest", "batch: %zu entries, %llu stored, %zu duplicates, %zu dead-lettered", b.n,
-            (unsigned long long)created, b.nticks - (size_t)created, b.nbad);
-    }
+    if (store(in, b, &written) != 0) return; /* stopping: the entries stay pending */
+    fx_publish_write(in->pub, &written);
+    for (size_t i = 0; i < b->nbad; i++)
+        fx_warn("ingest", "entry %s to %s: %s", b->ids[b->bad[i].entry], in->cfg.dead_letter_stream, b->bad[i].why);
+    if (b->n > 0) acknowledge(in, b);
+    fx_debug("ingest", "batch: %zu entries, %llu stored, %zu duplicates, %zu dead-lettered", b->n,
+        (unsigned long long)written.created, b->nticks - (size_t)written.created, b->nbad);
     fx_write_free(&written);
-    batch_free(&b);
-    return rc;
+}
+
+/* Waits for the next batch; NULL when stopping. */
+static struct job *take(struct fx_ingest *in)
+{
+    pthread_mutex_lock(&in->lock);
+    while (in->slot == NULL && !stopping(in)) pthread_cond_wait(&in->changed, &in->lock);
+    struct job *j = in->slot;
+    in->slot = NULL;
+    pthread_cond_broadcast(&in->changed);
+    pthread_mutex_unlock(&in->lock);
+    return j;
+}
+
+static void *storer_main(void *arg)
+{
+    struct fx_ingest *in = arg;
+    struct job *j;
+    while ((j = take(in)) != NULL) {
+        process(in, &j->b);
+        job_free(j);
+    }
+    if (in->acker) redisFree(in->acker);
+    fx_db_close(&in->db);
+    return NULL;
+}
+
+/* ---- the reader ------------------------------------------------------------ */
+
+/* Hands a batch to the storer, waiting while it holds the previous one.
+ * Takes `reply` (the entries live in it). Returns -1 when stopping. */
+static int hand_over(struct fx_ingest *in, redisReply *reply, redisReply *entries)
+{
+    struct job *j = calloc(1, sizeof *j);
+    if (j == NULL || batch_from_entries(&j->b, entries) != 0) {
+        free(j);
+        freeReplyObject(reply);
+        return FX_ENOMEM;
+    }
+    j->reply = reply;
+    pthread_mutex_lock(&in->lock);
+    while (in->slot != NULL && !stopping(in)) pthread_cond_wait(&in->changed, &in->lock);
+    int stop = stopping(in);
+    if (!stop) in->slot = j;
+    pthread_cond_broadcast(&in->changed);
+    pthread_mutex_unlock(&in->lock);
+    if (stop) job_free(j);
+    return stop ? -1 : 0;
 }
 
 /* ---- Redis commands ----------------------------------------------------- */
@@ -299,6 +419,7 @@ static int connect_redis(struct fx_ingest *in)
     }
     fx_info("ingest", "reading %s as %s/%s", in->cfg.redis_stream, in->cfg.redis_group, in->cfg.redis_consumer);
     in->read_pending = 1;
+    snprintf(in->pending_after, sizeof in->pending_after, "0");
     return 0;
 }
 
@@ -321,7 +442,7 @@ static redisReply *read_group(struct fx_ingest *in)
     if (!in->read_pending) argv[argc++] = "BLOCK", argv[argc++] = block;
     argv[argc++] = "STREAMS";
     argv[argc++] = in->cfg.redis_stream;
-    argv[argc++] = in->read_pending ? "0" : ">";
+    argv[argc++] = in->read_pending ? in->pending_after : ">";
     return redisCommandArgv(in->redis, argc, argv, NULL);
 }
 
@@ -336,14 +457,13 @@ static int claim_abandoned(struct fx_ingest *in)
         "0-0", "COUNT", count };
     redisReply *r = redisCommandArgv(in->redis, 8, argv, NULL);
     if (r == NULL) return FX_EREDIS;
-    int rc = 0;
     if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2 && r->element[1]->type == REDIS_REPLY_ARRAY
         && r->element[1]->elements > 0) {
         fx_info("ingest", "took over %zu entries left pending by another consumer", r->element[1]->elements);
-        rc = process(in, r->element[1]);
+        return hand_over(in, r, r->element[1]) == FX_ENOMEM ? FX_ENOMEM : 0;
     }
     freeReplyObject(r);
-    return rc;
+    return 0;
 }
 
 /* Trims entries every reader has acknowledged: everything before the
@@ -382,15 +502,10 @@ static void drop_redis(struct fx_ingest *in)
     in->redis = NULL;
 }
 
-/* One step of the loop; returns after each batch or wait. */
+/* One step of the reader: returns after each batch or wait. */
 static void step(struct fx_ingest *in)
 {
     if (in->redis == NULL && connect_redis(in) != 0) return back_off(in);
-    char err[512];
-    if (fx_db_ensure(&in->db, err, sizeof err) != 0) {
-        fx_warn("ingest", "PostgreSQL unavailable (%s); retrying", err);
-        return back_off(in);
-    }
     time_t now = time(NULL);
     if (!in->read_pending && now - in->last_maintenance >= MAINTENANCE_EVERY_S) {
         in->last_maintenance = now;
@@ -411,25 +526,21 @@ static void step(struct fx_ingest *in)
         freeReplyObject(r);
         return;
     }
-    int rc = process(in, entries);
-    freeReplyObject(r);
-    if (rc == FX_EREDIS) {
-        drop_redis(in);
-        return back_off(in);
-    }
-    if (rc != 0) {
-        in->read_pending = 1; /* stored nothing: these entries are re-read */
-        return back_off(in);
-    }
+    /* Pending entries are read in order, each once: the next read starts
+     * after the last one handed over (they stay pending until acked). */
+    redisReply *last = entries->element[entries->elements - 1];
+    if (in->read_pending && last->type == REDIS_REPLY_ARRAY && last->elements > 0
+        && last->element[0]->type == REDIS_REPLY_STRING)
+        snprintf(in->pending_after, sizeof in->pending_after, "%s", last->element[0]->str);
+    if (hand_over(in, r, entries) == FX_ENOMEM) return back_off(in);
     in->backoff_ms = BACKOFF_MIN_MS;
 }
 
-static void *ingest_main(void *arg)
+static void *reader_main(void *arg)
 {
     struct fx_ingest *in = arg;
     while (!stopping(in)) step(in);
     drop_redis(in);
-    fx_db_close(&in->db);
     return NULL;
 }
 
@@ -440,10 +551,26 @@ int fx_ingest_start(struct fx_ingest **out, const struct fx_config *cfg, struct 
     if (in == NULL) return FX_ENOMEM;
     in->cfg = *cfg;
     in->pub = pub;
-    in->backoff_ms = BACKOFF_MIN_MS;
+    in->backoff_ms = in->store_backoff_ms = BACKOFF_MIN_MS;
     snprintf(in->db.url, sizeof in->db.url, "%s", cfg->database_url);
-    if (pthread_create(&in->thread, NULL, ingest_main, in) != 0) {
-        snprintf(err, errlen, "cannot start the ingest thread");
+    pthread_mutex_init(&in->lock, NULL);
+    pthread_cond_init(&in->changed, NULL);
+    if (pthread_create(&in->storer, NULL, storer_main, in) != 0) {
+        snprintf(err, errlen, "cannot start the ingest threads");
+        pthread_cond_destroy(&in->changed);
+        pthread_mutex_destroy(&in->lock);
+        free(in);
+        return FX_ENOMEM;
+    }
+    if (pthread_create(&in->reader, NULL, reader_main, in) != 0) {
+        snprintf(err, errlen, "cannot start the ingest threads");
+        __atomic_store_n(&in->stopping, 1, __ATOMIC_RELEASE);
+        pthread_mutex_lock(&in->lock);
+        pthread_cond_broadcast(&in->changed);
+        pthread_mutex_unlock(&in->lock);
+        pthread_join(in->storer, NULL);
+        pthread_cond_destroy(&in->changed);
+        pthread_mutex_destroy(&in->lock);
         free(in);
         return FX_ENOMEM;
     }
@@ -455,6 +582,13 @@ void fx_ingest_stop(struct fx_ingest *in)
 {
     if (in == NULL) return;
     __atomic_store_n(&in->stopping, 1, __ATOMIC_RELEASE);
-    pthread_join(in->thread, NULL);
+    pthread_mutex_lock(&in->lock);
+    pthread_cond_broadcast(&in->changed);
+    pthread_mutex_unlock(&in->lock);
+    pthread_join(in->reader, NULL);
+    pthread_join(in->storer, NULL);
+    job_free(in->slot); /* read, not stored: still pending, read again at the next start */
+    pthread_cond_destroy(&in->changed);
+    pthread_mutex_destroy(&in->lock);
     free(in);
 }

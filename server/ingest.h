@@ -1,7 +1,8 @@
 /*
- * Redis Streams ingestion: a thread that reads REDIS_STREAM with a consumer
- * group in batches, stores each batch (ticks and candles) in one transaction
- * and acknowledges the entries only after the COMMIT. At-least-once from
+ * Redis Streams ingestion: reads REDIS_STREAM with a consumer group in
+ * batches, stores each batch (ticks and candles) in one transaction and
+ * acknowledges the entries only after the COMMIT; reading the next batch
+ * overlaps storing the previous one (two threads). At-least-once from
  * Redis plus idempotent storage (duplicates are skipped) makes a crash
  * anywhere lose nothing and count nothing twice.
  *
@@ -23,7 +24,7 @@
 
 struct fx_ingest;
 
-/* Starts the ingest thread (it connects on its own, with retries). */
+/* Starts the ingest threads (they connect on their own, with retries). */
 int fx_ingest_start(struct fx_ingest **out, const struct fx_config *cfg, struct fx_publisher *pub, char *err,
     size_t errlen);
 
