@@ -466,30 +466,61 @@ static int claim_abandoned(struct fx_ingest *in)
     return 0;
 }
 
-/* Trims entries every reader has acknowledged: everything before the
- * oldest pending entry, or before the last delivered one when none is
- * pending. Un-acknowledged entries are never trimmed. */
+/* Stream ids "ms-seq": whether a < b. */
+static int id_less(const char *a, const char *b)
+{
+    unsigned long long ams = 0, aseq = 0, bms = 0, bseq = 0;
+    sscanf(a, "%llu-%llu", &ams, &aseq);
+    sscanf(b, "%llu-%llu", &bms, &bseq);
+    return ams < bms || (ams == bms && aseq < bseq);
+}
+
+/* The first entry group `name` still needs: its oldest pending entry, or
+ * the one after its last delivered (then `last` itself is safe to trim
+ * up to). Writes "" when unknown. */
+static void group_floor(struct fx_ingest *in, const char *name, long long pending, const char *last, char *out,
+    size_t outlen)
+{
+    out[0] = '\0';
+    if (pending == 0) {
+        snprintf(out, outlen, "%s", last);
+        return;
+    }
+    redisReply *p = redisCommand(in->redis, "XPENDING %s %s", in->cfg.redis_stream, name);
+    if (p && p->type == REDIS_REPLY_ARRAY && p->elements >= 2 && p->element[1]->type == REDIS_REPLY_STRING)
+        snprintf(out, outlen, "%s", p->element[1]->str);
+    if (p) freeReplyObject(p);
+}
+
+/* Trims what every consumer group of the stream is done with: entries
+ * before the oldest one still pending or not yet delivered in any group
+ * (another service may read the same stream with a group of its own).
+ * Un-acknowledged entries are never trimmed. */
 static void trim_acknowledged(struct fx_ingest *in)
 {
-    redisReply *p = redisCommand(in->redis, "XPENDING %s %s", in->cfg.redis_stream, in->cfg.redis_group);
     redisReply *g = redisCommand(in->redis, "XINFO GROUPS %s", in->cfg.redis_stream);
     char minid[64] = "";
-    if (p && p->type == REDIS_REPLY_ARRAY && p->elements >= 2 && p->element[0]->integer > 0
-        && p->element[1]->type == REDIS_REPLY_STRING)
-        snprintf(minid, sizeof minid, "%s", p->element[1]->str);
-    for (size_t i = 0; !minid[0] && g && g->type == REDIS_REPLY_ARRAY && i < g->elements; i++) {
+    int unknown = g == NULL || g->type != REDIS_REPLY_ARRAY;
+    for (size_t i = 0; !unknown && i < g->elements; i++) {
         redisReply *grp = g->element[i];
         const char *name = NULL, *last = NULL;
+        long long pending = -1;
         for (size_t k = 0; grp->type == REDIS_REPLY_ARRAY && k + 1 < grp->elements; k += 2) {
-            if (grp->element[k]->str && strcmp(grp->element[k]->str, "name") == 0) name = grp->element[k + 1]->str;
-            if (grp->element[k]->str && strcmp(grp->element[k]->str, "last-delivered-id") == 0)
-                last = grp->element[k + 1]->str;
+            const char *key = grp->element[k]->str;
+            redisReply *v = grp->element[k + 1];
+            if (key == NULL) continue;
+            if (strcmp(key, "name") == 0) name = v->str;
+            if (strcmp(key, "last-delivered-id") == 0) last = v->str;
+            if (strcmp(key, "pending") == 0 && v->type == REDIS_REPLY_INTEGER) pending = v->integer;
         }
-        if (name && last && strcmp(name, in->cfg.redis_group) == 0) snprintf(minid, sizeof minid, "%s", last);
+        char floor[64];
+        if (name && last && pending >= 0) group_floor(in, name, pending, last, floor, sizeof floor);
+        else floor[0] = '\0';
+        if (floor[0] == '\0') unknown = 1; /* not sure what a group needs: trim nothing */
+        else if (minid[0] == '\0' || id_less(floor, minid)) snprintf(minid, sizeof minid, "%s", floor);
     }
-    if (p) freeReplyObject(p);
     if (g) freeReplyObject(g);
-    if (!minid[0] || strcmp(minid, "0-0") == 0) return;
+    if (unknown || !minid[0] || strcmp(minid, "0-0") == 0) return;
     redisReply *t = redisCommand(in->redis, "XTRIM %s MINID ~ %s", in->cfg.redis_stream, minid);
     if (t && t->type == REDIS_REPLY_INTEGER && t->integer > 0)
         fx_debug("ingest", "trimmed %lld acknowledged entries", t->integer);
