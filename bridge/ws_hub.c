@@ -66,6 +66,17 @@ struct client {
     struct fx_ws_hub *hub;
 };
 
+/* A feed topic some clients need, with how many: the hub subscribes to
+ * what its clients want and no more (a bulk load of symbols nobody watches
+ * is then dropped inside nng, not unpacked and matched here). */
+struct topic {
+    struct topic *next;
+    enum fx_ws_stream stream;
+    char symbol[FXC_SYMBOL_MAX + 1];
+    char resolution[16];
+    int refs;
+};
+
 struct command {
     struct command *next;
     uint64_t seq;
@@ -89,7 +100,8 @@ struct fx_ws_hub {
     pthread_cond_t applied_cv; /* signalled when commands up to seq_applied ran */
     uint64_t seq_posted, seq_applied;
 
-    struct client *clients; /* the hub thread's alone */
+    struct client *clients; /* the hub thread's alone, as are the topics */
+    struct topic *topics;
     _Atomic uint64_t next_id;
     _Atomic uint64_t nclients[2]; /* by enum fx_ws_stream */
     _Atomic int total; /* all clients, for limits.max_clients */
@@ -317,6 +329,37 @@ static int service(struct client *c, int readable)
     return 0;
 }
 
+/* Subscribes to `f`'s topic for one more client (refs > 0) or one fewer. */
+static void need_topic(struct fx_ws_hub *h, const struct fx_ws_filter *f, int delta)
+{
+    struct topic **p = &h->topics;
+    while (*p && !((*p)->stream == f->stream && strcmp((*p)->symbol, f->symbol) == 0
+                     && strcmp((*p)->resolution, f->resolution) == 0))
+        p = &(*p)->next;
+    struct topic *t = *p;
+    if (t == NULL) {
+        if (delta < 0 || (t = calloc(1, sizeof *t)) == NULL) return;
+        t->stream = f->stream;
+        snprintf(t->symbol, sizeof t->symbol, "%s", f->symbol);
+        snprintf(t->resolution, sizeof t->resolution, "%s", f->resolution);
+        *p = t;
+    }
+    t->refs += delta;
+    if (t->refs != 0 && !(t->refs == 1 && delta > 0)) return; /* first in or last out only */
+    const char *sym = f->symbol[0] ? f->symbol : NULL;
+    int subscribe = t->refs > 0;
+    fxc_err e;
+    int rc = f->stream == FX_WS_TICKS
+        ? (subscribe ? fxc_feed_subscribe_ticks : fxc_feed_unsubscribe_ticks)(h->feed, sym, &e)
+        : (subscribe ? fxc_feed_subscribe_candles(h->feed, f->resolution, sym, &e)
+                     : fxc_feed_unsubscribe_candles(h->feed, f->resolution, sym, &e));
+    if (rc != FXC_OK) fx_warn("ws", "feed %s: %s", subscribe ? "subscription" : "unsubscription", e.message);
+    if (!subscribe) {
+        *p = t->next;
+        free(t);
+    }
+}
+
 static void remove_client(struct fx_ws_hub *h, struct client *c)
 {
     for (struct client **p = &h->clients; *p; p = &(*p)->next)
@@ -325,6 +368,7 @@ static void remove_client(struct fx_ws_hub *h, struct client *c)
             break;
         }
     epoll_ctl(h->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    need_topic(h, &c->filter, -1);
     wslay_event_context_free(c->ctx);
     queue_clear(&c->queue);
     free(c->queue.items);
@@ -429,6 +473,7 @@ static void run_commands(struct fx_ws_hub *h)
             c->epoll_mask = EPOLLIN;
             c->next = h->clients;
             h->clients = c;
+            need_topic(h, &c->filter, +1);
             if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0 || (c->extra_len && service(c, 1) != 0))
                 remove_client(h, c);
         } else {
@@ -562,12 +607,8 @@ int fx_ws_hub_create(struct fx_ws_hub **out, const char *feed_url, const struct 
     pthread_cond_init(&h->applied_cv, NULL);
     fxc_err e;
     int rc = FX_ENNG;
-    if (fxc_feed_open(feed_url, &h->feed, &e) != FXC_OK || fxc_feed_subscribe_ticks(h->feed, NULL, &e) != FXC_OK
-        || fxc_feed_subscribe_candles(h->feed, "minute", NULL, &e) != FXC_OK
-        || fxc_feed_subscribe_candles(h->feed, "hour", NULL, &e) != FXC_OK
-        || fxc_feed_subscribe_candles(h->feed, "day", NULL, &e) != FXC_OK
-        || fxc_feed_subscribe_candles(h->feed, "custom-day", NULL, &e) != FXC_OK
-        || fxc_feed_fd(h->feed, &h->feed_fd, &e) != FXC_OK) {
+    /* subscribed to nothing until clients come (need_topic) */
+    if (fxc_feed_open(feed_url, &h->feed, &e) != FXC_OK || fxc_feed_fd(h->feed, &h->feed_fd, &e) != FXC_OK) {
         snprintf(err, errlen, "FX_FEED_URL: %s", e.message);
         goto fail;
     }

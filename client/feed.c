@@ -64,24 +64,6 @@ FXC_API void fxc_feed_close(fxc_feed *f)
     free(f);
 }
 
-FXC_API int fxc_feed_subscribe_ticks(fxc_feed *f, const char *symbol, fxc_err *err)
-{
-    char topic[40];
-    size_t len;
-    if (symbol == NULL || strcmp(symbol, "*") == 0) {
-        len = (size_t)snprintf(topic, sizeof topic, "tick.");
-    } else {
-        if (strlen(symbol) > FXC_SYMBOL_MAX)
-            return feed_fail(err, FXC_INVALID_ARGUMENT, "symbol is longer than %d characters", FXC_SYMBOL_MAX);
-        len = (size_t)snprintf(topic, sizeof topic, "tick.%s", symbol) + 1; /* with the NUL: exactly */
-        for (char *p = topic + 5; *p; p++) /* the symbol, not "tick." */
-            if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 'a' + 'A');
-    }
-    int rv = nng_socket_set(f->sock, NNG_OPT_SUB_SUBSCRIBE, topic, len);
-    if (rv != 0) return feed_fail(err, FXC_INTERNAL, "subscribe: %s", nng_strerror(rv));
-    return FXC_OK;
-}
-
 /* "1m" -> "minute" ...; NULL when unknown. */
 static const char *resolution_name(const char *r)
 {
@@ -92,26 +74,63 @@ static const char *resolution_name(const char *r)
     return NULL;
 }
 
-FXC_API int fxc_feed_subscribe_candles(fxc_feed *f, const char *resolution, const char *symbol, fxc_err *err)
+/* The topic `prefix` + SYMBOL (upper-cased) + its NUL, matching that symbol
+ * exactly, or only `prefix` for every symbol (NULL or "*"). */
+static int topic_of(const char *prefix, const char *symbol, char *topic, size_t cap, size_t *len, fxc_err *err)
+{
+    int n = snprintf(topic, cap, "%s", prefix);
+    if (symbol == NULL || strcmp(symbol, "*") == 0) {
+        *len = (size_t)n;
+        return FXC_OK;
+    }
+    if (strlen(symbol) > FXC_SYMBOL_MAX)
+        return feed_fail(err, FXC_INVALID_ARGUMENT, "symbol is longer than %d characters", FXC_SYMBOL_MAX);
+    *len = (size_t)snprintf(topic + n, cap - (size_t)n, "%s", symbol) + (size_t)n + 1; /* with the NUL: exactly */
+    for (char *p = topic + n; *p; p++)
+        if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 'a' + 'A');
+    return FXC_OK;
+}
+
+static int set_topic(fxc_feed *f, const char *option, const char *prefix, const char *symbol, fxc_err *err)
+{
+    char topic[64];
+    size_t len = 0;
+    int rc = topic_of(prefix, symbol, topic, sizeof topic, &len, err);
+    if (rc != FXC_OK) return rc;
+    int rv = nng_socket_set(f->sock, option, topic, len);
+    if (rv == NNG_ENOENT) return feed_fail(err, FXC_NOT_FOUND, "not subscribed to %s", topic);
+    if (rv != 0) return feed_fail(err, FXC_INTERNAL, "subscription: %s", nng_strerror(rv));
+    return FXC_OK;
+}
+
+static int set_candles(fxc_feed *f, const char *option, const char *resolution, const char *symbol, fxc_err *err)
 {
     const char *name = resolution_name(resolution);
     if (name == NULL)
         return feed_fail(err, FXC_INVALID_ARGUMENT, "resolution must be minute, hour, day or custom-day (1m, 1h, 1d)");
-    char topic[64];
-    size_t len;
-    if (symbol == NULL || strcmp(symbol, "*") == 0) {
-        len = (size_t)snprintf(topic, sizeof topic, "candle.%s.", name);
-    } else {
-        if (strlen(symbol) > FXC_SYMBOL_MAX)
-            return feed_fail(err, FXC_INVALID_ARGUMENT, "symbol is longer than %d characters", FXC_SYMBOL_MAX);
-        int prefix = snprintf(topic, sizeof topic, "candle.%s.", name);
-        len = (size_t)snprintf(topic + prefix, sizeof topic - (size_t)prefix, "%s", symbol) + (size_t)prefix + 1;
-        for (char *p = topic + prefix; *p; p++)
-            if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 'a' + 'A');
-    }
-    int rv = nng_socket_set(f->sock, NNG_OPT_SUB_SUBSCRIBE, topic, len);
-    if (rv != 0) return feed_fail(err, FXC_INTERNAL, "subscribe: %s", nng_strerror(rv));
-    return FXC_OK;
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "candle.%s.", name);
+    return set_topic(f, option, prefix, symbol, err);
+}
+
+FXC_API int fxc_feed_subscribe_ticks(fxc_feed *f, const char *symbol, fxc_err *err)
+{
+    return set_topic(f, NNG_OPT_SUB_SUBSCRIBE, "tick.", symbol, err);
+}
+
+FXC_API int fxc_feed_unsubscribe_ticks(fxc_feed *f, const char *symbol, fxc_err *err)
+{
+    return set_topic(f, NNG_OPT_SUB_UNSUBSCRIBE, "tick.", symbol, err);
+}
+
+FXC_API int fxc_feed_subscribe_candles(fxc_feed *f, const char *resolution, const char *symbol, fxc_err *err)
+{
+    return set_candles(f, NNG_OPT_SUB_SUBSCRIBE, resolution, symbol, err);
+}
+
+FXC_API int fxc_feed_unsubscribe_candles(fxc_feed *f, const char *resolution, const char *symbol, fxc_err *err)
+{
+    return set_candles(f, NNG_OPT_SUB_UNSUBSCRIBE, resolution, symbol, err);
 }
 
 /* Fills `event` from a LiveEvent; returns 0 when it is one we know. */

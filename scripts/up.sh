@@ -137,6 +137,7 @@ fxohlc is up:
   Redis       $REDIS_URL   (log $(rel "$data/redis/redis.log"))
   fx-core     rpc $FX_RPC_URL, feed $FX_FEED_URL, pid $(fx_bg_pid fx-core)   (log $(rel "$FX_LOG_DIR/fx-core.log"))
   fx-bridge   http://127.0.0.1:$BRIDGE_PORT  (API docs: http://127.0.0.1:$BRIDGE_PORT/docs)   (log $(rel "$FX_LOG_DIR/fx-bridge.log"))
+  live demo   http://127.0.0.1:$BRIDGE_PORT/ws-test   (candles and ticks over WebSocket)
   fx-tickgen  EURUSD, GBPUSD, USDJPY at 1 tick/s each into the Redis Stream fx:ticks   (log $(rel "$FX_LOG_DIR/fx-tickgen.log"))
 
 Use it from your shell:

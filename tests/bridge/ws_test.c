@@ -75,6 +75,8 @@ static int64_t now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+static long long stats_field(const char *path); /* a number of /ws/stats, "connections.ticks" */
+
 /* The bridge's SUB connection to the feed is made asynchronously. */
 static void settle(void) { usleep(300000); }
 
@@ -119,6 +121,32 @@ Test(ws, the_all_symbols_stream_gets_every_symbol_and_lower_case_paths_are_norma
     cr_assert_str_eq(str(j3, "symbol"), sym);
     json_decref(j1), json_decref(j2), json_decref(j3);
     fx_ws_close(all), fx_ws_close(one);
+}
+
+/* The hub subscribes to a topic while any client needs it. */
+Test(ws, a_stream_goes_on_when_another_client_of_the_same_symbol_leaves)
+{
+    char sym[17];
+    fx_test_symbol(sym, "WL");
+    struct fx_ws_client *a = open_ws("/ws/ticks/%s%s", sym, ""), *b = open_ws("/ws/ticks/%s%s", sym, "");
+    settle();
+    fx_ws_close(a);
+    for (int i = 0; i < 50 && stats_field("connections.ticks") != 1; i++) usleep(20000);
+    fxc_tick t = tick(sym, fx_test_time(0), 1.9);
+    store(&t);
+    json_t *j = next_json(b);
+    cr_assert_str_eq(str(j, "symbol"), sym);
+    json_decref(j);
+    fx_ws_close(b);
+    for (int i = 0; i < 50 && stats_field("connections.ticks") != 0; i++) usleep(20000);
+    struct fx_ws_client *c = open_ws("/ws/ticks/%s%s", sym, ""); /* subscribed again after none was left */
+    settle();
+    fxc_tick u = tick(sym, fx_test_time(1), 1.8);
+    store(&u);
+    j = next_json(c);
+    cr_assert_str_eq(str(j, "time"), "2025-01-15T10:00:01Z");
+    json_decref(j);
+    fx_ws_close(c);
 }
 
 Test(ws, a_candle_stream_starts_with_the_current_candle_then_follows_each_change)

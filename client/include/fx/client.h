@@ -147,6 +147,12 @@ int fxc_feed_next_tick(fxc_feed *f, int timeout_ms, fxc_tick *tick, fxc_err *err
  * "custom-day"; "1m", "1h", "1d" too) of `symbol` (NULL or "*": every symbol) as they change. */
 int fxc_feed_subscribe_candles(fxc_feed *f, const char *resolution, const char *symbol, fxc_err *err);
 
+/* Undo a subscription made with the same arguments (FXC_NOT_FOUND when
+ * there is none). nng keeps one subscription per topic: subscribing twice
+ * and unsubscribing once leaves none. */
+int fxc_feed_unsubscribe_ticks(fxc_feed *f, const char *symbol, fxc_err *err);
+int fxc_feed_unsubscribe_candles(fxc_feed *f, const char *resolution, const char *symbol, fxc_err *err);
+
 enum fxc_event_kind { FXC_EVENT_TICK = 1, FXC_EVENT_CANDLE = 2 };
 
 typedef struct fxc_event {
