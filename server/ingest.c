@@ -54,7 +54,7 @@ struct fx_ingest {
 
 /* One batch of entries as read: ids, and per id a tick or a reason. */
 struct batch {
-    size_t n;
+    size_t n, cap;
     char (*ids)[32];
     struct fx_tick *ticks;
     size_t nticks;
@@ -66,10 +66,13 @@ struct batch {
     redisReply **entries; /* the raw entries, for the dead-letter copies */
 };
 
-/* A batch on its way from the reader to the storer, with the reply that
- * holds its entries. */
+/* A batch on its way from the reader to the storer, with the replies that
+ * hold its entries. While the storer is busy, the reader adds what arrives
+ * to the batch waiting in the slot (up to INGEST_BATCH): a tick never waits
+ * for a batch read before it to be stored first. */
 struct job {
-    redisReply *reply;
+    redisReply **replies;
+    size_t nreplies;
     struct batch b;
 };
 
@@ -164,20 +167,22 @@ static void batch_free(struct batch *b)
     memset(b, 0, sizeof *b);
 }
 
-/* Fills `b` from an array of entries [id, [field, value, ...]]. */
-static int batch_from_entries(struct batch *b, redisReply *list)
+static int batch_init(struct batch *b, size_t cap)
 {
     memset(b, 0, sizeof *b);
-    size_t n = list->elements;
-    b->ids = calloc(n ? n : 1, sizeof *b->ids);
-    b->ticks = calloc(n ? n : 1, sizeof *b->ticks);
-    b->bad = calloc(n ? n : 1, sizeof *b->bad);
-    b->entries = calloc(n ? n : 1, sizeof *b->entries);
-    if (!b->ids || !b->ticks || !b->bad || !b->entries) {
-        batch_free(b);
-        return FX_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    b->cap = cap;
+    b->ids = calloc(cap, sizeof *b->ids);
+    b->ticks = calloc(cap, sizeof *b->ticks);
+    b->entries = calloc(cap, sizeof *b->entries);
+    if (b->ids && b->ticks && b->entries) return 0;
+    batch_free(b);
+    return FX_ENOMEM;
+}
+
+/* Adds an array of entries [id, [field, value, ...]] (at most cap - n). */
+static int batch_append(struct batch *b, redisReply *list)
+{
+    for (size_t i = 0; i < list->elements && b->n < b->cap; i++) {
         redisReply *e = list->element[i];
         if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 || e->element[0]->type != REDIS_REPLY_STRING) continue;
         snprintf(b->ids[b->n], sizeof b->ids[0], "%s", e->element[0]->str);
@@ -193,12 +198,14 @@ static int batch_from_entries(struct batch *b, redisReply *list)
             fields[nf] = f->element[k]->str ? f->element[k]->str : "";
             lengths[nf++] = f->element[k]->str ? f->element[k]->len : 0;
         }
-        if (fx_ingest_parse_entry(fields, lengths, nf, &b->ticks[b->nticks], b->bad[b->nbad].why,
-                sizeof b->bad[0].why)
-            == 0)
+        char why[sizeof b->bad[0].why];
+        if (fx_ingest_parse_entry(fields, lengths, nf, &b->ticks[b->nticks], why, sizeof why) == 0) {
             b->nticks++;
-        else
+        } else {
+            if (b->bad == NULL && (b->bad = calloc(b->cap, sizeof *b->bad)) == NULL) return FX_ENOMEM;
+            memcpy(b->bad[b->nbad].why, why, sizeof why);
             b->bad[b->nbad++].entry = b->n;
+        }
         b->n++;
     }
     return 0;
@@ -281,7 +288,8 @@ static void job_free(struct job *j)
 {
     if (j == NULL) return;
     batch_free(&j->b);
-    freeReplyObject(j->reply);
+    for (size_t i = 0; i < j->nreplies; i++) freeReplyObject(j->replies[i]);
+    free(j->replies);
     free(j);
 }
 
@@ -372,17 +380,44 @@ static void *storer_main(void *arg)
 
 /* ---- the reader ------------------------------------------------------------ */
 
-/* Hands a batch to the storer, waiting while it holds the previous one.
- * Takes `reply` (the entries live in it). Returns -1 when stopping. */
+/* How many entries the next read may take: what the waiting batch still
+ * has room for, or a whole batch once the storer took it. Waits while the
+ * waiting batch is full. */
+static size_t room(struct fx_ingest *in)
+{
+    size_t cap = (size_t)in->cfg.ingest_batch;
+    pthread_mutex_lock(&in->lock);
+    while (in->slot != NULL && in->slot->b.n >= in->slot->b.cap && !stopping(in))
+        pthread_cond_wait(&in->changed, &in->lock);
+    size_t n = in->slot ? in->slot->b.cap - in->slot->b.n : cap;
+    pthread_mutex_unlock(&in->lock);
+    return n ? n : 1;
+}
+
+/* Adds `entries` to the batch waiting for the storer, or makes them the
+ * next batch. Takes `reply` (the entries live in it). Returns -1 when
+ * stopping. */
 static int hand_over(struct fx_ingest *in, redisReply *reply, redisReply *entries)
 {
+    pthread_mutex_lock(&in->lock);
+    struct job *w = in->slot;
+    if (w != NULL && w->b.n + entries->elements <= w->b.cap && w->nreplies < w->b.cap) {
+        int rc = batch_append(&w->b, entries);
+        w->replies[w->nreplies++] = reply;
+        pthread_mutex_unlock(&in->lock);
+        return rc;
+    }
+    pthread_mutex_unlock(&in->lock);
+    size_t cap = entries->elements > (size_t)in->cfg.ingest_batch ? entries->elements : (size_t)in->cfg.ingest_batch;
     struct job *j = calloc(1, sizeof *j);
-    if (j == NULL || batch_from_entries(&j->b, entries) != 0) {
+    if (j == NULL || (j->replies = calloc(cap, sizeof *j->replies)) == NULL || batch_init(&j->b, cap) != 0
+        || batch_append(&j->b, entries) != 0) {
+        if (j) batch_free(&j->b), free(j->replies);
         free(j);
         freeReplyObject(reply);
         return FX_ENOMEM;
     }
-    j->reply = reply;
+    j->replies[j->nreplies++] = reply;
     pthread_mutex_lock(&in->lock);
     while (in->slot != NULL && !stopping(in)) pthread_cond_wait(&in->changed, &in->lock);
     int stop = stopping(in);
@@ -432,10 +467,10 @@ static redisReply *stream_entries(redisReply *r)
     return s->element[1];
 }
 
-static redisReply *read_group(struct fx_ingest *in)
+static redisReply *read_group(struct fx_ingest *in, size_t max)
 {
-    char count[16], block[16];
-    snprintf(count, sizeof count, "%d", in->cfg.ingest_batch);
+    char count[24], block[16];
+    snprintf(count, sizeof count, "%zu", max);
     snprintf(block, sizeof block, "%d", in->cfg.ingest_block_ms);
     const char *argv[11] = { "XREADGROUP", "GROUP", in->cfg.redis_group, in->cfg.redis_consumer, "COUNT", count };
     int argc = 6;
@@ -544,7 +579,11 @@ static void step(struct fx_ingest *in)
         if (rc == FX_EREDIS) return drop_redis(in);
         if (rc == 0) trim_acknowledged(in);
     }
-    redisReply *r = read_group(in);
+    redisReply *r = read_group(in, room(in));
+    if (stopping(in)) {
+        if (r) freeReplyObject(r); /* not handed over: still pending, read again at the next start */
+        return;
+    }
     if (r == NULL || r->type == REDIS_REPLY_ERROR) {
         fx_warn("ingest", "XREADGROUP failed: %s; reconnecting", r ? r->str : in->redis->errstr);
         if (r) freeReplyObject(r);
