@@ -16,54 +16,30 @@
 // Exit status: 0 passed, 1 failed (the reason is printed), 2 bad usage.
 'use strict';
 
-const fs = require('fs');
 const path = require('path');
+const {
+  makeFail, bridgeUrlFromEnv, chromiumLauncher, watchPage, pollPage, painted,
+  saveScreenshot, saveFailureScreenshot, withProblems,
+} = require('./common');
 
-const root = path.resolve(__dirname, '..', '..');
 const NAME = 'demo_page';
+const fail = makeFail(NAME);
 
-function fail(msg, code = 1) {
-  console.error(`${NAME}: FAIL: ${msg}`);
-  process.exit(code);
-}
-
-const bridgeUrl = (process.env.BRIDGE_URL || '').replace(/\/+$/, '');
-if (!bridgeUrl) fail('BRIDGE_URL is not set (e.g. http://127.0.0.1:8000)', 2);
+const bridgeUrl = bridgeUrlFromEnv(fail);
 const symbol = (process.env.DEMO_SYMBOL || 'EURUSD').toUpperCase();
 const screenshot = path.resolve(process.argv[2] || process.env.DEMO_SCREENSHOT || 'demo_page.png');
 const timeoutMs = Number(process.env.DEMO_TIMEOUT_MS || 30000);
 const pagePath = process.env.DEMO_PATH || '/ws-test';
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
-
-let chromium;
-try {
-  ({ chromium } = require(require.resolve('playwright-core', { paths: [path.join(root, 'web')] })));
-} catch (e) {
-  fail('playwright-core is not installed: run `npm install` in web/ (scripts/lib/web.sh does)', 2);
-}
-if (!fs.existsSync(executablePath)) fail(`no browser at ${executablePath}: apt-get install chromium`, 2);
+const launchChromium = chromiumLauncher(fail);
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   const problems = []; // page errors, console errors, failed requests
   let page;
   let watching = true;
   try {
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => watching && problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (watching && m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
-    page.on('requestfailed', (r) => {
-      if (watching) problems.push(`request failed: ${r.url()}: ${r.failure() ? r.failure().errorText : '?'}`);
-    });
-    page.on('response', (r) => {
-      if (watching && r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
-    });
+    watchPage(page, (problem) => watching && problems.push(problem));
 
     const url = `${bridgeUrl}${pagePath}?symbol=${encodeURIComponent(symbol)}`;
     console.log(`${NAME}: opening ${url}`);
@@ -79,17 +55,7 @@ async function main() {
     // Waits until `fn` (run in the page, with `arg`) is true, within the overall
     // deadline; stops at the first error the page shows.
     async function waitFor(what, fn, arg) {
-      for (;;) {
-        if (problems.length) throw new Error(`while waiting for ${what}: ${problems[0]}`);
-        const left = deadline - Date.now();
-        if (left <= 0) break;
-        try {
-          await page.waitForFunction(fn, arg, { timeout: Math.min(left, 500), polling: 100 });
-          return;
-        } catch (e) {
-          if (!/Timeout/i.test(e.message)) throw e;
-        }
-      }
+      if (await pollPage(page, problems, deadline, what, fn, arg)) return;
       const state = await page.evaluate(() => {
         const d = window.fxDemo;
         return JSON.stringify({
@@ -137,9 +103,8 @@ async function main() {
     if (!seen.canvas) throw new Error('no chart canvas in #chart');
 
     // Let the chart paint its latest update, then keep the picture.
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    fs.mkdirSync(path.dirname(screenshot), { recursive: true });
-    await page.screenshot({ path: screenshot, fullPage: true });
+    await painted(page);
+    await saveScreenshot(page, screenshot, true);
 
     // Another resolution: history and socket of the new view.
     await page.click('#resolutions button[data-resolution="hour"]');
@@ -156,17 +121,9 @@ async function main() {
                 `${counts.barsDrawn} bars drawn, ${counts.reconnects} reconnects; screenshot ${screenshot}`);
   } catch (e) {
     watching = false;
-    if (page) {
-      try {
-        fs.mkdirSync(path.dirname(screenshot), { recursive: true });
-        await page.screenshot({ path: screenshot, fullPage: true });
-        console.error(`${NAME}: screenshot of the failure: ${screenshot}`);
-      } catch (_) { /* the page may be gone */ }
-    }
-    const seen = [...new Set(problems)];
-    const more = seen.length ? `\n  seen in the page:\n  ${seen.slice(0, 10).join('\n  ')}` +
-                 (seen.length > 10 ? `\n  ... and ${seen.length - 10} more` : '') : '';
-    throw new Error(e.message + more);
+    if (await saveFailureScreenshot(page, screenshot, true))
+      console.error(`${NAME}: screenshot of the failure: ${screenshot}`);
+    throw new Error(withProblems(e.message, problems));
   } finally {
     await browser.close();
   }

@@ -21,19 +21,16 @@
 // Exit status: 0 passed, 1 failed (the reasons are printed), 2 bad usage.
 'use strict';
 
-const fs = require('fs');
 const path = require('path');
+const {
+  makeFail, bridgeUrlFromEnv, chromiumLauncher, watchPage, pollPage, painted,
+  saveScreenshot, saveFailureScreenshot, withProblems,
+} = require('./common');
 
-const root = path.resolve(__dirname, '..', '..');
 const NAME = 'docs_pages';
+const fail = makeFail(NAME);
 
-function fail(msg, code = 1) {
-  console.error(`${NAME}: FAIL: ${msg}`);
-  process.exit(code);
-}
-
-const bridgeUrl = (process.env.BRIDGE_URL || '').replace(/\/+$/, '');
-if (!bridgeUrl) fail('BRIDGE_URL is not set (e.g. http://127.0.0.1:8000)', 2);
+const bridgeUrl = bridgeUrlFromEnv(fail);
 let origin;
 try {
   origin = new URL(bridgeUrl).origin;
@@ -44,7 +41,6 @@ if (process.argv.length > 4) fail('usage: docs_pages_test.js [DOCS_SCREENSHOT [R
 const docsShot = path.resolve(process.argv[2] || process.env.DOCS_SCREENSHOT || 'docs_page.png');
 const redocShot = path.resolve(process.argv[3] || process.env.REDOC_SCREENSHOT || 'redoc_page.png');
 const timeoutMs = Number(process.env.DOCS_TIMEOUT_MS || 30000);
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 
 // Operations the pages must show whatever else /openapi.json holds.
 const REQUIRED = [
@@ -64,13 +60,7 @@ const COSMETIC = {
 };
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
-let chromium;
-try {
-  ({ chromium } = require(require.resolve('playwright-core', { paths: [path.join(root, 'web')] })));
-} catch (e) {
-  fail('playwright-core is not installed: run `npm install` in web/ (scripts/lib/web.sh does)', 2);
-}
-if (!fs.existsSync(executablePath)) fail(`no browser at ${executablePath}: apt-get install chromium`, 2);
+const launchChromium = chromiumLauncher(fail);
 
 // The document the pages render, and what they must show of it.
 async function loadSpec() {
@@ -151,20 +141,7 @@ async function checkPage(browser, label, pagePath, screenshot, fullPage, check) 
       return route.abort('blockedbyclient');
     });
     page = await context.newPage();
-    page.on('pageerror', (e) => watching && problems.push(`page error: ${short(e.message)}`));
-    page.on('console', (m) => {
-      if (!watching || m.type() !== 'error') return;
-      // reported once, as the request to another host
-      if (/^https?:/.test(m.location().url) && new URL(m.location().url).origin !== origin) return;
-      problems.push(`console error: ${short(m.text())}`);
-    });
-    page.on('requestfailed', (r) => {
-      if (!watching || new URL(r.url()).origin !== origin) return;
-      problems.push(`request failed: ${r.url()}: ${r.failure() ? r.failure().errorText : '?'}`);
-    });
-    page.on('response', (r) => {
-      if (watching && r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
-    });
+    watchPage(page, (problem) => watching && problems.push(problem), { origin, clip: short });
 
     const url = `${bridgeUrl}${pagePath}`;
     console.log(`${NAME}: opening ${url}`);
@@ -177,42 +154,23 @@ async function checkPage(browser, label, pagePath, screenshot, fullPage, check) 
     // page's deadline; stops at the first error the page shows. On time-out
     // the message has `state()` (run in the page), what the page shows.
     async function waitFor(what, fn, arg, state) {
-      for (;;) {
-        if (problems.length) throw new Error(`while waiting for ${what}: ${problems[0]}`);
-        const left = deadline - Date.now();
-        if (left <= 0) break;
-        try {
-          await page.waitForFunction(fn, arg, { timeout: Math.min(left, 500), polling: 100 });
-          return;
-        } catch (e) {
-          if (!/Timeout/i.test(e.message)) throw e;
-        }
-      }
+      if (await pollPage(page, problems, deadline, what, fn, arg)) return;
       const seen = await page.evaluate(state || (() => document.body.innerText.slice(0, 300)), arg);
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; the page shows: ${JSON.stringify(seen)}`);
     }
 
     const summary = await check(page, waitFor);
     // Let the page paint its latest update, then keep the picture.
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await painted(page);
     if (problems.length) throw new Error(problems.join('\n  '));
     watching = false;
-    fs.mkdirSync(path.dirname(screenshot), { recursive: true });
-    await page.screenshot({ path: screenshot, fullPage });
+    await saveScreenshot(page, screenshot, fullPage);
     return `${summary}${cosmetic.length ? `; answered ${[...new Set(cosmetic)].join(', ')} offline` : ''}; screenshot ${screenshot}`;
   } catch (e) {
     watching = false;
-    if (page) {
-      try {
-        fs.mkdirSync(path.dirname(screenshot), { recursive: true });
-        await page.screenshot({ path: screenshot, fullPage });
-        console.error(`${NAME}: screenshot of the ${label} failure: ${screenshot}`);
-      } catch (_) { /* the page may be gone */ }
-    }
-    const seen = [...new Set(problems)];
-    const more = seen.length ? `\n  seen in the page:\n  ${seen.slice(0, 10).join('\n  ')}` +
-                 (seen.length > 10 ? `\n  ... and ${seen.length - 10} more` : '') : '';
-    throw new Error(e.message + more);
+    if (await saveFailureScreenshot(page, screenshot, fullPage))
+      console.error(`${NAME}: screenshot of the ${label} failure: ${screenshot}`);
+    throw new Error(withProblems(e.message, problems));
   } finally {
     await context.close();
   }
@@ -351,11 +309,7 @@ async function checkRedoc(page, waitFor, spec) {
 
 async function main() {
   const spec = await loadSpec();
-  const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   const failures = [];
   try {
     // Swagger UI's whole page is the operation list; ReDoc's is some 16000
