@@ -413,11 +413,17 @@ static void fan_out(struct fx_ws_hub *h, const fxc_event *ev)
     frame_unref(f);
 }
 
-/* Takes what the feed has (up to a budget) and fans it out. */
-static void drain_feed(struct fx_ws_hub *h)
+/* Takes what the feed has (up to a budget) and fans it out. Returns 1 when
+ * the budget ran out first: more is waiting, perhaps inside a message the
+ * feed's descriptor no longer signals. */
+static int drain_feed(struct fx_ws_hub *h)
 {
     fxc_event ev;
-    for (int i = 0; i < FEED_BUDGET && fxc_feed_next(h->feed, 0, &ev, NULL) == FXC_OK; i++) fan_out(h, &ev);
+    for (int i = 0; i < FEED_BUDGET; i++) {
+        if (fxc_feed_next(h->feed, 0, &ev, NULL) != FXC_OK) return 0;
+        fan_out(h, &ev);
+    }
+    return 1;
 }
 
 /* ---- commands from the HTTP threads --------------------------------------- */
@@ -549,14 +555,15 @@ static void *hub_main(void *arg)
     struct fx_ws_hub *h = arg;
     struct epoll_event events[64];
     int64_t next_timer = now_ms() + TICK_MS;
+    int backlog = 0; /* the feed has more than the last turn took */
     for (;;) {
         pthread_mutex_lock(&h->lock);
         int stopping = h->stopping;
         pthread_mutex_unlock(&h->lock);
         if (stopping) break;
         int64_t wait = next_timer - now_ms();
-        int n = epoll_wait(h->epfd, events, 64, wait < 0 ? 0 : wait > TICK_MS ? TICK_MS : (int)wait);
-        int feed_ready = 0;
+        int n = epoll_wait(h->epfd, events, 64, backlog || wait < 0 ? 0 : wait > TICK_MS ? TICK_MS : (int)wait);
+        int feed_ready = backlog;
         for (int i = 0; i < n; i++) {
             void *p = events[i].data.ptr;
             if (p == &h->wakefd) {
@@ -569,7 +576,7 @@ static void *hub_main(void *arg)
             }
         }
         if (feed_ready) {
-            drain_feed(h);
+            backlog = drain_feed(h);
             for (struct client *c = h->clients, *next; c; c = next) {
                 next = c->next;
                 if ((c->queue.n > 0 || wants_write(c)) && service(c, 0) != 0) remove_client(h, c);
@@ -579,7 +586,7 @@ static void *hub_main(void *arg)
         if (now >= next_timer) {
             /* nng's receive descriptor has been seen to stay quiet with
              * messages waiting (nng issue 1368): look anyway, now and then */
-            drain_feed(h);
+            backlog |= drain_feed(h);
             check_timers(h, now);
             next_timer = now + TICK_MS;
         }

@@ -19,6 +19,9 @@
 
 struct fxc_feed {
     nng_socket sock;
+    /* a TickBatch being handed out one tick at a time */
+    Fx__V1__LiveEvent *batch;
+    size_t next;
 };
 
 static int feed_fail(fxc_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -61,6 +64,7 @@ FXC_API void fxc_feed_close(fxc_feed *f)
 {
     if (f == NULL) return;
     nng_close(f->sock);
+    if (f->batch) fx__v1__live_event__free_unpacked(f->batch, NULL);
     free(f);
 }
 
@@ -133,15 +137,41 @@ FXC_API int fxc_feed_unsubscribe_candles(fxc_feed *f, const char *resolution, co
     return set_candles(f, NNG_OPT_SUB_UNSUBSCRIBE, resolution, symbol, err);
 }
 
+static void tick_event(const Fx__V1__Tick *t, fxc_event *event)
+{
+    event->kind = FXC_EVENT_TICK;
+    snprintf(event->tick.symbol, sizeof event->tick.symbol, "%s", t->symbol);
+    event->tick.time_us = t->time_us;
+    event->tick.price = t->price;
+}
+
+/* The next tick of the batch in hand, if any (the batch is freed once
+ * handed out). */
+static int next_of_batch(fxc_feed *f, fxc_event *event)
+{
+    if (f->batch == NULL) return -1;
+    const Fx__V1__TickBatch *b = f->batch->ticks;
+    int found = 0;
+    while (!found && f->next < b->n_ticks) {
+        const Fx__V1__Tick *t = b->ticks[f->next++];
+        if (t == NULL) continue;
+        memset(event, 0, sizeof *event);
+        tick_event(t, event);
+        found = 1;
+    }
+    if (f->next >= b->n_ticks) {
+        fx__v1__live_event__free_unpacked(f->batch, NULL);
+        f->batch = NULL;
+    }
+    return found ? 0 : -1;
+}
+
 /* Fills `event` from a LiveEvent; returns 0 when it is one we know. */
 static int event_from_pb(const Fx__V1__LiveEvent *ev, fxc_event *event)
 {
     memset(event, 0, sizeof *event);
     if (ev->event_case == FX__V1__LIVE_EVENT__EVENT_TICK && ev->tick) {
-        event->kind = FXC_EVENT_TICK;
-        snprintf(event->tick.symbol, sizeof event->tick.symbol, "%s", ev->tick->symbol);
-        event->tick.time_us = ev->tick->time_us;
-        event->tick.price = ev->tick->price;
+        tick_event(ev->tick, event);
         return 0;
     }
     if (ev->event_case == FX__V1__LIVE_EVENT__EVENT_CANDLE && ev->candle) {
@@ -163,6 +193,7 @@ static int event_from_pb(const Fx__V1__LiveEvent *ev, fxc_event *event)
 
 FXC_API int fxc_feed_next(fxc_feed *f, int timeout_ms, fxc_event *event, fxc_err *err)
 {
+    if (next_of_batch(f, event) == 0) return FXC_OK;
     if (timeout_ms != 0)
         nng_socket_set_ms(f->sock, NNG_OPT_RECVTIMEO, timeout_ms < 0 ? NNG_DURATION_INFINITE : timeout_ms);
     for (;;) {
@@ -178,6 +209,11 @@ FXC_API int fxc_feed_next(fxc_feed *f, int timeout_ms, fxc_event *event, fxc_err
             : NULL;
         nng_msg_free(msg);
         if (ev == NULL) continue; /* not an event we understand: skip it */
+        if (ev->event_case == FX__V1__LIVE_EVENT__EVENT_TICKS && ev->ticks) {
+            f->batch = ev, f->next = 0; /* handed out one tick per call */
+            if (next_of_batch(f, event) == 0) return FXC_OK;
+            continue;
+        }
         int known = event_from_pb(ev, event) == 0;
         fx__v1__live_event__free_unpacked(ev, NULL);
         if (known) return FXC_OK;

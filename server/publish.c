@@ -116,20 +116,72 @@ static void publish(struct fx_publisher *p, const char *topic, const Fx__V1__Liv
     pthread_mutex_unlock(&p->send_lock);
 }
 
+#define TICKS_PER_EVENT 1024 /* ticks in one TickBatch message: ~30 KB */
+
+/* A tick's place in the write, sorted by symbol, then by that place. */
+struct tick_ref {
+    const struct fx_tick *tick;
+    size_t i;
+};
+
+static int by_symbol_then_order(const void *a, const void *b)
+{
+    const struct tick_ref *x = a, *y = b;
+    int c = strcmp(x->tick->symbol, y->tick->symbol);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* One message on tick.<SYMBOL>: a Tick alone, or a TickBatch. */
+static void publish_symbol_ticks(struct fx_publisher *p, const struct tick_ref *refs, size_t n, Fx__V1__Tick *pb,
+    Fx__V1__Tick **ptrs)
+{
+    for (size_t k = 0; k < n; k++) {
+        fx__v1__tick__init(&pb[k]);
+        pb[k].symbol = (char *)refs[k].tick->symbol;
+        pb[k].time_us = refs[k].tick->time_us;
+        pb[k].price = refs[k].tick->price;
+        ptrs[k] = &pb[k];
+    }
+    Fx__V1__LiveEvent ev = FX__V1__LIVE_EVENT__INIT;
+    Fx__V1__TickBatch batch = FX__V1__TICK_BATCH__INIT;
+    if (n == 1) {
+        ev.event_case = FX__V1__LIVE_EVENT__EVENT_TICK;
+        ev.tick = &pb[0];
+    } else {
+        batch.n_ticks = n;
+        batch.ticks = ptrs;
+        ev.event_case = FX__V1__LIVE_EVENT__EVENT_TICKS;
+        ev.ticks = &batch;
+    }
+    char topic[32];
+    snprintf(topic, sizeof topic, "tick.%s", refs[0].tick->symbol);
+    publish(p, topic, &ev);
+}
+
+/* The stored ticks, one message per symbol (and per TICKS_PER_EVENT): a bulk
+ * load of 100 000 ticks is a hundred messages, not 100 000, for every
+ * subscriber to carry. Each symbol's ticks keep the order of the write. */
 static void publish_ticks(struct fx_publisher *p, const struct fx_tick *ticks, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        Fx__V1__Tick t = FX__V1__TICK__INIT;
-        t.symbol = (char *)ticks[i].symbol;
-        t.time_us = ticks[i].time_us;
-        t.price = ticks[i].price;
-        Fx__V1__LiveEvent ev = FX__V1__LIVE_EVENT__INIT;
-        ev.event_case = FX__V1__LIVE_EVENT__EVENT_TICK;
-        ev.tick = &t;
-        char topic[32];
-        snprintf(topic, sizeof topic, "tick.%s", ticks[i].symbol);
-        publish(p, topic, &ev);
+    if (n == 0) return;
+    struct tick_ref *refs = malloc(n * sizeof *refs);
+    Fx__V1__Tick *pb = malloc(TICKS_PER_EVENT * sizeof *pb);
+    Fx__V1__Tick **ptrs = malloc(TICKS_PER_EVENT * sizeof *ptrs);
+    if (refs == NULL || pb == NULL || ptrs == NULL) {
+        fx_warn("publish", "out of memory: %zu ticks not published", n);
+        free(refs), free(pb), free(ptrs);
+        return;
     }
+    for (size_t i = 0; i < n; i++) refs[i] = (struct tick_ref){ &ticks[i], i };
+    qsort(refs, n, sizeof *refs, by_symbol_then_order);
+    for (size_t start = 0; start < n;) {
+        size_t end = start + 1;
+        while (end < n && end - start < TICKS_PER_EVENT && strcmp(refs[end].tick->symbol, refs[start].tick->symbol) == 0)
+            end++;
+        publish_symbol_ticks(p, refs + start, end - start, pb, ptrs);
+        start = end;
+    }
+    free(refs), free(pb), free(ptrs);
 }
 
 static int64_t now_us(void)

@@ -51,6 +51,62 @@ Test(feed, stored_ticks_of_the_subscribed_symbol_arrive_once_and_duplicates_do_n
     fxc_feed_close(f);
 }
 
+/* A commit's ticks of one symbol travel as TickBatch messages of up to 1024;
+ * fxclient hands them out one by one, in the order they were written. */
+Test(feed, a_bulk_load_is_published_in_batches_per_symbol_and_read_tick_by_tick)
+{
+    char a[17], b[17];
+    fx_test_symbol(a, "FBA");
+    fx_test_symbol(b, "FBB");
+    nng_socket sub;
+    cr_assert_eq(nng_sub0_open(&sub), 0);
+    cr_assert_eq(nng_socket_set(sub, NNG_OPT_SUB_SUBSCRIBE, "tick.", 5), 0);
+    cr_assert_eq(nng_socket_set_int(sub, NNG_OPT_RECVBUF, 64), 0);
+    cr_assert_eq(nng_dial(sub, fx_test_feed_url(), NULL, 0), 0);
+    nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, 5000);
+    fxc_feed *f;
+    fxc_err e;
+    cr_assert_eq(fxc_feed_open(fx_test_feed_url(), &f, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(fxc_feed_subscribe_ticks(f, a, &e), FXC_OK, "%s", e.message);
+    usleep(300000);
+    enum { N = 2500 };
+    static fxc_tick t[N + 1];
+    for (int i = 0; i < N; i++) t[i] = tick(a, fx_test_time(N - i), 1.0 + i * 1e-5); /* written newest first */
+    t[N] = tick(b, fx_test_time(0), 2.0);
+    cr_assert_eq(fxc_ticks_bulk(fx_test_client, t, N + 1, NULL, NULL, &e), FXC_OK, "%s", e.message);
+    size_t sizes[8], nmsg = 0, total_a = 0;
+    while (total_a < N) {
+        char *buf;
+        size_t len;
+        cr_assert_eq(nng_recv(sub, &buf, &len, NNG_FLAG_ALLOC), 0, "after %zu of %d ticks", total_a, N);
+        size_t tlen = strnlen(buf, len);
+        Fx__V1__LiveEvent *ev = fx__v1__live_event__unpack(NULL, len - tlen - 1, (uint8_t *)buf + tlen + 1);
+        cr_assert_not_null(ev);
+        if (strcmp(buf + 5, a) == 0) {
+            cr_assert_eq(ev->event_case, FX__V1__LIVE_EVENT__EVENT_TICKS);
+            cr_assert_lt(nmsg, 8);
+            sizes[nmsg++] = ev->ticks->n_ticks;
+            total_a += ev->ticks->n_ticks;
+        } else {
+            cr_assert_str_eq(buf + 5, b);
+            cr_assert_eq(ev->event_case, FX__V1__LIVE_EVENT__EVENT_TICK, "one tick: a Tick, not a batch");
+        }
+        fx__v1__live_event__free_unpacked(ev, NULL);
+        nng_free(buf, len);
+    }
+    cr_assert_eq(nmsg, 3);
+    cr_assert(sizes[0] == 1024 && sizes[1] == 1024 && sizes[2] == 452, "%zu %zu %zu", sizes[0], sizes[1], sizes[2]);
+    for (int i = 0; i < N; i++) {
+        fxc_tick got;
+        cr_assert_eq(fxc_feed_next_tick(f, 5000, &got, &e), FXC_OK, "tick %d: %s", i, e.message);
+        cr_assert_eq(got.time_us, t[i].time_us, "tick %d in the order written", i);
+        cr_assert_eq(got.price, t[i].price);
+    }
+    cr_assert_eq(fxc_feed_next_tick(f, 200, &(fxc_tick){ 0 }, &e), FXC_DEADLINE_EXCEEDED);
+    fxc_feed_close(f);
+    nng_close(sub);
+}
+
 Test(feed, a_stored_tick_updates_the_minute_hour_day_and_custom_day_candles_on_the_feed)
 {
     char sym[17];

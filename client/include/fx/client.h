@@ -166,9 +166,11 @@ typedef struct fxc_event {
  * next event of any kind. */
 int fxc_feed_next(fxc_feed *f, int timeout_ms, fxc_event *event, fxc_err *err);
 
-/* A descriptor for poll/epoll that is readable while events wait to be
- * taken with fxc_feed_next(f, 0, ...). Owned by the feed: do not read,
- * write or close it. */
+/* A descriptor for poll/epoll that is readable while messages wait to be
+ * taken with fxc_feed_next(f, 0, ...). One message may carry many ticks
+ * (a commit's ticks of one symbol), so once it wakes you call
+ * fxc_feed_next(f, 0, ...) until FXC_DEADLINE_EXCEEDED. Owned by the feed:
+ * do not read, write or close it. */
 int fxc_feed_fd(fxc_feed *f, int *fd, fxc_err *err);
 
 /* Health of the core and its dependencies. Returns FXC_OK when the core
