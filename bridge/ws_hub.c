@@ -391,9 +391,9 @@ static int wants(const struct fx_ws_filter *f, const fxc_event *ev)
         && strcmp(f->symbol, ev->candle.symbol) == 0 && (!f->closed_only || ev->candle.complete);
 }
 
-static void enqueue(struct fx_ws_hub *h, struct client *c, struct frame *f)
+/* Queues a frame for a client; over its limit the client is closed. */
+static void enqueue(struct client *c, struct frame *f)
 {
-    (void)h;
     if (queue_push(&c->queue, f) != 0) return begin_close(c, 1011, "out of memory");
     feed_wslay(c);
     over_limit(c);
@@ -408,7 +408,7 @@ static void fan_out(struct fx_ws_hub *h, const fxc_event *ev)
             f = ev->kind == FXC_EVENT_TICK ? tick_frame(&ev->tick) : candle_frame(ev->resolution, &ev->candle);
             if (f == NULL) return;
         }
-        enqueue(h, c, f);
+        enqueue(c, f);
     }
     frame_unref(f);
 }
@@ -446,14 +446,14 @@ static void apply_snapshot(struct fx_ws_hub *h, const struct command *cmd)
     const fxc_candle *s = cmd->has_candle ? &cmd->candle : NULL;
     if (s) {
         struct frame *f = candle_frame(c->filter.resolution, s);
-        if (f) enqueue(h, c, f);
+        if (f) enqueue(c, f);
         frame_unref(f);
     }
     struct frame *f;
     while ((f = queue_pop(&waiting)) != NULL) {
         int newer = s == NULL || f->bucket_us > s->bucket_us
             || (f->bucket_us == s->bucket_us && (f->count > s->tick_count || (f->complete && !s->complete)));
-        if (newer && !c->close_deadline_ms) enqueue(h, c, f);
+        if (newer && !c->close_deadline_ms) enqueue(c, f);
         frame_unref(f);
     }
     free(waiting.items);
