@@ -439,6 +439,32 @@ Test(ws_limits, past_the_client_limit_an_upgrade_gets_503, .init = start_two_cli
     fx_ws_close(b), fx_ws_close(c);
 }
 
+static void ping_every_second(struct fx_bridge_config *cfg) { cfg->ws_ping_s = 1; }
+static void start_fast_pings(void) { fx_bridge_fixture_start_with(NULL, ping_every_second); }
+
+/* BRIDGE_WS_PING_S=1: a client that answers pings (the test client does when
+ * it reads) stays; one that never reads, so never answers, is closed after
+ * two silent intervals - and is not counted as dropped for being slow. */
+Test(ws_limits, pings_keep_answering_clients_and_close_silent_ones, .init = start_fast_pings,
+    .fini = fx_bridge_fixture_stop, .timeout = 60)
+{
+    long status;
+    struct fx_ws_client *silent = fx_ws_connect(fx_test_bridge_port(), "/ws/ticks/PINGS", 0, &status, NULL);
+    cr_assert_not_null(silent);
+    struct fx_ws_client *live = open_ws("/ws/ticks/%s%s", "PINGS", "");
+    /* ping at 1 s, close frame at 2 s, connection gone 2 s later (the close
+     * handshake's grace), while the live one keeps answering */
+    char *text = NULL;
+    for (int i = 0; i < 8 && stats_field("connections.ticks") != 1; i++)
+        cr_assert_eq(fx_ws_next_text(live, 1000, &text), -1, "no frames, only pings: %s", text ? text : "(closed)");
+    cr_assert_eq(stats_field("connections.ticks"), 1, "the silent client is gone, the answering one stays");
+    cr_assert_eq(fx_ws_next_text(live, 1500, &text), -1, "still open after more pings");
+    cr_assert_eq(stats_field("clients_dropped"), 0);
+    cr_assert(fx_ws_wait_closed(silent, 1000), "the silent client's connection is closed");
+    cr_assert_eq(fx_ws_close_code(silent), 1001, "closed as going away (no answer to ping)");
+    fx_ws_close(silent), fx_ws_close(live);
+}
+
 /* ---- Redis to WebSocket ------------------------------------------------------- */
 
 static char stream[64];
