@@ -76,16 +76,32 @@ void fx_api_ws_ticks(struct fx_http_request *req, struct fx_http_response *res)
     upgrade(req, res, &f);
 }
 
-static const char *const resolutions[][2] = {
-    { "minute", "1m" }, { "hour", "1h" }, { "day", "1d" }, { "custom-day", "1d" } };
+/* The candle streams: the feed's resolution name, and how the current
+ * candle is queried (custom days start at DAY_START_HOUR). */
+static const struct resolution {
+    const char *name, *query;
+    int64_t width_s;
+    int custom_day;
+} resolutions[] = {
+    { "minute", "1m", 60, 0 },
+    { "hour", "1h", 3600, 0 },
+    { "day", "1d", 86400, 0 },
+    { "custom-day", "1d", 86400, 1 },
+};
+
+static const struct resolution *resolution_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof resolutions / sizeof resolutions[0]; i++)
+        if (strcmp(name, resolutions[i].name) == 0) return &resolutions[i];
+    return NULL;
+}
 
 void fx_api_ws_ohlc(struct fx_http_request *req, struct fx_http_response *res)
 {
     struct fx_ws_filter f = { .stream = FX_WS_OHLC };
     const char *r = req->path_args[0];
-    size_t i = 0, n = sizeof resolutions / sizeof resolutions[0];
-    while (i < n && strcmp(r, resolutions[i][0]) != 0) i++;
-    if (i == n) return fx_reply_error(res, 404, "no candle stream \"%.20s\": minute, hour, day or custom-day", r);
+    if (resolution_named(r) == NULL)
+        return fx_reply_error(res, 404, "no candle stream \"%.20s\": minute, hour, day or custom-day", r);
     snprintf(f.resolution, sizeof f.resolution, "%s", r);
     if (path_symbol(req, req->path_args[1], f.symbol, res) || closed_only_param(req, &f.closed_only, res)) return;
     upgrade(req, res, &f);
@@ -95,18 +111,16 @@ void fx_api_ws_ohlc(struct fx_http_request *req, struct fx_http_response *res)
  * (the latest complete one for closed_only), or none. */
 static int current_candle(struct fx_bridge *b, const struct fx_ws_filter *f, fxc_candle *out)
 {
-    size_t i = 0;
-    while (strcmp(f->resolution, resolutions[i][0]) != 0) i++;
-    int custom = strcmp(f->resolution, "custom-day") == 0;
-    int64_t width = (int64_t)(f->resolution[0] == 'm' ? 60 : f->resolution[0] == 'h' ? 3600 : 86400) * 1000000;
+    const struct resolution *r = resolution_named(f->resolution); /* checked by fx_api_ws_ohlc */
+    int64_t width = r->width_s * 1000000;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     int64_t now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
     fxc_candle_query q = { .symbol = f->symbol,
-        .resolution = resolutions[i][1],
+        .resolution = r->query,
         .start_us = now - 3 * width,
         .end_us = now + width,
-        .day_start_minute = custom ? b->cfg.day_start_hour * 60 : 0,
+        .day_start_minute = r->custom_day ? b->cfg.day_start_hour * 60 : 0,
         .limit = 8 };
     fxc_candle *c;
     size_t n;
