@@ -18,7 +18,7 @@
  * Environment: REDIS_URL (redis://host:port).
  */
 #include "fx/client.h"
-#include "ws_client.h"
+#include "tests/support/ws_client.h"
 
 #include <hiredis/hiredis.h>
 #include <poll.h>

@@ -1,8 +1,8 @@
-#include "config.h"
+#include "bridge/config.h"
 
-#include "config_table.h"
-#include "errors.h"
-#include "log.h"
+#include "base/config_table.h"
+#include "base/errors.h"
+#include "base/log.h"
 
 #include <ctype.h>
 #include <string.h>

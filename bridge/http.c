@@ -1,10 +1,10 @@
-#include "http.h"
+#include "bridge/http.h"
 
-#include "errors.h"
-#include "json_out.h"
-#include "log.h"
-#include "metrics.h"
-#include "routes.h"
+#include "base/errors.h"
+#include "bridge/json_out.h"
+#include "base/log.h"
+#include "bridge/metrics.h"
+#include "bridge/routes.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -7,10 +7,10 @@
 #ifndef FX_BRIDGE_HTTP_H
 #define FX_BRIDGE_HTTP_H
 
-#include "config.h"
+#include "bridge/config.h"
 #include "fx/client.h"
-#include "ws_handshake.h"
-#include "ws_hub.h"
+#include "bridge/ws_handshake.h"
+#include "bridge/ws_hub.h"
 
 #include <microhttpd.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-#include "json_out.h"
+#include "bridge/json_out.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -2,12 +2,12 @@
  * fx-bridge: the JSON REST face of fx-core. Stateless: it speaks only
  * protobuf over nng to the core, so any number can run side by side.
  */
-#include "config.h"
-#include "config_table.h"
-#include "errors.h"
-#include "http.h"
-#include "log.h"
-#include "stop_signals.h"
+#include "bridge/config.h"
+#include "base/config_table.h"
+#include "base/errors.h"
+#include "bridge/http.h"
+#include "base/log.h"
+#include "base/stop_signals.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
-#include "metrics.h"
+#include "bridge/metrics.h"
 
-#include "json_out.h"
+#include "bridge/json_out.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -4,9 +4,9 @@
  * IANA time zone and day start). All are answered by the core from its
  * rollups; the bridge only reads parameters and writes JSON.
  */
-#include "api.h"
-#include "json_out.h"
-#include "params.h"
+#include "bridge/api.h"
+#include "bridge/json_out.h"
+#include "bridge/params.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "params.h"
+#include "bridge/params.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -6,7 +6,7 @@
 #ifndef FX_BRIDGE_PARAMS_H
 #define FX_BRIDGE_PARAMS_H
 
-#include "http.h"
+#include "bridge/http.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
-#include "routes.h"
+#include "bridge/routes.h"
 
-#include "api.h"
+#include "bridge/api.h"
 
 #include <stdint.h>
 #include <string.h>

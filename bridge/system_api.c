@@ -3,10 +3,10 @@
  * and the pages that render it (Swagger UI at /docs, ReDoc at /redoc, their
  * scripts served from BRIDGE_STATIC_DIR under /static/).
  */
-#include "api.h"
-#include "json_out.h"
-#include "log.h"
-#include "metrics.h"
+#include "bridge/api.h"
+#include "bridge/json_out.h"
+#include "base/log.h"
+#include "bridge/metrics.h"
 
 #include <fcntl.h>
 #include <stdio.h>

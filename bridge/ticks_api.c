@@ -4,9 +4,9 @@
  * rules (symbol characters, price > 0, time range) are the core's, whose
  * INVALID_ARGUMENT comes back with the field it names.
  */
-#include "api.h"
-#include "json_out.h"
-#include "params.h"
+#include "bridge/api.h"
+#include "bridge/json_out.h"
+#include "bridge/params.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,10 +6,10 @@
  * candle — on this connection's own thread, where blocking on the core
  * holds up nobody.
  */
-#include "api.h"
-#include "params.h"
-#include "ws_handshake.h"
-#include "ws_hub.h"
+#include "bridge/api.h"
+#include "bridge/params.h"
+#include "bridge/ws_handshake.h"
+#include "bridge/ws_hub.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "ws_handshake.h"
+#include "bridge/ws_handshake.h"
 
 #include <nettle/base64.h>
 #include <nettle/sha1.h>

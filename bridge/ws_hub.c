@@ -1,8 +1,8 @@
-#include "ws_hub.h"
+#include "bridge/ws_hub.h"
 
-#include "errors.h"
-#include "json_out.h"
-#include "log.h"
+#include "base/errors.h"
+#include "bridge/json_out.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <fcntl.h>

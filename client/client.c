@@ -3,7 +3,7 @@
  * on the handle's REQ socket, so one handle serves many threads at once, each
  * request matched to its own reply by nng.
  */
-#include "export.h"
+#include "client/export.h"
 #include "fx/client.h"
 #include "fx/v1/rpc.pb-c.h"
 

@@ -4,7 +4,7 @@
  * fx.v1.LiveEvent; subscribing to the topic plus its NUL matches one symbol
  * exactly (nng matches prefixes).
  */
-#include "export.h"
+#include "client/export.h"
 #include "fx/client.h"
 #include "fx/v1/events.pb-c.h"
 

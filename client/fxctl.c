@@ -14,7 +14,7 @@
  * unreachable. Results go to stdout, errors to stderr:
  *   fxctl: <STATUS_NAME>: <message> (field: x)
  */
-#include "fxctl_import.h"
+#include "client/fxctl_import.h"
 
 #include <fx/client.h>
 

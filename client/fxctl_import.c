@@ -15,7 +15,7 @@
  * core. tickgen's plain parser wants Z or an offset and no quotes (its tests
  * pin that), so routing plain through it would refuse files imported today.
  */
-#include "fxctl_import.h"
+#include "client/fxctl_import.h"
 
 #include <errno.h>
 #include <math.h>

@@ -20,7 +20,7 @@
 #ifndef FXCTL_IMPORT_H
 #define FXCTL_IMPORT_H
 
-#include "formats.h"
+#include "tickgen/formats.h"
 
 #include <fx/client.h>
 

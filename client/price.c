@@ -1,5 +1,5 @@
 /* Shortest round-trip formatting of prices (for JSON, tables and logs). */
-#include "export.h"
+#include "client/export.h"
 #include "fx/client.h"
 
 #include <math.h>

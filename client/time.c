@@ -10,7 +10,7 @@
  * 0001-01-01T00:00:00+01:00) is rejected, so everything fxc_time_parse
  * accepts formats back as a four-digit year and parses again.
  */
-#include "export.h"
+#include "client/export.h"
 
 #include <fx/client.h>
 

@@ -26,7 +26,7 @@ step "installing web assets and tools (npm, web/node_modules)"
 fx_install_web
 
 step "building (build-test/, sanitizers on, warnings are errors)"
-cmake -S . -B build-test -DFX_SANITIZE=ON -DFX_WERROR=ON
+cmake -S . -B build-test -DFX_SANITIZE=address,undefined -DFX_WERROR=ON
 cmake --build build-test -j "$(nproc)"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fxohlc-test.XXXXXX")

@@ -1,8 +1,8 @@
-#include "candle_store.h"
+#include "server/candle_store.h"
 
-#include "errors.h"
-#include "log.h"
-#include "pg_codec.h"
+#include "base/errors.h"
+#include "base/log.h"
+#include "server/pg_codec.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -7,8 +7,8 @@
 #ifndef FX_CANDLE_STORE_H
 #define FX_CANDLE_STORE_H
 
-#include "candles.h"
-#include "db.h"
+#include "server/candles.h"
+#include "server/db.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-#include "candles.h"
+#include "server/candles.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #ifndef FX_CANDLES_H
 #define FX_CANDLES_H
 
-#include "tick.h"
+#include "server/tick.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,9 +1,9 @@
-#include "config.h"
+#include "server/config.h"
 
-#include "config_table.h"
-#include "errors.h"
-#include "log.h"
-#include "validate.h"
+#include "base/config_table.h"
+#include "base/errors.h"
+#include "base/log.h"
+#include "server/validate.h"
 
 #include <stdlib.h>
 #include <unistd.h>

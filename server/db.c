@@ -1,9 +1,9 @@
-#include "db.h"
+#include "server/db.h"
 
-#include "errors.h"
-#include "log.h"
-#include "candle_store.h"
-#include "tick_store.h"
+#include "base/errors.h"
+#include "base/log.h"
+#include "server/candle_store.h"
+#include "server/tick_store.h"
 
 #include <stdio.h>
 #include <string.h>

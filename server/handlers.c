@@ -1,13 +1,13 @@
-#include "handlers.h"
+#include "server/handlers.h"
 
-#include "candle_store.h"
-#include "db.h"
-#include "errors.h"
+#include "server/candle_store.h"
+#include "server/db.h"
+#include "base/errors.h"
 #include "fx/v1/rpc.pb-c.h"
-#include "log.h"
-#include "redis.h"
-#include "tick_store.h"
-#include "validate.h"
+#include "base/log.h"
+#include "server/redis.h"
+#include "server/tick_store.h"
+#include "server/validate.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

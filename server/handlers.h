@@ -6,9 +6,9 @@
 #ifndef FX_HANDLERS_H
 #define FX_HANDLERS_H
 
-#include "config.h"
-#include "publish.h"
-#include "rpc.h"
+#include "server/config.h"
+#include "server/publish.h"
+#include "server/rpc.h"
 
 /* What every worker shares: read-only configuration and the live feed. */
 struct fx_handler_env {

@@ -1,12 +1,12 @@
-#include "ingest.h"
+#include "server/ingest.h"
 
-#include "db.h"
-#include "errors.h"
+#include "server/db.h"
+#include "base/errors.h"
 #include "fx/client.h"
-#include "log.h"
-#include "redis.h"
-#include "tick_store.h"
-#include "validate.h"
+#include "base/log.h"
+#include "server/redis.h"
+#include "server/tick_store.h"
+#include "server/validate.h"
 
 #include <hiredis/hiredis.h>
 #include <math.h>

@@ -16,8 +16,8 @@
 #ifndef FX_INGEST_H
 #define FX_INGEST_H
 
-#include "config.h"
-#include "publish.h"
+#include "server/config.h"
+#include "server/publish.h"
 
 #include <stddef.h>
 #include <stdint.h>

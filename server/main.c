@@ -3,11 +3,11 @@
  * stores ticks in PostgreSQL. Configuration comes from the environment
  * (--help lists it). Stops cleanly on SIGTERM or SIGINT.
  */
-#include "config.h"
-#include "errors.h"
-#include "log.h"
-#include "server.h"
-#include "stop_signals.h"
+#include "server/config.h"
+#include "base/errors.h"
+#include "base/log.h"
+#include "server/server.h"
+#include "base/stop_signals.h"
 
 #include <stdio.h>
 #include <string.h>

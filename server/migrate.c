@@ -1,7 +1,7 @@
-#include "migrate.h"
+#include "server/migrate.h"
 
-#include "errors.h"
-#include "log.h"
+#include "base/errors.h"
+#include "base/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>

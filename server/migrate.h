@@ -7,7 +7,7 @@
 #ifndef FX_MIGRATE_H
 #define FX_MIGRATE_H
 
-#include "db.h"
+#include "server/db.h"
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
-#include "partitions.h"
+#include "server/partitions.h"
 
-#include "errors.h"
-#include "log.h"
+#include "base/errors.h"
+#include "base/log.h"
 
 #include <pthread.h>
 #include <stdio.h>

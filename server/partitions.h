@@ -6,7 +6,7 @@
 #ifndef FX_PARTITIONS_H
 #define FX_PARTITIONS_H
 
-#include "db.h"
+#include "server/db.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,9 +1,9 @@
-#include "publish.h"
+#include "server/publish.h"
 
-#include "errors.h"
+#include "base/errors.h"
 #include "fx/v1/events.pb-c.h"
-#include "log.h"
-#include "pg_codec.h"
+#include "base/log.h"
+#include "server/pg_codec.h"
 
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/pub.h>

@@ -7,7 +7,7 @@
 #ifndef FX_PUBLISH_H
 #define FX_PUBLISH_H
 
-#include "tick_store.h"
+#include "server/tick_store.h"
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
-#include "redis.h"
+#include "server/redis.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <hiredis/hiredis.h>
 #include <stdio.h>

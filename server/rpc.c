@@ -1,7 +1,7 @@
-#include "rpc.h"
+#include "server/rpc.h"
 
-#include "errors.h"
-#include "log.h"
+#include "base/errors.h"
+#include "base/log.h"
 
 #include <nng/protocol/reqrep0/rep.h>
 #include <pthread.h>

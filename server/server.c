@@ -1,14 +1,14 @@
-#include "server.h"
+#include "server/server.h"
 
-#include "db.h"
-#include "errors.h"
-#include "handlers.h"
-#include "ingest.h"
-#include "publish.h"
-#include "log.h"
-#include "migrate.h"
-#include "partitions.h"
-#include "rpc.h"
+#include "server/db.h"
+#include "base/errors.h"
+#include "server/handlers.h"
+#include "server/ingest.h"
+#include "server/publish.h"
+#include "base/log.h"
+#include "server/migrate.h"
+#include "server/partitions.h"
+#include "server/rpc.h"
 
 #include <errno.h>
 #include <pthread.h>

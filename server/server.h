@@ -5,7 +5,7 @@
 #ifndef FX_SERVER_H
 #define FX_SERVER_H
 
-#include "config.h"
+#include "server/config.h"
 
 #include <stddef.h>
 

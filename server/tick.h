@@ -2,7 +2,7 @@
 #ifndef FX_TICK_H
 #define FX_TICK_H
 
-#include "validate.h"
+#include "server/validate.h"
 
 #include <stdint.h>
 

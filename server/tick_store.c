@@ -1,10 +1,10 @@
-#include "tick_store.h"
+#include "server/tick_store.h"
 
-#include "candle_store.h"
-#include "errors.h"
-#include "log.h"
-#include "partitions.h"
-#include "pg_codec.h"
+#include "server/candle_store.h"
+#include "base/errors.h"
+#include "base/log.h"
+#include "server/partitions.h"
+#include "server/pg_codec.h"
 
 #include <stdio.h>
 #include <stdlib.h>

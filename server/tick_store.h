@@ -6,9 +6,9 @@
 #ifndef FX_TICK_STORE_H
 #define FX_TICK_STORE_H
 
-#include "candle_store.h"
-#include "db.h"
-#include "tick.h"
+#include "server/candle_store.h"
+#include "server/db.h"
+#include "server/tick.h"
 
 #include <stddef.h>
 #include <stdint.h>

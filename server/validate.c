@@ -1,6 +1,6 @@
-#include "validate.h"
+#include "server/validate.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <math.h>
 #include <string.h>

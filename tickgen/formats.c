@@ -1,4 +1,4 @@
-#include "formats.h"
+#include "tickgen/formats.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -8,9 +8,9 @@
  * Exit status: 0 done or stopped by a signal, 1 Redis or the input failed,
  * 2 bad usage. --help lists flags and environment.
  */
-#include "formats.h"
-#include "redis_out.h"
-#include "walk.h"
+#include "tickgen/formats.h"
+#include "tickgen/redis_out.h"
+#include "tickgen/walk.h"
 
 #include <errno.h>
 #include <math.h>

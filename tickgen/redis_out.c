@@ -1,4 +1,4 @@
-#include "redis_out.h"
+#include "tickgen/redis_out.h"
 
 #include <hiredis/hiredis.h>
 #include <stdio.h>

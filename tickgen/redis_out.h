@@ -8,7 +8,7 @@
 #ifndef FXTG_REDIS_OUT_H
 #define FXTG_REDIS_OUT_H
 
-#include "formats.h"
+#include "tickgen/formats.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-#include "walk.h"
+#include "tickgen/walk.h"
 
 #include <math.h>
 #include <string.h>

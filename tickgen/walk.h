@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "formats.h"
+#include "tickgen/formats.h"
 
 #define FXTG_WALK_MAX 64 /* symbols in one walk */
 

@@ -3,7 +3,7 @@
 # (never committed): Swagger UI and ReDoc for fx-bridge's /docs and /redoc,
 # lightweight-charts for the /ws-test demo page, the OpenAPI validator the
 # tests run and playwright-core, which drives Debian's chromium (deps.sh) in
-# tests/browser. Needs Node.js and npm: Debian's nodejs/npm packages are
+# tests/web. Needs Node.js and npm: Debian's nodejs/npm packages are
 # installed when no node is on the PATH.
 
 fx_install_web() {

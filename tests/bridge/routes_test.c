@@ -1,5 +1,5 @@
 /* Route matching: exact paths, trailing slashes, {args}, 404 versus 405. */
-#include "routes.h"
+#include "bridge/routes.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

@@ -6,8 +6,8 @@
  * symbol of formats without one) and a malformed line stopping the import
  * before its batch is sent.
  */
-#include "fixture.h"
-#include "fxctl_import.h"
+#include "tests/support/fixture.h"
+#include "client/fxctl_import.h"
 
 #include <criterion/criterion.h>
 #include <ctype.h>

@@ -1,5 +1,5 @@
 /* Candle aggregation (pure): buckets, order, merge rule. */
-#include "candles.h"
+#include "server/candles.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

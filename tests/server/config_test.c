@@ -1,6 +1,6 @@
 /* The configuration table: defaults, bounds, and the asyncpg URL form. */
-#include "config.h"
-#include "errors.h"
+#include "server/config.h"
+#include "base/errors.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

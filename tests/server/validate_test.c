@@ -1,6 +1,6 @@
 /* Validation rules of ../shared/API.md for symbols, prices and times. */
-#include "errors.h"
-#include "validate.h"
+#include "base/errors.h"
+#include "server/validate.h"
 
 #include <criterion/criterion.h>
 #include <math.h>

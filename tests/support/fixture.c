@@ -1,7 +1,7 @@
-#include "fixture.h"
+#include "tests/support/fixture.h"
 
-#include "config.h"
-#include "server.h"
+#include "server/config.h"
+#include "server/server.h"
 
 #include <criterion/criterion.h>
 #include <inttypes.h>

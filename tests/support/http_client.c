@@ -1,8 +1,4 @@
-#include "http_client.h"
-
-#include "fixture.h"
-#include "config_table.h"
-#include "http.h"
+#include "tests/support/http_client.h"
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
@@ -10,39 +6,11 @@
 #include <string.h>
 #include <strings.h>
 
-static struct fx_bridge *bridge;
 static char base_url[64];
 
-void fx_bridge_fixture_start(void) { fx_bridge_fixture_start_with(NULL, NULL); }
-
-void fx_bridge_fixture_start_with(void (*core_tweak)(struct fx_config *cfg),
-    void (*tweak)(struct fx_bridge_config *cfg))
-{
-    fx_fixture_start_with(core_tweak);
-    struct fx_bridge_config cfg;
-    char err[512];
-    cr_assert_eq(fx_bridge_config_load(&cfg, fx_config_getenv, err, sizeof err), 0, "%s", err);
-    snprintf(cfg.rpc_url, sizeof cfg.rpc_url, "%s", fx_test_rpc_url());
-    snprintf(cfg.feed_url, sizeof cfg.feed_url, "%s", fx_test_feed_url());
-    cfg.port = 0;
-    cfg.max_body_mb = 16;
-    if (tweak) tweak(&cfg);
-    cr_assert_eq(fx_bridge_start(&bridge, &cfg, err, sizeof err), 0, "fx-bridge: %s", err);
-    snprintf(base_url, sizeof base_url, "http://127.0.0.1:%u", bridge->port);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-void fx_bridge_fixture_stop(void)
-{
-    fx_bridge_stop(bridge);
-    bridge = NULL;
-    curl_global_cleanup();
-    fx_fixture_stop();
-}
+void fx_http_set_base_url(const char *url) { snprintf(base_url, sizeof base_url, "%s", url); }
 
 const char *fx_test_bridge_url(void) { return base_url; }
-
-unsigned fx_test_bridge_port(void) { return bridge->port; }
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {

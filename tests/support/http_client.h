@@ -1,6 +1,6 @@
 /*
- * HTTP tests of fx-bridge: an in-process fx-core (fixture.h) plus an
- * in-process fx-bridge on a free port, driven over real HTTP with libcurl.
+ * An HTTP client for tests (libcurl): requests to the bridge that
+ * bridge_fixture.h started, responses with status, headers and body.
  */
 #ifndef FX_TEST_HTTP_CLIENT_H
 #define FX_TEST_HTTP_CLIENT_H
@@ -16,18 +16,9 @@ struct fx_http_result {
     char allow[128];
 };
 
-void fx_bridge_fixture_start(void); /* core + bridge; use as .init */
-struct fx_config;
-struct fx_bridge_config;
-/* Like fx_bridge_fixture_start, with the core's and the bridge's
- * configuration adjusted first (either may be NULL). */
-void fx_bridge_fixture_start_with(void (*core_tweak)(struct fx_config *cfg),
-    void (*tweak)(struct fx_bridge_config *cfg));
-void fx_bridge_fixture_stop(void);
-
-/* The bridge's base URL, "http://127.0.0.1:PORT". */
+/* Where requests go: "http://127.0.0.1:PORT" (set by bridge_fixture.c). */
+void fx_http_set_base_url(const char *url);
 const char *fx_test_bridge_url(void);
-unsigned fx_test_bridge_port(void);
 
 /* Sends `method` `path` (with its query) and an optional body. */
 void fx_http(const char *method, const char *path, const char *body, struct fx_http_result *out);

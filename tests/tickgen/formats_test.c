@@ -1,7 +1,7 @@
 /* fx-tickgen's pure parts: the tick file parsers, format detection, the
  * output formatting, and the random walk. */
-#include "formats.h"
-#include "walk.h"
+#include "tickgen/formats.h"
+#include "tickgen/walk.h"
 
 #include <criterion/criterion.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-#include "stop_signals.h"
+#include "base/stop_signals.h"
 
 #include <pthread.h>
 #include <signal.h>

@@ -5,11 +5,11 @@
  * restarts of Redis and PostgreSQL and a SIGKILL of the core in the middle
  * of a stream lose and duplicate nothing.
  */
-#include "fixture.h"
+#include "tests/support/fixture.h"
 
-#include "config.h"
-#include "db.h"
-#include "server.h"
+#include "server/config.h"
+#include "server/db.h"
+#include "server/server.h"
 #include "fx/v1/events.pb-c.h"
 
 #include <criterion/criterion.h>

@@ -10,7 +10,7 @@
 // What a page must show is read from /openapi.json, so the test follows the
 // document.
 //
-//   BRIDGE_URL=http://127.0.0.1:8000 node tests/browser/docs_pages_test.js [DOCS_SCREENSHOT [REDOC_SCREENSHOT]]
+//   BRIDGE_URL=http://127.0.0.1:8000 node tests/web/docs_pages_test.js [DOCS_SCREENSHOT [REDOC_SCREENSHOT]]
 //
 // Environment:
 //   BRIDGE_URL        fx-bridge base URL (required)

@@ -1,5 +1,5 @@
 /* The live tick feed through fxclient: every stored tick, once, after its commit. */
-#include "fixture.h"
+#include "tests/support/fixture.h"
 
 #include "fx/v1/events.pb-c.h"
 

@@ -4,7 +4,7 @@
 // frames), /ws/stats is shown, switching to hour candles works, and the page
 // logs no error. Saves a screenshot, also on failure.
 //
-//   BRIDGE_URL=http://127.0.0.1:8000 node tests/browser/demo_page_test.js [SCREENSHOT]
+//   BRIDGE_URL=http://127.0.0.1:8000 node tests/web/demo_page_test.js [SCREENSHOT]
 //
 // Environment:
 //   BRIDGE_URL       fx-bridge base URL (required)

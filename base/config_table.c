@@ -1,6 +1,6 @@
-#include "config_table.h"
+#include "base/config_table.h"
 
-#include "errors.h"
+#include "base/errors.h"
 
 #include <errno.h>
 #include <stdlib.h>

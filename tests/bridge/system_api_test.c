@@ -1,6 +1,7 @@
 /* fx-bridge's operational surface: health, metrics, docs, 404/405, limits. */
-#include "fixture.h"
-#include "http_client.h"
+#include "tests/support/fixture.h"
+#include "tests/support/bridge_fixture.h"
+#include "tests/support/http_client.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * BulkCreateTicks: one transaction, duplicates skipped and counted,
  * all-or-nothing on invalid input, partitions created for any day.
  */
-#include "fixture.h"
+#include "tests/support/fixture.h"
 
 #include <criterion/criterion.h>
 #include <math.h>

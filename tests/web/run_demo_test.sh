@@ -5,7 +5,7 @@
 # fx-bridge, docs_pages_test.js checks that /docs (Swagger UI) and /redoc
 # (ReDoc) render the API of /openapi.json.
 #
-#   tests/browser/run_demo_test.sh BINDIR [SCREENSHOT]
+#   tests/web/run_demo_test.sh BINDIR [SCREENSHOT]
 #
 # BINDIR      folder of fx-core, fx-bridge and fx-tickgen (e.g. build-test/bin)
 # SCREENSHOT  PNG of the demo page, also on failure (default:
@@ -187,10 +187,10 @@ run_browser_test() {
 }
 
 rc=0
-DEMO_SYMBOL=$symbol run_browser_test "$root/tests/browser/demo_page_test.js" "$shot" || rc=$?
+DEMO_SYMBOL=$symbol run_browser_test "$root/tests/web/demo_page_test.js" "$shot" || rc=$?
 # The docs pages need no ticks: the same fx-bridge, whatever the demo showed.
 docs_rc=0
 DOCS_TIMEOUT_MS=${DOCS_TIMEOUT_MS:-${DEMO_TIMEOUT_MS:-30000}} \
-    run_browser_test "$root/tests/browser/docs_pages_test.js" "$docs_shot" "$redoc_shot" || docs_rc=$?
+    run_browser_test "$root/tests/web/docs_pages_test.js" "$docs_shot" "$redoc_shot" || docs_rc=$?
 ((rc != 0)) || rc=$docs_rc
 exit "$rc"

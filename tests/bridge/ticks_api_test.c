@@ -3,8 +3,9 @@
  * fx-core -> PostgreSQL. Every error is a JSON {"detail"} with the contract's
  * status, and a rejected request changes nothing.
  */
-#include "fixture.h"
-#include "http_client.h"
+#include "tests/support/fixture.h"
+#include "tests/support/bridge_fixture.h"
+#include "tests/support/http_client.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

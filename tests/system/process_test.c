@@ -3,7 +3,7 @@
  * with environment configuration, --help, health answered over HTTP with a
  * 503 naming the failing part, and a clean stop on SIGTERM.
  */
-#include "fixture.h"
+#include "tests/support/fixture.h"
 
 #include <criterion/criterion.h>
 #include <signal.h>

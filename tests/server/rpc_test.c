@@ -2,7 +2,7 @@
  * The RPC socket under bad and concurrent input: malformed protobuf gets an
  * error reply and the core keeps serving; many clients are served at once.
  */
-#include "fixture.h"
+#include "tests/support/fixture.h"
 
 #include "fx/v1/rpc.pb-c.h"
 

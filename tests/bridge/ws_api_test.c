@@ -1,11 +1,12 @@
 /* The WebSocket endpoints of fx-bridge over a real socket: an in-process
  * core and bridge, ticks written through the core (or XADDed to Redis), and
  * frames read by a wslay client. */
-#include "config.h" /* fx-core's: struct fx_config */
-#include "fixture.h"
-#include "http.h" /* fx-bridge's, with its struct fx_bridge_config */
-#include "http_client.h"
-#include "ws_client.h"
+#include "server/config.h" /* fx-core's: struct fx_config */
+#include "tests/support/fixture.h"
+#include "bridge/http.h" /* fx-bridge's, with its struct fx_bridge_config */
+#include "tests/support/bridge_fixture.h"
+#include "tests/support/http_client.h"
+#include "tests/support/ws_client.h"
 
 #include <arpa/inet.h>
 #include <criterion/criterion.h>

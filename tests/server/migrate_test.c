@@ -1,9 +1,9 @@
 /* Migrations: applied once, recorded, idempotent; the ticks table is partitioned. */
-#include "fixture.h"
+#include "tests/support/fixture.h"
 
-#include "config.h"
-#include "migrate.h"
-#include "server.h"
+#include "server/config.h"
+#include "server/migrate.h"
+#include "server/server.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

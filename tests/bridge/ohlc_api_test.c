@@ -1,6 +1,7 @@
 /* The candle endpoints over real HTTP, and their errors. */
-#include "fixture.h"
-#include "http_client.h"
+#include "tests/support/fixture.h"
+#include "tests/support/bridge_fixture.h"
+#include "tests/support/http_client.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

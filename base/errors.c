@@ -1,4 +1,4 @@
-#include "errors.h"
+#include "base/errors.h"
 
 const char *fx_strerror(int err)
 {

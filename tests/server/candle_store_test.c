@@ -4,7 +4,7 @@
  * updates and deletes, across the 2025 New York DST changes; plus the
  * contract's fixed examples.
  */
-#include "fixture.h"
+#include "tests/support/fixture.h"
 
 #include <criterion/criterion.h>
 #include <inttypes.h>

@@ -3,7 +3,7 @@
  * real PostgreSQL: every operation round-trips, every invalid request gets a
  * clear INVALID_ARGUMENT naming the field and changes nothing.
  */
-#include "fixture.h"
+#include "tests/support/fixture.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
