@@ -13,10 +13,7 @@ void fx_api_ticks_delete(struct fx_http_request *req, struct fx_http_response *r
 void fx_api_tick_delete_path(struct fx_http_request *req, struct fx_http_response *res);
 
 /* ohlc_api.c */
-void fx_api_ohlc_minute(struct fx_http_request *req, struct fx_http_response *res);
-void fx_api_ohlc_hour(struct fx_http_request *req, struct fx_http_response *res);
-void fx_api_ohlc_day(struct fx_http_request *req, struct fx_http_response *res);
-void fx_api_ohlc_custom_day(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_ohlc_stream(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_ohlc(struct fx_http_request *req, struct fx_http_response *res);
 
 /* system_api.c */

@@ -1,10 +1,12 @@
 /*
- * Candle endpoints of ../shared/API.md: /ohlc/minute, /ohlc/hour, /ohlc/day,
- * /ohlc/custom-day (UTC days from day_start_hour) and /ohlc (any resolution,
- * IANA time zone and day start). All are answered by the core from its
+ * Candle endpoints (docs/api.md): /ohlc/<stream> for each candle stream of
+ * the resolution table (minute, hour, day, custom-day: UTC days from
+ * day_start_hour) and /ohlc (any resolution, IANA time zone and day start). All are answered by the core from its
  * rollups; the bridge only reads parameters and writes JSON.
  */
 #include "bridge/api.h"
+
+#include "base/resolution.h"
 #include "bridge/json_out.h"
 #include "bridge/params.h"
 
@@ -43,21 +45,21 @@ static void run(struct fx_http_request *req, struct fx_http_response *res, fxc_c
     fxc_candles_free(c);
 }
 
-static void fixed(struct fx_http_request *req, struct fx_http_response *res, const char *resolution)
+/* /ohlc/{resolution}: a stream name of the resolution table; custom days
+ * start at ?day_start_hour= (default DAY_START_HOUR). */
+void fx_api_ohlc_stream(struct fx_http_request *req, struct fx_http_response *res)
 {
-    fxc_candle_query q = { .resolution = resolution };
-    run(req, res, &q);
-}
-
-void fx_api_ohlc_minute(struct fx_http_request *req, struct fx_http_response *res) { fixed(req, res, "1m"); }
-void fx_api_ohlc_hour(struct fx_http_request *req, struct fx_http_response *res) { fixed(req, res, "1h"); }
-void fx_api_ohlc_day(struct fx_http_request *req, struct fx_http_response *res) { fixed(req, res, "1d"); }
-
-void fx_api_ohlc_custom_day(struct fx_http_request *req, struct fx_http_response *res)
-{
-    uint32_t hour;
-    if (fx_param_uint(req, "day_start_hour", (uint32_t)req->bridge->cfg.day_start_hour, 0, 23, &hour, res)) return;
-    fxc_candle_query q = { .resolution = "1d", .day_start_minute = (int)hour * 60 };
+    const struct fx_resolution *r = fx_resolution_by_stream(req->path_args[0]);
+    if (r == NULL)
+        return fx_reply_error(res, 404, "no candle stream \"%.20s\": /ohlc/ takes %s", req->path_args[0],
+            fx_resolution_stream_names());
+    fxc_candle_query q = { .resolution = r->name };
+    if (r->custom_day) {
+        uint32_t hour;
+        if (fx_param_uint(req, "day_start_hour", (uint32_t)req->bridge->cfg.day_start_hour, 0, 23, &hour, res))
+            return;
+        q.day_start_minute = (int)hour * 60;
+    }
     run(req, res, &q);
 }
 
@@ -75,7 +77,7 @@ void fx_api_ohlc(struct fx_http_request *req, struct fx_http_response *res)
 {
     fxc_candle_query q = { 0 };
     q.resolution = fx_http_query(req, "resolution");
-    if (q.resolution == NULL) return fx_reply_error(res, 422, "resolution: required (1m 5m 15m 30m 1h 4h 1d 1w ...)");
+    if (q.resolution == NULL) return fx_reply_error(res, 422, "resolution: required (one of %s)", fx_resolution_names());
     q.time_zone = fx_http_query(req, "tz");
     const char *ds = fx_http_query(req, "day_start");
     if (ds && parse_day_start(ds, &q.day_start_minute))

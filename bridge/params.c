@@ -1,6 +1,7 @@
 #include "bridge/params.h"
 
-#include <ctype.h>
+#include "base/symbol.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,23 +10,9 @@ int fx_param_symbol_value(const char *value, const char *field, const char *def,
     struct fx_http_response *res)
 {
     if (value == NULL || *value == '\0') value = def;
-    char buf[FXC_SYMBOL_MAX + 1];
-    size_t n = 0;
-    /* The one "/" of the EUR/USD form is dropped here so that 16 characters
-     * plus the slash fit; anything else is left for the core to reject. */
-    const char *slash = strchr(value, '/');
-    int join = slash && slash != value && slash[1] && strchr(slash + 1, '/') == NULL;
-    for (const char *p = value; *p; p++) {
-        if (join && p == slash) continue;
-        if (n == FXC_SYMBOL_MAX) {
-            fx_reply_error(res, 422, "%s: at most %d characters of A-Z 0-9 . _ -", field, FXC_SYMBOL_MAX);
-            return -1;
-        }
-        buf[n++] = (char)toupper((unsigned char)*p);
-    }
-    buf[n] = '\0';
-    memcpy(out, buf, n + 1);
-    return 0;
+    if (fx_symbol_normalise(value, out) == 0) return 0;
+    fx_reply_error(res, 422, "%s: must be " FX_SYMBOL_RULE, field);
+    return -1;
 }
 
 int fx_param_symbol(const struct fx_http_request *req, char out[FXC_SYMBOL_MAX + 1], struct fx_http_response *res)

@@ -11,8 +11,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-/* A symbol: upper-cased, "EUR/USD" joined to "EURUSD"; NULL or "" takes the
- * default (SYMBOL). The core checks the characters. */
+/* A symbol, normalised by the symbol rule (base/symbol.h); NULL or "" takes
+ * the default (SYMBOL). */
 int fx_param_symbol_value(const char *value, const char *field, const char *def, char out[FXC_SYMBOL_MAX + 1],
     struct fx_http_response *res);
 int fx_param_symbol(const struct fx_http_request *req, char out[FXC_SYMBOL_MAX + 1], struct fx_http_response *res);

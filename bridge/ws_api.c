@@ -1,5 +1,5 @@
 /*
- * The WebSocket endpoints of ../shared/API.md: /ws/ticks[/{symbol}] and
+ * The WebSocket endpoints (docs/api.md): /ws/ticks[/{symbol}] and
  * /ws/ohlc/{resolution}[/{symbol}]. The handler checks the request and
  * answers 101; once libmicrohttpd has sent it, on_upgraded hands the socket
  * to the hub (ws_hub.c) and, for candle streams, looks up the current
@@ -7,6 +7,8 @@
  * holds up nobody.
  */
 #include "bridge/api.h"
+
+#include "base/resolution.h"
 #include "bridge/params.h"
 #include "bridge/ws_handshake.h"
 #include "bridge/ws_hub.h"
@@ -15,17 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* 1-16 of A-Z 0-9 . _ - (fx-core's rule: ticks streams never ask the core) */
-static int symbol_is_valid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > FXC_SYMBOL_MAX) return 0;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
-            return 0;
-    return 1;
-}
 
 static void on_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra, size_t extra_len,
     MHD_socket sock, struct MHD_UpgradeResponseHandle *urh);
@@ -63,10 +54,7 @@ static int closed_only_param(const struct fx_http_request *req, int *out, struct
 static int path_symbol(struct fx_http_request *req, const char *arg, char out[FXC_SYMBOL_MAX + 1],
     struct fx_http_response *res)
 {
-    if (fx_param_symbol_value(arg, "symbol", req->bridge->cfg.symbol, out, res)) return -1;
-    if (symbol_is_valid(out)) return 0;
-    fx_reply_error(res, 422, "symbol: 1 to %d characters of A-Z 0-9 . _ - expected", FXC_SYMBOL_MAX);
-    return -1;
+    return fx_param_symbol_value(arg, "symbol", req->bridge->cfg.symbol, out, res);
 }
 
 void fx_api_ws_ticks(struct fx_http_request *req, struct fx_http_response *res)
@@ -76,32 +64,12 @@ void fx_api_ws_ticks(struct fx_http_request *req, struct fx_http_response *res)
     upgrade(req, res, &f);
 }
 
-/* The candle streams: the feed's resolution name, and how the current
- * candle is queried (custom days start at DAY_START_HOUR). */
-static const struct resolution {
-    const char *name, *query;
-    int64_t width_s;
-    int custom_day;
-} resolutions[] = {
-    { "minute", "1m", 60, 0 },
-    { "hour", "1h", 3600, 0 },
-    { "day", "1d", 86400, 0 },
-    { "custom-day", "1d", 86400, 1 },
-};
-
-static const struct resolution *resolution_named(const char *name)
-{
-    for (size_t i = 0; i < sizeof resolutions / sizeof resolutions[0]; i++)
-        if (strcmp(name, resolutions[i].name) == 0) return &resolutions[i];
-    return NULL;
-}
-
 void fx_api_ws_ohlc(struct fx_http_request *req, struct fx_http_response *res)
 {
     struct fx_ws_filter f = { .stream = FX_WS_OHLC };
     const char *r = req->path_args[0];
-    if (resolution_named(r) == NULL)
-        return fx_reply_error(res, 404, "no candle stream \"%.20s\": minute, hour, day or custom-day", r);
+    if (fx_resolution_by_stream(r) == NULL)
+        return fx_reply_error(res, 404, "no candle stream \"%.20s\": %s", r, fx_resolution_stream_names());
     snprintf(f.resolution, sizeof f.resolution, "%s", r);
     if (path_symbol(req, req->path_args[1], f.symbol, res) || closed_only_param(req, &f.closed_only, res)) return;
     upgrade(req, res, &f);
@@ -111,13 +79,13 @@ void fx_api_ws_ohlc(struct fx_http_request *req, struct fx_http_response *res)
  * (the latest complete one for closed_only), or none. */
 static int current_candle(struct fx_bridge *b, const struct fx_ws_filter *f, fxc_candle *out)
 {
-    const struct resolution *r = resolution_named(f->resolution); /* checked by fx_api_ws_ohlc */
-    int64_t width = r->width_s * 1000000;
+    const struct fx_resolution *r = fx_resolution_by_stream(f->resolution); /* checked by fx_api_ws_ohlc */
+    int64_t width = r->width_us;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     int64_t now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
     fxc_candle_query q = { .symbol = f->symbol,
-        .resolution = r->query,
+        .resolution = r->name,
         .start_us = now - 3 * width,
         .end_us = now + width,
         .day_start_minute = r->custom_day ? b->cfg.day_start_hour * 60 : 0,

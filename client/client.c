@@ -327,7 +327,7 @@ FXC_API int fxc_candles_get(fxc *c, const fxc_candle_query *q, fxc_candle **cand
     int rc = call(c, &req, FX__V1__RESPONSE__RESULT_GET_CANDLES, &r, err);
     if (rc) return rc;
     size_t count = r->get_candles->n_candles;
-    fxc_candle *out = malloc((count ? count : 1) * sizeof *out);
+    fxc_candle *out = calloc(count ? count : 1, sizeof *out);
     if (out == NULL) {
         fx__v1__response__free_unpacked(r, NULL);
         return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu candles", count);

@@ -6,6 +6,9 @@
  */
 #include "client/export.h"
 #include "fx/client.h"
+
+#include "base/resolution.h"
+#include "base/symbol.h"
 #include "fx/v1/events.pb-c.h"
 
 #include <nng/nng.h>
@@ -68,17 +71,7 @@ FXC_API void fxc_feed_close(fxc_feed *f)
     free(f);
 }
 
-/* "1m" -> "minute" ...; NULL when unknown. */
-static const char *resolution_name(const char *r)
-{
-    static const char *const names[][2] = { { "1m", "minute" }, { "1h", "hour" }, { "1d", "day" },
-        { "minute", "minute" }, { "hour", "hour" }, { "day", "day" }, { "custom-day", "custom-day" } };
-    for (size_t i = 0; r && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(r, names[i][0]) == 0) return names[i][1];
-    return NULL;
-}
-
-/* The topic `prefix` + SYMBOL (upper-cased) + its NUL, matching that symbol
+/* The topic `prefix` + SYMBOL (normalised) + its NUL, matching that symbol
  * exactly, or only `prefix` for every symbol (NULL or "*"). */
 static int topic_of(const char *prefix, const char *symbol, char *topic, size_t cap, size_t *len, fxc_err *err)
 {
@@ -87,11 +80,10 @@ static int topic_of(const char *prefix, const char *symbol, char *topic, size_t 
         *len = (size_t)n;
         return FXC_OK;
     }
-    if (strlen(symbol) > FXC_SYMBOL_MAX)
-        return feed_fail(err, FXC_INVALID_ARGUMENT, "symbol is longer than %d characters", FXC_SYMBOL_MAX);
-    *len = (size_t)snprintf(topic + n, cap - (size_t)n, "%s", symbol) + (size_t)n + 1; /* with the NUL: exactly */
-    for (char *p = topic + n; *p; p++)
-        if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 'a' + 'A');
+    char sym[FX_SYMBOL_MAX + 1];
+    if (fx_symbol_normalise(symbol, sym) != 0)
+        return feed_fail(err, FXC_INVALID_ARGUMENT, "symbol must be %s", FX_SYMBOL_RULE);
+    *len = (size_t)snprintf(topic + n, cap - (size_t)n, "%s", sym) + (size_t)n + 1; /* with the NUL: exactly */
     return FXC_OK;
 }
 
@@ -109,11 +101,12 @@ static int set_topic(fxc_feed *f, const char *option, const char *prefix, const 
 
 static int set_candles(fxc_feed *f, const char *option, const char *resolution, const char *symbol, fxc_err *err)
 {
-    const char *name = resolution_name(resolution);
-    if (name == NULL)
-        return feed_fail(err, FXC_INVALID_ARGUMENT, "resolution must be minute, hour, day or custom-day (1m, 1h, 1d)");
-    char prefix[32];
-    snprintf(prefix, sizeof prefix, "candle.%s.", name);
+    const struct fx_resolution *r = fx_resolution_find(resolution);
+    if (r == NULL || r->stream == NULL)
+        return feed_fail(err, FXC_INVALID_ARGUMENT, "resolution must be %s (or its query name, e.g. 1m)",
+            fx_resolution_stream_names());
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "candle.%s.", r->stream);
     return set_topic(f, option, prefix, symbol, err);
 }
 

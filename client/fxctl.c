@@ -570,10 +570,10 @@ static int run_tail(const struct cli *cli)
 static void print_import_summary(const char *path, const struct fxctl_import_stats *st)
 {
     double s = st->elapsed_s;
-    int quotes = st->format != FXTG_FMT_UNKNOWN && st->format != FXTG_FMT_PLAIN;
+    int quotes = st->format != FX_TICKFILE_UNKNOWN && st->format != FX_TICKFILE_PLAIN;
     printf("%s: %llu ticks from %llu lines%s%s%s: %llu created, %llu duplicates in %.2f s (%.0f ticks/s)\n",
         strcmp(path, "-") == 0 ? "<stdin>" : path, (unsigned long long)st->ticks,
-        (unsigned long long)st->lines, quotes ? " (" : "", quotes ? fxtg_format_name(st->format) : "",
+        (unsigned long long)st->lines, quotes ? " (" : "", quotes ? fx_tickfile_format_name(st->format) : "",
         quotes ? ")" : "", (unsigned long long)st->created, (unsigned long long)st->duplicates, s,
         s > 0 ? (double)st->ticks / s : 0.0);
 }
@@ -596,12 +596,12 @@ static void print_import_failure(int rc, const struct fxctl_import_stats *st, co
         (unsigned long long)st->duplicates);
 }
 
-/* --format auto|plain|histdata|dukascopy|truefx; auto is FXTG_FMT_UNKNOWN. */
-static int parse_format_arg(const struct cli *cli, enum fxtg_format *out)
+/* --format auto|plain|histdata|dukascopy|truefx; auto is FX_TICKFILE_UNKNOWN. */
+static int parse_format_arg(const struct cli *cli, enum fx_tickfile_format *out)
 {
-    *out = FXTG_FMT_UNKNOWN;
+    *out = FX_TICKFILE_UNKNOWN;
     if (cli->format == NULL || strcmp(cli->format, "auto") == 0) return 0;
-    if ((*out = fxtg_format_parse(cli->format)) != FXTG_FMT_UNKNOWN) return 0;
+    if ((*out = fx_tickfile_format_parse(cli->format)) != FX_TICKFILE_UNKNOWN) return 0;
     return usage_error(cli, "--format: '%s' is not auto, plain, histdata, dukascopy or truefx", cli->format);
 }
 

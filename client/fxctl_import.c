@@ -8,17 +8,15 @@
  * (all of those of earlier batches). Importing the same file again is safe,
  * as the core skips duplicates.
  *
- * Plain lines go through fxctl's own parser (below), the vendor formats
- * through tickgen's (formats.h). Plain keeps its own because it is the fxctl
- * dialect: times as fxc_time_parse reads every fxctl argument (no offset
- * means UTC, a bare date is midnight), quoted fields, symbols checked by the
- * core. tickgen's plain parser wants Z or an offset and no quotes (its tests
- * pin that), so routing plain through it would refuse files imported today.
+ * Every format goes through the one set of tick file parsers
+ * (base/tickfile.h), which fx-tickgen replays files with too.
  */
 #include "client/fxctl_import.h"
 
+#include "base/errors.h"
+#include "base/symbol.h"
+
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +26,6 @@
 #define PROGRESS_INTERVAL_S 0.2
 #define QUOTE_MAX 40 /* characters of a bad value quoted in an error */
 
-_Static_assert(FXTG_SYMBOL_MAX == FXC_SYMBOL_MAX, "tickgen and the client disagree on symbol length");
-
 struct importer {
     fxc *c;
     FILE *in;
@@ -38,11 +34,10 @@ struct importer {
     fxc_tick *ticks; /* the batch being filled */
     uint64_t *line_of; /* line number of each tick of the batch */
     size_t n, cap;
-    int seen_data; /* a non-blank line went by: no header after it */
-    enum fxtg_format fmt; /* FXTG_FMT_UNKNOWN until the first non-blank line, with auto */
+    enum fx_tickfile_format fmt; /* FX_TICKFILE_UNKNOWN until the first non-blank line, with auto */
     uint64_t detected_at; /* line the format was detected from; 0 if it was given */
     int guessed_plain; /* auto: no format took that line, so it is read as plain */
-    char symbol[FXTG_SYMBOL_MAX + 1]; /* the symbol option, normalised; "" if none */
+    char symbol[FX_SYMBOL_MAX + 1]; /* the symbol option, normalised; "" if none */
     struct timespec t0;
     double last_progress;
     struct fxctl_import_stats *st;
@@ -77,104 +72,6 @@ static int is_blank(const char *s)
     while (is_space(*s))
         s++;
     return *s == '\0';
-}
-
-/* Drops spaces around the field, then one pair of surrounding quotes. */
-static char *trim_field(char *s)
-{
-    size_t n;
-    while (is_space(*s))
-        s++;
-    n = strlen(s);
-    while (n > 0 && is_space(s[n - 1]))
-        s[--n] = '\0';
-    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-        s[n - 1] = '\0';
-        s++;
-    }
-    return s;
-}
-
-/* Cuts `line` at commas; stores up to `max` fields, returns how many there are. */
-static int split_fields(char *line, char **fields, int max)
-{
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        char *comma = strchr(p, ',');
-        if (comma != NULL) *comma = '\0';
-        if (n < max) fields[n] = trim_field(p);
-        n++;
-        if (comma == NULL) return n;
-        p = comma + 1;
-    }
-}
-
-static int parse_symbol(const char *s, char *out, fxc_err *err)
-{
-    size_t n = strlen(s);
-    if (n == 0) {
-        err_set(err, FXC_INVALID_ARGUMENT, "symbol", "the symbol is empty");
-        return -1;
-    }
-    if (n > FXC_SYMBOL_MAX) {
-        err_set(err, FXC_INVALID_ARGUMENT, "symbol", "symbol '%.*s' is longer than %d characters", QUOTE_MAX,
-            s, FXC_SYMBOL_MAX);
-        return -1;
-    }
-    memcpy(out, s, n + 1);
-    return 0;
-}
-
-static int parse_time(const char *s, int64_t *out, fxc_err *err)
-{
-    if (fxc_time_parse(s, out) == 0) return 0;
-    err_set(err, FXC_INVALID_ARGUMENT, "time",
-        "time '%.*s' is not an RFC 3339 time such as 2025-12-05T10:00:00Z", QUOTE_MAX, s);
-    return -1;
-}
-
-static int parse_price(const char *s, double *out, fxc_err *err)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (*s == '\0' || *end != '\0') {
-        err_set(err, FXC_INVALID_ARGUMENT, "price", "price '%.*s' is not a number", QUOTE_MAX, s);
-        return -1;
-    }
-    if (!isfinite(v) || v <= 0.0) {
-        err_set(err, FXC_INVALID_ARGUMENT, "price", "price '%.*s' is not a finite number > 0", QUOTE_MAX, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-int fxctl_csv_parse_line(char *line, fxc_tick *out, fxc_err *err)
-{
-    char *f[3];
-    fxc_tick t;
-    strip_eol(line);
-    if (is_blank(line)) return FXCTL_CSV_BLANK;
-    int n = split_fields(line, f, 3);
-    if (n != 3) {
-        err_set(err, FXC_INVALID_ARGUMENT, "line",
-            "expected 3 comma-separated fields (symbol,time,price), found %d", n);
-        return FXCTL_CSV_BAD;
-    }
-    if (parse_symbol(f[0], t.symbol, err) != 0 || parse_time(f[1], &t.time_us, err) != 0
-        || parse_price(f[2], &t.price, err) != 0)
-        return FXCTL_CSV_BAD;
-    *out = t;
-    return FXCTL_CSV_TICK;
-}
-
-int fxctl_csv_is_header(const char *line)
-{
-    while (is_space(*line) || *line == '"')
-        line++;
-    if (strncasecmp(line, "symbol", 6) != 0) return 0;
-    return line[6] == '\0' || strchr(",\" \t\r\n", line[6]) != NULL; /* not SYMBOLX */
 }
 
 /* ---- progress ----------------------------------------------------------- */
@@ -271,7 +168,7 @@ static int read_line(struct importer *imp, char *buf, size_t size, int *got)
     imp->st->lines++;
     if (strchr(buf, '\n') == NULL && strlen(buf) == size - 1 && !at_line_end(imp->in)) {
         err_set(&imp->err, FXC_INVALID_ARGUMENT, "line", "%s:%llu: line longer than %d bytes", imp->name,
-            (unsigned long long)imp->st->lines, FXCTL_CSV_LINE_MAX);
+            (unsigned long long)imp->st->lines, FX_TICKFILE_LINE_MAX);
         return FXCTL_IMPORT_ELINE;
     }
     *got = 1;
@@ -283,10 +180,9 @@ static int read_line(struct importer *imp, char *buf, size_t size, int *got)
 static int check_symbol_option(struct importer *imp, const char *symbol)
 {
     if (symbol == NULL || symbol[0] == '\0') return FXCTL_IMPORT_OK;
-    if (fxtg_symbol_normalise(symbol, imp->symbol) == 0) return FXCTL_IMPORT_OK;
+    if (fx_symbol_normalise(symbol, imp->symbol) == 0) return FXCTL_IMPORT_OK;
     err_set(&imp->err, FXC_INVALID_ARGUMENT, "--symbol",
-        "--symbol: '%.*s' is not 1-%d characters of A-Z 0-9 . _ - (EUR/USD means EURUSD)", QUOTE_MAX, symbol,
-        FXC_SYMBOL_MAX);
+        "--symbol: '%.*s' is not " FX_SYMBOL_RULE, QUOTE_MAX, symbol);
     return FXCTL_IMPORT_EUSAGE;
 }
 
@@ -294,17 +190,17 @@ static int check_symbol_option(struct importer *imp, const char *symbol)
  * symbol: an option they would ignore is refused rather than dropped. */
 static int check_symbol_fits(struct importer *imp)
 {
-    const char *name = fxtg_format_name(imp->fmt);
+    const char *name = fx_tickfile_format_name(imp->fmt);
     char how[64] = "";
     if (imp->detected_at != 0)
         snprintf(how, sizeof how, " (%s from line %llu)", imp->guessed_plain ? "assumed" : "detected",
             (unsigned long long)imp->detected_at);
-    if (fxtg_format_needs_symbol(imp->fmt) && imp->symbol[0] == '\0') {
+    if (fx_tickfile_needs_symbol(imp->fmt) && imp->symbol[0] == '\0') {
         err_set(&imp->err, FXC_INVALID_ARGUMENT, "--symbol",
             "%s: %s lines%s carry no symbol: give --symbol SYM", imp->name, name, how);
         return FXCTL_IMPORT_EUSAGE;
     }
-    if (!fxtg_format_needs_symbol(imp->fmt) && imp->symbol[0] != '\0') {
+    if (!fx_tickfile_needs_symbol(imp->fmt) && imp->symbol[0] != '\0') {
         err_set(&imp->err, FXC_INVALID_ARGUMENT, "--symbol",
             "%s: --symbol does not apply: %s lines%s name their symbol", imp->name, name, how);
         return FXCTL_IMPORT_EUSAGE;
@@ -313,13 +209,13 @@ static int check_symbol_fits(struct importer *imp)
 }
 
 /* auto: the format of the first non-blank line; plain when none takes it,
- * so that lines only fxctl's plain parser reads still import. */
+ * so that the error names what plain would have wanted. */
 static int detect_format(struct importer *imp, const char *line)
 {
-    imp->fmt = fxtg_detect_format(line);
+    imp->fmt = fx_tickfile_detect(line);
     imp->detected_at = imp->st->lines;
-    if (imp->fmt == FXTG_FMT_UNKNOWN) {
-        imp->fmt = FXTG_FMT_PLAIN;
+    if (imp->fmt == FX_TICKFILE_UNKNOWN) {
+        imp->fmt = FX_TICKFILE_PLAIN;
         imp->guessed_plain = 1;
     }
     imp->st->format = imp->fmt;
@@ -336,44 +232,21 @@ static int add_tick(struct importer *imp, const fxc_tick *t)
 }
 
 /* Header and blank lines are skipped; a tick joins the batch. */
-static int take_plain(struct importer *imp, char *line)
+static int take_tick(struct importer *imp, const char *line)
 {
     fxc_tick t;
-    if (!imp->seen_data && fxctl_csv_is_header(line)) {
-        imp->seen_data = 1;
-        return FXCTL_IMPORT_OK;
-    }
-    int r = fxctl_csv_parse_line(line, &t, &imp->err);
-    if (r == FXCTL_CSV_BLANK) return FXCTL_IMPORT_OK;
-    imp->seen_data = 1;
-    if (r == FXCTL_CSV_BAD) {
-        if (imp->guessed_plain && imp->st->lines == imp->detected_at) {
-            fxc_err e = imp->err;
-            err_set(&imp->err, e.code, e.field,
-                "no format fits this line (as plain: %s); give --format plain|histdata|dukascopy|truefx",
-                e.message);
-        }
-        err_at_line(imp, imp->st->lines);
-        return FXCTL_IMPORT_ELINE;
-    }
-    return add_tick(imp, &t);
-}
-
-/* histdata, dukascopy, truefx: tickgen's parser, which skips headers and
- * blank lines itself and gives the mid price at UTC. */
-static int take_quote(struct importer *imp, const char *line)
-{
-    struct fxtg_tick q;
     char why[sizeof imp->err.message];
-    int r = fxtg_parse_line(imp->fmt, line, imp->symbol, &q, why, sizeof why);
-    if (r == FXTG_LINE_SKIP) return FXCTL_IMPORT_OK;
-    if (r == FXTG_LINE_BAD) {
-        err_set(&imp->err, FXC_INVALID_ARGUMENT, "line", "%s", why);
+    int r = fx_tickfile_parse_line(imp->fmt, line, imp->symbol, &t, why, sizeof why);
+    if (r == FX_TICKFILE_SKIP) return FXCTL_IMPORT_OK;
+    if (r != FX_TICKFILE_TICK) {
+        if (imp->guessed_plain && imp->st->lines == imp->detected_at)
+            err_set(&imp->err, FXC_INVALID_ARGUMENT, "line",
+                "no format fits this line (as plain: %s); give --format plain|histdata|dukascopy|truefx", why);
+        else
+            err_set(&imp->err, FXC_INVALID_ARGUMENT, "line", "%s", why);
         err_at_line(imp, imp->st->lines);
         return FXCTL_IMPORT_ELINE;
     }
-    fxc_tick t = { .time_us = q.time_us, .price = q.price };
-    memcpy(t.symbol, q.symbol, sizeof t.symbol);
     return add_tick(imp, &t);
 }
 
@@ -383,17 +256,17 @@ static int take_line(struct importer *imp, char *line)
     show_progress(imp);
     if (imp->st->lines == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0) line += 3; /* UTF-8 BOM */
     strip_eol(line);
-    if (imp->fmt == FXTG_FMT_UNKNOWN) {
+    if (imp->fmt == FX_TICKFILE_UNKNOWN) {
         if (is_blank(line)) return FXCTL_IMPORT_OK;
         int rc = detect_format(imp, line);
         if (rc != FXCTL_IMPORT_OK) return rc;
     }
-    return imp->fmt == FXTG_FMT_PLAIN ? take_plain(imp, line) : take_quote(imp, line);
+    return take_tick(imp, line);
 }
 
 static int import_stream(struct importer *imp)
 {
-    char line[FXCTL_CSV_LINE_MAX + 2]; /* room for "\n" and the NUL */
+    char line[FX_TICKFILE_LINE_MAX + 2]; /* room for "\n" and the NUL */
     int got, rc;
     while ((rc = read_line(imp, line, sizeof line, &got)) == FXCTL_IMPORT_OK && got) {
         rc = take_line(imp, line);
@@ -444,7 +317,7 @@ int fxctl_import_file(fxc *c, const char *path, const struct fxctl_import_option
     st->format = opt->format;
     clock_gettime(CLOCK_MONOTONIC, &imp.t0);
     int rc = check_symbol_option(&imp, opt->symbol);
-    if (rc == FXCTL_IMPORT_OK && imp.fmt != FXTG_FMT_UNKNOWN) rc = check_symbol_fits(&imp);
+    if (rc == FXCTL_IMPORT_OK && imp.fmt != FX_TICKFILE_UNKNOWN) rc = check_symbol_fits(&imp);
     if (rc == FXCTL_IMPORT_OK) rc = importer_open(&imp, path);
     if (rc == FXCTL_IMPORT_OK) rc = import_stream(&imp);
     importer_close(&imp);

@@ -1,26 +1,24 @@
 /*
  * fxctl import: a tick file, streamed into fx-core in fxc_ticks_bulk batches.
- * Uses only the public client API, and tickgen's pure line parsers
- * (tickgen/formats.h) for the vendor formats.
+ * Uses only the public client API and the tick file parsers of base/
+ * (base/tickfile.h).
  *
- *   plain      symbol,time,price       fxctl's own parser below: RFC 3339 times as
- *                                      every fxctl argument (no offset = UTC),
- *                                      quoted fields; optional "symbol" header
+ *   plain      symbol,time,price       RFC 3339 times as every fxctl argument (no
+ *                                      offset = UTC), quoted fields; optional header
  *   histdata   YYYYMMDD HHMMSSmmm,bid,ask,volume           (EST) needs a symbol
  *   dukascopy  DD.MM.YYYY HH:MM:SS.mmm,ask,bid,askvol,bidvol (UTC) needs a symbol
  *   truefx     EUR/USD,YYYYMMDD HH:MM:SS.mmm,bid,ask         (UTC)
  *
- * Quote formats store the mid price and UTC times (see formats.h).
+ * Quote formats store the mid price and UTC times (see base/tickfile.h).
  *
  * This module reads, parses and sends; it does not exit and prints nothing
  * but the optional progress line. fxctl.c parses the command line and prints
- * the summary or the error. The plain line parser is separate so it can be
- * tested on its own.
+ * the summary or the error.
  */
 #ifndef FXCTL_IMPORT_H
 #define FXCTL_IMPORT_H
 
-#include "tickgen/formats.h"
+#include "base/tickfile.h"
 
 #include <fx/client.h>
 
@@ -28,31 +26,11 @@
 #include <stdio.h>
 
 #define FXCTL_IMPORT_BATCH_DEFAULT 10000
-#define FXCTL_CSV_LINE_MAX 1024 /* longest line in bytes, without its "\n" */
-
-enum fxctl_csv_result {
-    FXCTL_CSV_BAD = -1, /* malformed: err says why and names the field */
-    FXCTL_CSV_TICK = 0, /* *out holds the tick */
-    FXCTL_CSV_BLANK = 1, /* empty or only spaces/tabs: skip */
-};
-
-/* Parses one line "symbol,time,price" (a trailing "\n" or "\r\n" is allowed;
- * spaces around fields and double quotes around a field are ignored). The
- * time is RFC 3339 (fxc_time_parse); the price a finite number > 0; the symbol
- * 1..FXC_SYMBOL_MAX characters as written (the core normalises and checks it).
- * Modifies `line`. *out is written only for FXCTL_CSV_TICK; for FXCTL_CSV_BAD,
- * `err` (optional) gets FXC_INVALID_ARGUMENT, the reason and the field
- * ("line", "symbol", "time" or "price"), without a file name or line number. */
-int fxctl_csv_parse_line(char *line, fxc_tick *out, fxc_err *err);
-
-/* Whether `line` is a header: its first field is "symbol" (any case, maybe
- * quoted). Only the first non-blank line of a file is tested. */
-int fxctl_csv_is_header(const char *line);
 
 struct fxctl_import_options {
-    /* FXTG_FMT_UNKNOWN ("auto"): told by fxtg_detect_format from the first
+    /* FX_TICKFILE_UNKNOWN ("auto"): told by fx_tickfile_detect from the first
      * non-blank line; a line no format takes is read as plain. */
-    enum fxtg_format format;
+    enum fx_tickfile_format format;
     /* The symbol of histdata and dukascopy ticks, which carry none (required
      * for them); NULL or "" otherwise: the other formats name their symbol. */
     const char *symbol;
@@ -61,7 +39,7 @@ struct fxctl_import_options {
 };
 
 struct fxctl_import_stats {
-    enum fxtg_format format; /* as given or detected; FXTG_FMT_UNKNOWN if not known yet */
+    enum fx_tickfile_format format; /* as given or detected; FX_TICKFILE_UNKNOWN if not known yet */
     uint64_t lines; /* lines read, including header and blank lines */
     uint64_t ticks; /* ticks in batches the core accepted */
     uint64_t created;

@@ -1,6 +1,8 @@
 #include "server/candle_store.h"
 
+#include "base/calendar.h"
 #include "base/errors.h"
+#include "server/candles.h"
 #include "base/log.h"
 #include "server/pg_codec.h"
 
@@ -10,8 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-static const int64_t level_widths[3] = { FX_US_PER_MINUTE, FX_US_PER_HOUR, FX_US_PER_DAY };
-static const char *const level_tables[3] = { "candles_1m", "candles_1h", "candles_1d" };
+static const char *const rollup_tables[FX_ROLLUPS] = { "candles_1m", "candles_1h", "candles_1d" };
 
 int fx_candle_store_prepare(struct fx_db *db, char *err, size_t errlen)
 {
@@ -40,7 +41,7 @@ static size_t copy_candle(char *out, int level, const struct fx_candle *c)
         fx_pg_put_f64(p, prices[i]), p += 8;
     }
     fx_pg_put_u32(p, 8), p += 4;
-    fx_pg_put_i64(p, (int64_t)c->count), p += 8;
+    fx_pg_put_i64(p, (int64_t)c->tick_count), p += 8;
     fx_pg_put_u32(p, 8), p += 4;
     fx_pg_put_time(p, c->first_us), p += 8;
     fx_pg_put_u32(p, 8), p += 4;
@@ -50,21 +51,33 @@ static size_t copy_candle(char *out, int level, const struct fx_candle *c)
 
 #define CANDLE_TUPLE_MAX (2 + 8 + 4 + FX_SYMBOL_MAX + 12 * 8)
 
-static int copy_deltas(struct fx_db *db, struct fx_candle *const levels[3], const size_t counts[3], char *err,
-    size_t errlen)
+static int copy_deltas(struct fx_db *db, struct fx_candle *const levels[FX_ROLLUPS], const size_t counts[FX_ROLLUPS],
+    char *err, size_t errlen)
 {
     static const char header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
-    size_t total = counts[0] + counts[1] + counts[2];
+    size_t total = 0;
+    for (int l = 0; l < FX_ROLLUPS; l++) total += counts[l];
     char *buf = malloc(sizeof header + total * CANDLE_TUPLE_MAX + 2);
     if (buf == NULL) return FX_ENOMEM;
     size_t len = sizeof header;
     memcpy(buf, header, sizeof header);
-    for (int l = 0; l < 3; l++)
+    for (int l = 0; l < FX_ROLLUPS; l++)
         for (size_t i = 0; i < counts[l]; i++) len += copy_candle(buf + len, l, &levels[l][i]);
     fx_pg_put_u16(buf + len, 0xffff), len += 2;
     int rc = fx_db_copy_in(db, "COPY candle_delta FROM STDIN (FORMAT binary)", buf, len, err, errlen);
     free(buf);
     return rc;
+}
+
+/* The one reader of candle columns: open, high, low, close (float8) and
+ * tick_count (int8) from column `col` on, binary. */
+static void decode_ohlc(const PGresult *res, int row, int col, struct fx_candle *c)
+{
+    c->open = fx_pg_get_f64(PQgetvalue(res, row, col));
+    c->high = fx_pg_get_f64(PQgetvalue(res, row, col + 1));
+    c->low = fx_pg_get_f64(PQgetvalue(res, row, col + 2));
+    c->close = fx_pg_get_f64(PQgetvalue(res, row, col + 3));
+    c->tick_count = (uint64_t)fx_pg_get_i64(PQgetvalue(res, row, col + 4));
 }
 
 /* Reads fx_candles_merge_delta()'s rows (binary). */
@@ -85,16 +98,10 @@ static int read_updates(struct fx_db *db, struct fx_candle_update **updates, siz
     }
     for (size_t i = 0; i < n; i++) {
         int r = (int)i;
-        const char *lv = PQgetvalue(res, r, 0);
-        u[i].level = (int)(((unsigned char)lv[0] << 24) | ((unsigned char)lv[1] << 16) | ((unsigned char)lv[2] << 8)
-            | (unsigned char)lv[3]);
-        snprintf(u[i].symbol, sizeof u[i].symbol, "%.*s", PQgetlength(res, r, 1), PQgetvalue(res, r, 1));
-        u[i].row.bucket_us = fx_pg_get_time(PQgetvalue(res, r, 2));
-        u[i].row.open = fx_pg_get_f64(PQgetvalue(res, r, 3));
-        u[i].row.high = fx_pg_get_f64(PQgetvalue(res, r, 4));
-        u[i].row.low = fx_pg_get_f64(PQgetvalue(res, r, 5));
-        u[i].row.close = fx_pg_get_f64(PQgetvalue(res, r, 6));
-        u[i].row.count = (uint64_t)fx_pg_get_i64(PQgetvalue(res, r, 7));
+        u[i].rollup = (enum fx_rollup)fx_pg_get_i32(PQgetvalue(res, r, 0));
+        snprintf(u[i].candle.symbol, sizeof u[i].candle.symbol, "%.*s", PQgetlength(res, r, 1), PQgetvalue(res, r, 1));
+        u[i].candle.bucket_us = fx_pg_get_time(PQgetvalue(res, r, 2));
+        decode_ohlc(res, r, 3, &u[i].candle);
     }
     PQclear(res);
     *updates = u;
@@ -109,18 +116,20 @@ int fx_candles_add_ticks(struct fx_db *db, const struct fx_tick *ticks, size_t n
     *nupdates = 0;
     if (n == 0) return 0;
     uint32_t *order = malloc(n * sizeof *order);
-    struct fx_candle *levels[3] = { malloc(n * sizeof(struct fx_candle)), malloc(n * sizeof(struct fx_candle)),
-        malloc(n * sizeof(struct fx_candle)) };
-    size_t counts[3];
+    struct fx_candle *levels[FX_ROLLUPS];
+    size_t counts[FX_ROLLUPS];
+    int ok = order != NULL;
+    for (int l = 0; l < FX_ROLLUPS; l++) ok &= (levels[l] = malloc(n * sizeof(struct fx_candle))) != NULL;
     int rc = FX_ENOMEM;
-    if (order && levels[0] && levels[1] && levels[2]) {
+    if (ok) {
         fx_ticks_order(ticks, n, order);
-        for (int l = 0; l < 3; l++) counts[l] = fx_candles_build(ticks, order, n, level_widths[l], levels[l]);
+        for (int l = 0; l < FX_ROLLUPS; l++)
+            counts[l] = fx_candles_build(ticks, order, n, fx_rollup_width((enum fx_rollup)l), levels[l]);
         rc = copy_deltas(db, levels, counts, err, errlen);
         if (rc == 0) rc = read_updates(db, updates, nupdates, err, errlen);
     }
     free(order);
-    for (int l = 0; l < 3; l++) free(levels[l]);
+    for (int l = 0; l < FX_ROLLUPS; l++) free(levels[l]);
     return rc;
 }
 
@@ -142,26 +151,6 @@ int fx_candles_recompute(struct fx_db *db, const char *symbol, int64_t from_us, 
 }
 
 /* ---- queries ------------------------------------------------------------ */
-
-static const struct {
-    const char *name;
-    int64_t width_us;
-} resolutions[] = {
-    { "1m", FX_US_PER_MINUTE }, { "2m", 2 * FX_US_PER_MINUTE }, { "5m", 5 * FX_US_PER_MINUTE },
-    { "10m", 10 * FX_US_PER_MINUTE }, { "15m", 15 * FX_US_PER_MINUTE }, { "30m", 30 * FX_US_PER_MINUTE },
-    { "1h", FX_US_PER_HOUR }, { "2h", 2 * FX_US_PER_HOUR }, { "4h", 4 * FX_US_PER_HOUR },
-    { "6h", 6 * FX_US_PER_HOUR }, { "8h", 8 * FX_US_PER_HOUR }, { "12h", 12 * FX_US_PER_HOUR },
-    { "1d", FX_US_PER_DAY }, { "1w", 7 * FX_US_PER_DAY },
-};
-
-int64_t fx_resolution_width(const char *name)
-{
-    for (size_t i = 0; i < sizeof resolutions / sizeof resolutions[0]; i++)
-        if (strcmp(resolutions[i].name, name) == 0) return resolutions[i].width_us;
-    return 0;
-}
-
-const char *fx_resolution_names(void) { return "1m, 2m, 5m, 10m, 15m, 30m, 1h, 2h, 4h, 6h, 8h, 12h, 1d, 1w"; }
 
 /* Time zones looked up so far: PostgreSQL's pg_timezone_names view reads
  * the whole zone database, far too slow for every query. */
@@ -241,11 +230,12 @@ int fx_time_zone_lookup(struct fx_db *db, const char *name, char canonical[64], 
 
 /* The finest-grained rollup level that still has to be read: the coarsest
  * whose buckets tile the requested ones. */
-static int source_level(const struct fx_candle_query *q, int whole_hours, int utc)
+static enum fx_rollup source_rollup(const struct fx_candle_query *q, int whole_hours, int utc)
 {
-    if (q->width_us >= FX_US_PER_DAY && utc && q->day_start_minute == 0) return 2;
-    if (q->width_us >= FX_US_PER_HOUR && whole_hours && q->day_start_minute % 60 == 0) return 1;
-    return 0;
+    enum fx_rollup r = q->resolution->rollup;
+    if (r == FX_ROLLUP_DAY && !(utc && q->day_start_minute == 0)) r = FX_ROLLUP_HOUR;
+    if (r == FX_ROLLUP_HOUR && !(whole_hours && q->day_start_minute % 60 == 0)) r = FX_ROLLUP_MINUTE;
+    return r;
 }
 
 /* Direct reads: the requested buckets are the rollup's own. */
@@ -297,16 +287,16 @@ static const char boundaries_sql[]
 
 /* Folds rows of the same bucket (consecutive, in time order) into one
  * candle: open of the first, close of the last, max, min, sum. */
-static size_t fold_rows(struct fx_candle_row *rows, size_t n, uint32_t limit)
+static size_t fold_rows(struct fx_candle *rows, size_t n, uint32_t limit)
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (m > 0 && rows[m - 1].bucket_us == rows[i].bucket_us) {
-            struct fx_candle_row *c = &rows[m - 1];
+            struct fx_candle *c = &rows[m - 1];
             if (rows[i].high > c->high) c->high = rows[i].high;
             if (rows[i].low < c->low) c->low = rows[i].low;
             c->close = rows[i].close;
-            c->count += rows[i].count;
+            c->tick_count += rows[i].tick_count;
             continue;
         }
         if (m == limit) break;
@@ -315,7 +305,7 @@ static size_t fold_rows(struct fx_candle_row *rows, size_t n, uint32_t limit)
     return m;
 }
 
-int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct fx_candle_row **rows, size_t *n,
+int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct fx_candle **rows, size_t *n,
     char *err, size_t errlen)
 {
     char tz[64];
@@ -323,19 +313,21 @@ int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct 
     int rc = fx_time_zone_lookup(db, q->time_zone, tz, &whole_hours, err, errlen);
     if (rc) return rc;
     int utc = strcmp(tz, "UTC") == 0;
-    int level = source_level(q, whole_hours, utc);
+    enum fx_rollup level = source_rollup(q, whole_hours, utc);
+    int64_t width_us = q->resolution->width_us;
     /* a minute in any zone, an hour in a whole-hour zone from the top of the
      * hour, a day in UTC from midnight: the rollup's own buckets */
-    int direct = q->width_us == level_widths[level]
-        && (level == 0 || (level == 1 && q->day_start_minute % 60 == 0) || (level == 2 && utc));
-    int by_boundaries = !direct && q->width_us >= FX_US_PER_DAY;
+    int direct = width_us == fx_rollup_width(level)
+        && (level == FX_ROLLUP_MINUTE || (level == FX_ROLLUP_HOUR && q->day_start_minute % 60 == 0)
+            || (level == FX_ROLLUP_DAY && utc));
+    int by_boundaries = !direct && width_us >= FX_US_PER_DAY;
     char sql[2048];
-    snprintf(sql, sizeof sql, direct ? direct_sql : by_boundaries ? boundaries_sql : regroup_sql, level_tables[level]);
+    snprintf(sql, sizeof sql, direct ? direct_sql : by_boundaries ? boundaries_sql : regroup_sql, rollup_tables[level]);
 
     char start[8], end[8], width[32], limit[16], ds[16];
     fx_pg_put_time(start, q->start_us);
     fx_pg_put_time(end, q->end_us);
-    snprintf(width, sizeof width, "%lld microseconds", (long long)q->width_us);
+    snprintf(width, sizeof width, "%lld microseconds", (long long)width_us);
     snprintf(limit, sizeof limit, "%u", q->limit);
     snprintf(ds, sizeof ds, "%d", q->day_start_minute);
     const char *values[7] = { q->symbol, tz, start, end, width, limit, ds };
@@ -349,19 +341,16 @@ int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct 
         return rc;
     }
     size_t count = (size_t)PQntuples(res);
-    struct fx_candle_row *out = calloc(count ? count : 1, sizeof *out);
+    struct fx_candle *out = calloc(count ? count : 1, sizeof *out);
     if (out == NULL) {
         PQclear(res);
         return FX_ENOMEM;
     }
     for (size_t i = 0; i < count; i++) {
         int r = (int)i;
+        memcpy(out[i].symbol, q->symbol, sizeof out[i].symbol);
         out[i].bucket_us = fx_pg_get_time(PQgetvalue(res, r, 0));
-        out[i].open = fx_pg_get_f64(PQgetvalue(res, r, 1));
-        out[i].high = fx_pg_get_f64(PQgetvalue(res, r, 2));
-        out[i].low = fx_pg_get_f64(PQgetvalue(res, r, 3));
-        out[i].close = fx_pg_get_f64(PQgetvalue(res, r, 4));
-        out[i].count = (uint64_t)fx_pg_get_i64(PQgetvalue(res, r, 5));
+        decode_ohlc(res, r, 1, &out[i]);
         out[i].complete = PQgetvalue(res, r, 6)[0] != 0;
     }
     PQclear(res);
@@ -369,4 +358,38 @@ int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct 
     *rows = out;
     *n = count;
     return 0;
+}
+
+/* One rollup row, or the sum of a range of them (a custom day is 24 hourly
+ * rows): read back after a commit and when the timer closes a bucket. */
+static const char read_one_sql[] = "SELECT open, high, low, close, tick_count FROM %s WHERE symbol = $1 AND bucket = $2";
+static const char read_sum_sql[]
+    = "SELECT (array_agg(open ORDER BY bucket))[1], max(high), min(low), (array_agg(close ORDER BY bucket DESC))[1],"
+      " sum(tick_count)::int8 FROM %s WHERE symbol = $1 AND bucket >= $2 AND bucket < $3 HAVING count(*) > 0";
+
+int fx_candle_read(struct fx_db *db, enum fx_rollup rollup, const char *symbol, int64_t bucket_us,
+    int64_t width_us, struct fx_candle *out, char *err, size_t errlen)
+{
+    char sql[512], from[8], to[8];
+    int one = width_us == fx_rollup_width(rollup);
+    snprintf(sql, sizeof sql, one ? read_one_sql : read_sum_sql, rollup_tables[rollup]);
+    fx_pg_put_time(from, bucket_us);
+    fx_pg_put_time(to, bucket_us + width_us);
+    const char *values[3] = { symbol, from, to };
+    int lengths[3] = { 0, 8, 8 }, formats[3] = { 0, 1, 1 };
+    const Oid types[3] = { 25, 1184, 1184 };
+    PGresult *res = PQexecParams(db->conn, sql, one ? 2 : 3, types, values, lengths, formats, 1);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = fx_db_error(db, res, err, errlen);
+    } else if (PQntuples(res) != 1) {
+        rc = FX_ENOTFOUND;
+    } else {
+        memset(out, 0, sizeof *out);
+        snprintf(out->symbol, sizeof out->symbol, "%s", symbol);
+        out->bucket_us = bucket_us;
+        decode_ohlc(res, 0, 0, out);
+    }
+    PQclear(res);
+    return rc;
 }

@@ -7,29 +7,20 @@
 #ifndef FX_CANDLE_STORE_H
 #define FX_CANDLE_STORE_H
 
-#include "server/candles.h"
+#include "base/resolution.h"
+#include "fx/tick.h"
 #include "server/db.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define FX_CANDLES_MAX 100000 /* most candles one query may span */
-
 /* Creates the session's staging table (called by fx_db_ensure). */
 int fx_candle_store_prepare(struct fx_db *db, char *err, size_t errlen);
 
-struct fx_candle_row {
-    int64_t bucket_us;
-    double open, high, low, close;
-    uint64_t count;
-    int complete;
-};
-
-/* A rollup candle changed by a write: level 0 minute, 1 hour, 2 day. */
+/* A rollup candle changed by a write (complete is not set). */
 struct fx_candle_update {
-    int level;
-    char symbol[FX_SYMBOL_MAX + 1];
-    struct fx_candle_row row;
+    enum fx_rollup rollup;
+    struct fx_candle candle;
 };
 
 /* Adds the `n` newly stored ticks to the 1m, 1h and 1d rollups. *updates
@@ -43,18 +34,12 @@ int fx_candles_recompute(struct fx_db *db, const char *symbol, int64_t from_us, 
 
 struct fx_candle_query {
     char symbol[FX_SYMBOL_MAX + 1];
-    int64_t width_us; /* from fx_resolution_width */
+    const struct fx_resolution *resolution; /* from fx_resolution_by_name */
     int64_t start_us, end_us; /* buckets whose start lies in [start, end) */
     char time_zone[64]; /* IANA name; "" or "UTC" for UTC */
     int day_start_minute; /* 0..1439, in time_zone */
     uint32_t limit;
 };
-
-/* Width of a resolution name ("1m" .. "1w"), or 0 if unknown. */
-int64_t fx_resolution_width(const char *name);
-
-/* The comma-separated list of resolution names, for error messages. */
-const char *fx_resolution_names(void);
 
 /* Checks `name` against PostgreSQL's time zone database; writes its
  * canonical spelling and whether its offsets are whole hours. FX_EINVAL if
@@ -62,8 +47,15 @@ const char *fx_resolution_names(void);
 int fx_time_zone_lookup(struct fx_db *db, const char *name, char canonical[64], int *whole_hours, char *err,
     size_t errlen);
 
-/* Runs the query; *rows is malloc'ed (caller frees), *n its length. */
-int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct fx_candle_row **rows, size_t *n,
+/* Runs the query; *candles is malloc'ed (caller frees), *n its length. */
+int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct fx_candle **candles, size_t *n,
     char *err, size_t errlen);
+
+/* The rollup candle of `rollup` holding `bucket_us`, or, for a width that is
+ * not the rollup's own, the sum of that rollup's rows in
+ * [bucket_us, bucket_us + width_us), as stored now. Returns 0 with *out
+ * (complete not set), FX_ENOTFOUND when there are none, or an FX_E*. */
+int fx_candle_read(struct fx_db *db, enum fx_rollup rollup, const char *symbol, int64_t bucket_us,
+    int64_t width_us, struct fx_candle *out, char *err, size_t errlen);
 
 #endif

@@ -41,8 +41,9 @@ static void start_candle(struct fx_candle *c, const struct fx_tick *t, int64_t b
     memcpy(c->symbol, t->symbol, sizeof c->symbol);
     c->bucket_us = bucket;
     c->open = c->high = c->low = c->close = t->price;
-    c->count = 1;
+    c->tick_count = 1;
     c->first_us = c->last_us = t->time_us;
+    c->complete = 0;
 }
 
 size_t fx_candles_build(const struct fx_tick *ticks, const uint32_t *order, size_t n, int64_t width_us,
@@ -62,7 +63,7 @@ size_t fx_candles_build(const struct fx_tick *ticks, const uint32_t *order, size
         if (t->price < c->low) c->low = t->price;
         c->close = t->price;
         c->last_us = t->time_us;
-        c->count++;
+        c->tick_count++;
     }
     return m;
 }
@@ -79,5 +80,5 @@ void fx_candle_merge(struct fx_candle *into, const struct fx_candle *from)
     }
     if (from->high > into->high) into->high = from->high;
     if (from->low < into->low) into->low = from->low;
-    into->count += from->count;
+    into->tick_count += from->tick_count;
 }

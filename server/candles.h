@@ -8,22 +8,11 @@
 #ifndef FX_CANDLES_H
 #define FX_CANDLES_H
 
-#include "server/tick.h"
+#include "base/calendar.h"
+#include "fx/tick.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-#define FX_US_PER_MINUTE 60000000LL
-#define FX_US_PER_HOUR 3600000000LL
-#define FX_US_PER_DAY 86400000000LL
-
-struct fx_candle {
-    char symbol[FX_SYMBOL_MAX + 1];
-    int64_t bucket_us; /* start of the bucket, UTC */
-    double open, high, low, close;
-    uint64_t count;
-    int64_t first_us, last_us; /* times of the first and last tick */
-};
 
 /* Start of the width_us-wide bucket holding t (epoch-aligned, floor). */
 int64_t fx_bucket_floor(int64_t t, int64_t width_us);

@@ -3,7 +3,7 @@
 #include "base/config_table.h"
 #include "base/errors.h"
 #include "base/log.h"
-#include "server/validate.h"
+#include "base/symbol.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -68,7 +68,7 @@ int fx_config_load_from(struct fx_config *cfg, const char *(*get)(const char *na
     }
     char sym[17];
     if (fx_symbol_normalise(tmp.symbol, sym) != 0) {
-        snprintf(err, errlen, "SYMBOL=\"%s\": expected 1-16 characters of A-Z 0-9 . _ -", tmp.symbol);
+        snprintf(err, errlen, "SYMBOL=\"%s\": expected " FX_SYMBOL_RULE, tmp.symbol);
         return FX_ECONFIG;
     }
     strcpy(tmp.symbol, sym);

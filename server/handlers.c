@@ -1,13 +1,15 @@
 #include "server/handlers.h"
 
+#include "base/errors.h"
+#include "base/log.h"
+#include "base/redis_conn.h"
+#include "base/resolution.h"
+#include "base/symbol.h"
+#include "base/tick_rules.h"
+#include "fx/v1/rpc.pb-c.h"
 #include "server/candle_store.h"
 #include "server/db.h"
-#include "base/errors.h"
-#include "fx/v1/rpc.pb-c.h"
-#include "base/log.h"
-#include "server/redis.h"
 #include "server/tick_store.h"
-#include "server/validate.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -107,18 +109,18 @@ static int check_tick(struct reply *r, const Fx__V1__Tick *in, const char *prefi
     if (fx_symbol_normalise(in->symbol, out->symbol) != 0) {
         snprintf(field, sizeof field, "%ssymbol", prefix);
         set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, field,
-            "%s must be 1-16 characters of A-Z 0-9 . _ - (EUR/USD is read as EURUSD)", field);
+            "%s must be " FX_SYMBOL_RULE, field);
         return -1;
     }
     if (!fx_time_valid(in->time_us)) {
         snprintf(field, sizeof field, "%stime", prefix);
         set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, field,
-            "%s must lie between 1900-01-01 and 2199-12-31 UTC", field);
+            "%s must lie " FX_TIME_RULE, field);
         return -1;
     }
     if (!fx_price_valid(in->price)) {
         snprintf(field, sizeof field, "%sprice", prefix);
-        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, field, "%s must be a finite number > 0", field);
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, field, "%s must be " FX_PRICE_RULE, field);
         return -1;
     }
     out->time_us = in->time_us;
@@ -130,15 +132,14 @@ static int check_symbol(struct reply *r, const char *in, char out[FX_SYMBOL_MAX 
 {
     if (fx_symbol_normalise(in, out) == 0) return 0;
     set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "symbol",
-        "symbol must be 1-16 characters of A-Z 0-9 . _ - (EUR/USD is read as EURUSD)");
+        "symbol must be " FX_SYMBOL_RULE);
     return -1;
 }
 
 static int check_time(struct reply *r, int64_t t, const char *field)
 {
     if (fx_time_valid(t)) return 0;
-    set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, field, "%s must lie between 1900-01-01 and 2199-12-31 UTC",
-        field);
+    set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, field, "%s must lie " FX_TIME_RULE, field);
     return -1;
 }
 
@@ -214,7 +215,7 @@ struct get_result {
     struct fx_tick *ticks;
     Fx__V1__Tick *pb;
     Fx__V1__Tick **ptrs;
-    struct fx_candle_row *rows;
+    struct fx_candle *rows;
     Fx__V1__Candle *candles;
     Fx__V1__Candle **candle_ptrs;
 };
@@ -293,8 +294,8 @@ static int check_candle_query(struct reply *r, const Fx__V1__GetCandlesRequest *
 {
     memset(out, 0, sizeof *out);
     if (check_symbol(r, q->symbol, out->symbol) || check_range(r, q->start_us, q->end_us)) return -1;
-    out->width_us = fx_resolution_width(q->resolution);
-    if (out->width_us == 0) {
+    out->resolution = fx_resolution_by_name(q->resolution);
+    if (out->resolution == NULL) {
         set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "resolution", "resolution must be one of %s (got \"%.16s\")",
             fx_resolution_names(), q->resolution);
         return -1;
@@ -308,7 +309,7 @@ static int check_candle_query(struct reply *r, const Fx__V1__GetCandlesRequest *
             q->limit);
         return -1;
     }
-    int64_t buckets = (q->end_us - q->start_us) / out->width_us;
+    int64_t buckets = (q->end_us - q->start_us) / out->resolution->width_us;
     if (buckets > FX_CANDLES_MAX) {
         set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, NULL,
             "the range spans %lld %s buckets; at most %d per request: narrow start..end",
@@ -345,7 +346,7 @@ static void op_candles(struct fx_worker *w, const Fx__V1__GetCandlesRequest *q, 
         c->high = g->rows[i].high;
         c->low = g->rows[i].low;
         c->close = g->rows[i].close;
-        c->tick_count = g->rows[i].count;
+        c->tick_count = g->rows[i].tick_count;
         c->complete = g->rows[i].complete;
         g->candle_ptrs[i] = c;
     }

@@ -1,12 +1,13 @@
 #include "server/ingest.h"
 
-#include "server/db.h"
 #include "base/errors.h"
-#include "fx/client.h"
 #include "base/log.h"
-#include "server/redis.h"
+#include "base/redis_conn.h"
+#include "base/rfc3339.h"
+#include "base/symbol.h"
+#include "base/tick_rules.h"
+#include "server/db.h"
 #include "server/tick_store.h"
-#include "server/validate.h"
 
 #include <hiredis/hiredis.h>
 #include <math.h>
@@ -101,7 +102,7 @@ static int field_is(const char *f, size_t len, const char *name)
 
 static int parse_time(const char *s, int64_t *out)
 {
-    if (fxc_time_parse(s, out) == 0) return 0;
+    if (fx_time_parse(s, out) == 0) return 0;
     char *end;
     double v = strtod(s, &end);
     if (end == s || *end || !isfinite(v)) return -1;
@@ -139,7 +140,7 @@ int fx_ingest_parse_entry(const char *const *fields, const size_t *lengths, size
     }
     struct fx_tick t;
     if (fx_symbol_normalise(symbol, t.symbol) != 0) {
-        snprintf(why, whylen, "symbol \"%s\" is not 1-16 characters of A-Z 0-9 . _ -", symbol);
+        snprintf(why, whylen, "symbol \"%s\" is not " FX_SYMBOL_RULE, symbol);
         return -1;
     }
     if (parse_time(time_s, &t.time_us) != 0 || !fx_time_valid(t.time_us)) {

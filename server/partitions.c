@@ -1,5 +1,6 @@
 #include "server/partitions.h"
 
+#include "base/calendar.h"
 #include "base/errors.h"
 #include "base/log.h"
 
@@ -9,8 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#define US_PER_DAY 86400000000LL
-
 /* Sorted set of day numbers whose partition is known to exist. */
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static int32_t *cache;
@@ -18,9 +17,8 @@ static size_t cache_len, cache_cap;
 
 int32_t fx_day_of(int64_t time_us)
 {
-    int64_t d = time_us / US_PER_DAY;
-    if (time_us % US_PER_DAY < 0) d--;
-    return (int32_t)d;
+    int64_t rem;
+    return (int32_t)fx_floor_divmod(time_us, FX_US_PER_DAY, &rem);
 }
 
 static int cmp_day(const void *a, const void *b)

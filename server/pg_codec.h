@@ -35,6 +35,12 @@ static inline void fx_pg_put_f64(char *p, double v)
 
 static inline void fx_pg_put_time(char *p, int64_t unix_us) { fx_pg_put_i64(p, unix_us - FX_PG_EPOCH_OFFSET_US); }
 
+static inline int32_t fx_pg_get_i32(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    return (int32_t)(((uint32_t)u[0] << 24) | ((uint32_t)u[1] << 16) | ((uint32_t)u[2] << 8) | u[3]);
+}
+
 static inline int64_t fx_pg_get_i64(const char *p)
 {
     const unsigned char *u = (const unsigned char *)p;

@@ -1,9 +1,11 @@
 #include "server/publish.h"
 
+#include "base/calendar.h"
 #include "base/errors.h"
-#include "fx/v1/events.pb-c.h"
 #include "base/log.h"
-#include "server/pg_codec.h"
+#include "base/resolution.h"
+#include "fx/v1/events.pb-c.h"
+#include "server/candle_store.h"
 
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/pub.h>
@@ -15,12 +17,10 @@
 
 #define CLOSE_CHECK_MS 200 /* how often ended buckets are looked for */
 #define OPEN_MAX 4096 /* incomplete candles tracked at once */
-#define LEVELS 4 /* minute, hour, day, custom day */
-#define CUSTOM_DAY 3
 
 /* An incomplete candle that was published: to be closed when its bucket ends. */
 struct open_candle {
-    int level;
+    const struct fx_resolution *res;
     char symbol[FX_SYMBOL_MAX + 1];
     int64_t bucket_us;
 };
@@ -33,7 +33,7 @@ struct fx_publisher {
     nng_aio *aio;
     pthread_mutex_t send_lock;
     int64_t day_start_us; /* custom days start this long after 00:00 UTC */
-    struct fx_db db; /* custom-day reads and the timer's re-reads */
+    struct fx_db db; /* read-backs (custom days) and the timer's re-reads */
     pthread_mutex_t db_lock;
     pthread_t timer;
     int timer_started;
@@ -116,8 +116,6 @@ static void publish(struct fx_publisher *p, const char *topic, const Fx__V1__Liv
     pthread_mutex_unlock(&p->send_lock);
 }
 
-#define TICKS_PER_EVENT 1024 /* ticks in one TickBatch message: ~30 KB */
-
 /* A tick's place in the write, sorted by symbol, then by that place. */
 struct tick_ref {
     const struct fx_tick *tick;
@@ -158,15 +156,15 @@ static void publish_symbol_ticks(struct fx_publisher *p, const struct tick_ref *
     publish(p, topic, &ev);
 }
 
-/* The stored ticks, one message per symbol (and per TICKS_PER_EVENT): a bulk
+/* The stored ticks, one message per symbol (and per FX_TICKS_PER_EVENT): a bulk
  * load of 100 000 ticks is a hundred messages, not 100 000, for every
  * subscriber to carry. Each symbol's ticks keep the order of the write. */
 static void publish_ticks(struct fx_publisher *p, const struct fx_tick *ticks, size_t n)
 {
     if (n == 0) return;
     struct tick_ref *refs = malloc(n * sizeof *refs);
-    Fx__V1__Tick *pb = malloc(TICKS_PER_EVENT * sizeof *pb);
-    Fx__V1__Tick **ptrs = malloc(TICKS_PER_EVENT * sizeof *ptrs);
+    Fx__V1__Tick *pb = malloc(FX_TICKS_PER_EVENT * sizeof *pb);
+    Fx__V1__Tick **ptrs = malloc(FX_TICKS_PER_EVENT * sizeof *ptrs);
     if (refs == NULL || pb == NULL || ptrs == NULL) {
         fx_warn("publish", "out of memory: %zu ticks not published", n);
         free(refs), free(pb), free(ptrs);
@@ -176,7 +174,7 @@ static void publish_ticks(struct fx_publisher *p, const struct fx_tick *ticks, s
     qsort(refs, n, sizeof *refs, by_symbol_then_order);
     for (size_t start = 0; start < n;) {
         size_t end = start + 1;
-        while (end < n && end - start < TICKS_PER_EVENT && strcmp(refs[end].tick->symbol, refs[start].tick->symbol) == 0)
+        while (end < n && end - start < FX_TICKS_PER_EVENT && strcmp(refs[end].tick->symbol, refs[start].tick->symbol) == 0)
             end++;
         publish_symbol_ticks(p, refs + start, end - start, pb, ptrs);
         start = end;
@@ -191,43 +189,40 @@ static int64_t now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static const char *const level_names[LEVELS] = { "minute", "hour", "day", "custom-day" };
-static const int64_t level_widths[LEVELS] = { FX_US_PER_MINUTE, FX_US_PER_HOUR, FX_US_PER_DAY, FX_US_PER_DAY };
-
-static void publish_candle(struct fx_publisher *p, int level, const char *symbol, const struct fx_candle_row *row)
+static void publish_candle(struct fx_publisher *p, const struct fx_resolution *res, const struct fx_candle *candle)
 {
     Fx__V1__Candle c = FX__V1__CANDLE__INIT;
-    c.symbol = (char *)symbol;
-    c.bucket_us = row->bucket_us;
-    c.open = row->open;
-    c.high = row->high;
-    c.low = row->low;
-    c.close = row->close;
-    c.tick_count = row->count;
-    c.complete = row->complete;
+    c.symbol = (char *)candle->symbol;
+    c.bucket_us = candle->bucket_us;
+    c.open = candle->open;
+    c.high = candle->high;
+    c.low = candle->low;
+    c.close = candle->close;
+    c.tick_count = candle->tick_count;
+    c.complete = candle->complete;
     Fx__V1__LiveEvent ev = FX__V1__LIVE_EVENT__INIT;
     ev.event_case = FX__V1__LIVE_EVENT__EVENT_CANDLE;
     ev.candle = &c;
-    ev.resolution = (char *)level_names[level];
-    char topic[48];
-    snprintf(topic, sizeof topic, "candle.%s.%s", level_names[level], symbol);
+    ev.resolution = (char *)res->stream;
+    char topic[64];
+    snprintf(topic, sizeof topic, "candle.%s.%s", res->stream, candle->symbol);
     publish(p, topic, &ev);
 }
 
 /* Remembers an incomplete candle so that the timer closes it. */
-static void track_open(struct fx_publisher *p, int level, const char *symbol, int64_t bucket_us)
+static void track_open(struct fx_publisher *p, const struct fx_resolution *res, const char *symbol, int64_t bucket_us)
 {
     pthread_mutex_lock(&p->lock);
     size_t i = 0;
     while (i < p->nopen
-        && !(p->open[i].level == level && p->open[i].bucket_us == bucket_us && strcmp(p->open[i].symbol, symbol) == 0))
+        && !(p->open[i].res == res && p->open[i].bucket_us == bucket_us && strcmp(p->open[i].symbol, symbol) == 0))
         i++;
     if (i == p->nopen && p->nopen == OPEN_MAX && !p->warned_full) {
         p->warned_full = 1;
         fx_warn("publish", "over %d open candles: some will not be closed by the timer", OPEN_MAX);
     }
     if (i == p->nopen && p->nopen < OPEN_MAX) {
-        p->open[i].level = level;
+        p->open[i].res = res;
         p->open[i].bucket_us = bucket_us;
         snprintf(p->open[i].symbol, sizeof p->open[i].symbol, "%s", symbol);
         p->nopen++;
@@ -235,83 +230,78 @@ static void track_open(struct fx_publisher *p, int level, const char *symbol, in
     pthread_mutex_unlock(&p->lock);
 }
 
-/* Reads a candle as the rollups hold it now; returns 0 when it exists. A
- * custom day is the sum of its 24 hourly rows. Caller holds db_lock. */
-static int read_candle(struct fx_publisher *p, int level, const char *symbol, int64_t bucket_us,
-    struct fx_candle_row *row)
+/* Reads a candle of `res` as the rollups hold it now (from the rollup it is
+ * read from: one row, or the sum of its rows in the bucket). Returns 0 when
+ * it exists. */
+static int read_candle(struct fx_publisher *p, const struct fx_resolution *res, const char *symbol, int64_t bucket_us,
+    struct fx_candle *out)
 {
-    static const char *const sql[LEVELS] = {
-        "SELECT open, high, low, close, tick_count FROM candles_1m WHERE symbol = $1 AND bucket = $2",
-        "SELECT open, high, low, close, tick_count FROM candles_1h WHERE symbol = $1 AND bucket = $2",
-        "SELECT open, high, low, close, tick_count FROM candles_1d WHERE symbol = $1 AND bucket = $2",
-        "SELECT (array_agg(open ORDER BY bucket))[1], max(high), min(low), (array_agg(close ORDER BY bucket DESC))[1],"
-        " sum(tick_count)::int8 FROM candles_1h WHERE symbol = $1 AND bucket >= $2 AND bucket < $2 + interval '1 day'"
-        " HAVING count(*) > 0",
-    };
-    char err[256], when[8];
-    if (fx_db_ensure(&p->db, err, sizeof err) != 0) return -1;
-    fx_pg_put_time(when, bucket_us);
-    const char *values[2] = { symbol, when };
-    int lengths[2] = { 0, 8 }, formats[2] = { 0, 1 };
-    const Oid types[2] = { 25, 1184 };
-    PGresult *res = PQexecParams(p->db.conn, sql[level], 2, types, values, lengths, formats, 1);
-    int rc = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? 0 : -1;
-    if (rc == 0) {
-        row->bucket_us = bucket_us;
-        row->open = fx_pg_get_f64(PQgetvalue(res, 0, 0));
-        row->high = fx_pg_get_f64(PQgetvalue(res, 0, 1));
-        row->low = fx_pg_get_f64(PQgetvalue(res, 0, 2));
-        row->close = fx_pg_get_f64(PQgetvalue(res, 0, 3));
-        row->count = (uint64_t)fx_pg_get_i64(PQgetvalue(res, 0, 4));
-    }
-    PQclear(res);
+    char err[256];
+    pthread_mutex_lock(&p->db_lock);
+    int rc = fx_db_ensure(&p->db, err, sizeof err);
+    if (rc == 0) rc = fx_candle_read(&p->db, res->rollup, symbol, bucket_us, res->width_us, out, err, sizeof err);
+    pthread_mutex_unlock(&p->db_lock);
     return rc;
 }
 
-static int64_t custom_day_of(const struct fx_publisher *p, int64_t t_us)
+/* Start of the bucket of `res` holding t: from midnight UTC, or from the
+ * custom day's start. */
+static int64_t bucket_of(const struct fx_publisher *p, const struct fx_resolution *res, int64_t t_us)
 {
-    int64_t d = t_us - p->day_start_us;
-    d -= ((d % FX_US_PER_DAY) + FX_US_PER_DAY) % FX_US_PER_DAY;
-    return d + p->day_start_us;
+    int64_t offset = res->custom_day ? p->day_start_us : 0, rem;
+    fx_floor_divmod(t_us - offset, res->width_us, &rem);
+    return t_us - rem;
 }
 
-static void publish_update(struct fx_publisher *p, int level, const char *symbol, struct fx_candle_row *row,
-    int64_t now)
+static void publish_update(struct fx_publisher *p, const struct fx_resolution *res, struct fx_candle *c, int64_t now)
 {
-    row->complete = row->bucket_us + level_widths[level] <= now;
-    publish_candle(p, level, symbol, row);
-    if (!row->complete) track_open(p, level, symbol, row->bucket_us);
+    c->complete = c->bucket_us + res->width_us <= now;
+    publish_candle(p, res, c);
+    if (!c->complete) track_open(p, res, c->symbol, c->bucket_us);
 }
 
-/* The custom day of every changed hourly candle, read back from the hourly
- * rollup after the commit (24 rows: no fourth rollup to keep on writes). */
-static void publish_custom_days(struct fx_publisher *p, const struct fx_candle_update *u, size_t n, int64_t now)
+/* A stream that is a rollup: the write's merged candles as they are. */
+static void publish_rollup(
+    struct fx_publisher *p, const struct fx_resolution *res, const struct fx_candle_update *u, size_t n, int64_t now)
 {
     for (size_t i = 0; i < n; i++) {
-        if (u[i].level != 1) continue;
-        int64_t day = custom_day_of(p, u[i].row.bucket_us);
-        int seen = 0; /* one read per (symbol, day) of this write */
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = u[j].level == 1 && custom_day_of(p, u[j].row.bucket_us) == day
-                && strcmp(u[j].symbol, u[i].symbol) == 0;
-        if (seen) continue;
-        struct fx_candle_row row;
-        pthread_mutex_lock(&p->db_lock);
-        int rc = read_candle(p, CUSTOM_DAY, u[i].symbol, day, &row);
-        pthread_mutex_unlock(&p->db_lock);
-        if (rc == 0) publish_update(p, CUSTOM_DAY, u[i].symbol, &row, now);
+        if (u[i].rollup != res->rollup) continue;
+        struct fx_candle c = u[i].candle;
+        publish_update(p, res, &c, now);
     }
 }
 
+/* Any other stream (a custom day): each bucket holding a changed row of
+ * the rollup it is read from, read back after the commit (a custom day is
+ * 24 hourly rows: no rollup of its own to keep on writes). */
+static void publish_read_back(
+    struct fx_publisher *p, const struct fx_resolution *res, const struct fx_candle_update *u, size_t n, int64_t now)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (u[i].rollup != res->rollup) continue;
+        int64_t bucket = bucket_of(p, res, u[i].candle.bucket_us);
+        int seen = 0; /* one read per (symbol, bucket) of this write */
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = u[j].rollup == res->rollup && bucket_of(p, res, u[j].candle.bucket_us) == bucket
+                && strcmp(u[j].candle.symbol, u[i].candle.symbol) == 0;
+        struct fx_candle c;
+        if (!seen && read_candle(p, res, u[i].candle.symbol, bucket, &c) == 0) publish_update(p, res, &c, now);
+    }
+}
+
+/* Every candle stream of the resolution table. */
 static void publish_candles(struct fx_publisher *p, const struct fx_candle_update *u, size_t n)
 {
     int64_t now = now_us();
-    for (size_t i = 0; i < n; i++) {
-        if (u[i].level < 0 || u[i].level > 2) continue;
-        struct fx_candle_row row = u[i].row;
-        publish_update(p, u[i].level, u[i].symbol, &row, now);
+    size_t nres;
+    const struct fx_resolution *table = fx_resolutions(&nres);
+    for (size_t r = 0; r < nres; r++) {
+        if (table[r].stream == NULL) continue;
+        if (fx_resolution_is_rollup(&table[r]))
+            publish_rollup(p, &table[r], u, n, now);
+        else
+            publish_read_back(p, &table[r], u, n, now);
     }
-    publish_custom_days(p, u, n, now);
 }
 
 /* Takes out the tracked candles whose bucket has ended (by `now`). */
@@ -321,7 +311,7 @@ static size_t take_ended(struct fx_publisher *p, int64_t now, struct open_candle
     pthread_mutex_lock(&p->lock);
     for (size_t i = 0; i < p->nopen; i++) {
         const struct open_candle *c = &p->open[i];
-        if (c->bucket_us + level_widths[c->level] <= now && n < max)
+        if (c->bucket_us + c->res->width_us <= now && n < max)
             out[n++] = *c;
         else
             p->open[kept++] = *c;
@@ -349,12 +339,10 @@ static void *timer_main(void *arg)
         pthread_mutex_unlock(&p->lock);
         size_t n = take_ended(p, now_us(), ended, OPEN_MAX);
         for (size_t i = 0; i < n; i++) {
-            struct fx_candle_row row;
-            pthread_mutex_lock(&p->db_lock);
-            int rc = read_candle(p, ended[i].level, ended[i].symbol, ended[i].bucket_us, &row);
-            pthread_mutex_unlock(&p->db_lock);
-            row.complete = 1;
-            if (rc == 0) publish_candle(p, ended[i].level, ended[i].symbol, &row);
+            struct fx_candle c;
+            if (read_candle(p, ended[i].res, ended[i].symbol, ended[i].bucket_us, &c) != 0) continue;
+            c.complete = 1;
+            publish_candle(p, ended[i].res, &c);
         }
         pthread_mutex_lock(&p->lock);
     }

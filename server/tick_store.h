@@ -1,6 +1,7 @@
 /*
  * Tick storage in PostgreSQL: the SQL of every tick operation. Inputs are
- * validated by the caller (validate.h); these functions only store and read.
+ * validated by the caller (base/symbol.h, base/tick_rules.h); these functions
+ * only store and read.
  * All return 0 or a negative FX_E* code with PostgreSQL's message in `err`.
  */
 #ifndef FX_TICK_STORE_H
@@ -8,7 +9,7 @@
 
 #include "server/candle_store.h"
 #include "server/db.h"
-#include "server/tick.h"
+#include "fx/tick.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -8,7 +8,10 @@
  * Exit status: 0 done or stopped by a signal, 1 Redis or the input failed,
  * 2 bad usage. --help lists flags and environment.
  */
-#include "tickgen/formats.h"
+#include "base/errors.h"
+#include "base/rfc3339.h"
+#include "base/symbol.h"
+#include "base/tickfile.h"
 #include "tickgen/redis_out.h"
 #include "tickgen/walk.h"
 
@@ -290,7 +293,7 @@ static void summary(struct progress *p, struct fxtg_out *out, const char *stream
 /* ---- mode 1: the random walk --------------------------------------------- */
 
 struct walk_run {
-    char symbols[FXTG_WALK_MAX][FXTG_SYMBOL_MAX + 1];
+    char symbols[FXTG_WALK_MAX][FX_SYMBOL_MAX + 1];
     size_t n;
     long long rate;
     uint64_t seed;
@@ -309,7 +312,7 @@ static int parse_symbols(const char *list, struct walk_run *w)
             fprintf(stderr, "fx-tickgen: --symbols: more than %d symbols\n", FXTG_WALK_MAX);
             return -1;
         }
-        if (len >= sizeof one || fxtg_symbol_normalise(one, w->symbols[w->n]) != 0) {
+        if (len >= sizeof one || fx_symbol_normalise(one, w->symbols[w->n]) != 0) {
             fprintf(stderr, "fx-tickgen: --symbols: \"%s\" is not 1-16 characters of A-Z 0-9 . _ -\n", one);
             return -1;
         }
@@ -353,7 +356,7 @@ static int run_walk(const struct options *o, const struct walk_run *run, struct 
         /* Everything due, a chunk at a time: one round trip per chunk. */
         while (k < total && queued < FXTG_OUT_CHUNK && due_ns(p.start_ns, k, run->rate) <= now) {
             size_t i = k % run->n; /* symbols take turns */
-            struct fxtg_tick t;
+            struct fx_tick t;
             memcpy(t.symbol, run->symbols[i], sizeof t.symbol);
             t.price = fxtg_walk_next(&walk, i);
             /* now, but never twice the same (symbol, time): fx-core would
@@ -388,8 +391,8 @@ struct reader {
     unsigned long lineno;
     char line[LINE_BYTES];
     int have_line; /* line[] was read ahead (format detection), not yet parsed */
-    enum fxtg_format fmt;
-    char symbol[FXTG_SYMBOL_MAX + 1]; /* --symbol, normalised; "" if none */
+    enum fx_tickfile_format fmt;
+    char symbol[FX_SYMBOL_MAX + 1]; /* --symbol, normalised; "" if none */
 };
 
 /* 1 with a line, 0 at the end, -1 with a message in `failure`. */
@@ -426,11 +429,11 @@ static int reader_open(struct reader *r, const struct options *o)
 {
     memset(r, 0, sizeof *r);
     r->path = strcmp(o->replay, "-") == 0 ? "(stdin)" : o->replay;
-    if (o->symbol[0] && fxtg_symbol_normalise(o->symbol, r->symbol) != 0) {
+    if (o->symbol[0] && fx_symbol_normalise(o->symbol, r->symbol) != 0) {
         fprintf(stderr, "fx-tickgen: --symbol \"%s\" is not 1-16 characters of A-Z 0-9 . _ -\n", o->symbol);
         return 2;
     }
-    if (strcmp(o->format, "auto") != 0 && (r->fmt = fxtg_format_parse(o->format)) == FXTG_FMT_UNKNOWN) {
+    if (strcmp(o->format, "auto") != 0 && (r->fmt = fx_tickfile_format_parse(o->format)) == FX_TICKFILE_UNKNOWN) {
         fprintf(stderr, "fx-tickgen: --format \"%s\": expected auto, plain, histdata, dukascopy or truefx\n",
             o->format);
         return 2;
@@ -448,8 +451,8 @@ static int reader_open(struct reader *r, const struct options *o)
         return 1;
     }
     r->have_line = got == 1;
-    if (got == 1 && r->fmt == FXTG_FMT_UNKNOWN
-        && (r->fmt = fxtg_detect_format(r->line)) == FXTG_FMT_UNKNOWN) {
+    if (got == 1 && r->fmt == FX_TICKFILE_UNKNOWN
+        && (r->fmt = fx_tickfile_detect(r->line)) == FX_TICKFILE_UNKNOWN) {
         fprintf(stderr,
             "%s:%lu: cannot tell the format from this line; give --format plain|histdata|dukascopy|truefx\n",
             r->path, r->lineno);
@@ -459,14 +462,14 @@ static int reader_open(struct reader *r, const struct options *o)
         fprintf(stderr, "fx-tickgen: %s has no ticks: nothing to send\n", r->path);
         return -1;
     }
-    if (fxtg_format_needs_symbol(r->fmt) && !r->symbol[0]) {
+    if (fx_tickfile_needs_symbol(r->fmt) && !r->symbol[0]) {
         fprintf(stderr, "fx-tickgen: %s: %s lines carry no symbol: give --symbol SYM\n", r->path,
-            fxtg_format_name(r->fmt));
+            fx_tickfile_format_name(r->fmt));
         return 2;
     }
-    if (r->symbol[0] && (r->fmt == FXTG_FMT_PLAIN || r->fmt == FXTG_FMT_TRUEFX))
+    if (r->symbol[0] && (r->fmt == FX_TICKFILE_PLAIN || r->fmt == FX_TICKFILE_TRUEFX))
         fprintf(
-            stderr, "fx-tickgen: --symbol ignored: %s lines name their symbol\n", fxtg_format_name(r->fmt));
+            stderr, "fx-tickgen: --symbol ignored: %s lines name their symbol\n", fx_tickfile_format_name(r->fmt));
     return 0;
 }
 
@@ -507,10 +510,10 @@ static int run_replay(const struct options *o, struct reader *r, struct fxtg_out
             if (got != 1) break;
         }
         r->have_line = 0;
-        struct fxtg_tick t;
-        int k = fxtg_parse_line(r->fmt, r->line, r->symbol, &t, why, sizeof why);
-        if (k == FXTG_LINE_SKIP) continue;
-        if (k == FXTG_LINE_BAD) {
+        struct fx_tick t;
+        int k = fx_tickfile_parse_line(r->fmt, r->line, r->symbol, &t, why, sizeof why);
+        if (k == FX_TICKFILE_SKIP) continue;
+        if (k == FX_EINVAL) {
             snprintf(failure, sizeof failure, "%s:%lu: %s", r->path, r->lineno, why);
             state = INPUT_FAILED;
             break;
@@ -526,8 +529,8 @@ static int run_replay(const struct options *o, struct reader *r, struct fxtg_out
             if (!have_prev || t.time_us > prev_us) prev_us = t.time_us;
             have_prev = 1;
             if (p.tty) {
-                char ts[FXTG_TIME_STR_MAX];
-                snprintf(extra, sizeof extra, ", at %s", fxtg_time_format(t.time_us, ts));
+                char ts[FX_TIME_STR_MAX];
+                snprintf(extra, sizeof extra, ", at %s", fx_time_format(t.time_us, ts));
             }
             if (wait_until(due, out, &p, extra, err, sizeof err) != 0) {
                 state = REDIS_FAILED;
@@ -594,7 +597,7 @@ int main(int argc, char **argv)
     if (!replay) {
         char dur[32] = "until SIGINT/SIGTERM";
         if (o.duration > 0) snprintf(dur, sizeof dur, "for %g s", o.duration);
-        char list[FXTG_WALK_MAX * (FXTG_SYMBOL_MAX + 1) + 1] = "";
+        char list[FXTG_WALK_MAX * (FX_SYMBOL_MAX + 1) + 1] = "";
         for (size_t i = 0; i < walk.n; i++)
             strcat(strcat(list, i ? "," : ""), walk.symbols[i]);
         fprintf(stderr, "fx-tickgen: walking %s at %lld ticks/s %s (seed %llu) into %s on %s\n", list,
@@ -604,8 +607,8 @@ int main(int argc, char **argv)
         char speed[32] = "as fast as possible";
         if (o.speed > 0) snprintf(speed, sizeof speed, "at speed %g", o.speed);
         fprintf(stderr, "fx-tickgen: replaying %s (%s%s%s) %s into %s on %s\n", r.path,
-            fxtg_format_name(r.fmt), fxtg_format_needs_symbol(r.fmt) ? ", " : "",
-            fxtg_format_needs_symbol(r.fmt) ? r.symbol : "", speed, o.stream, fxtg_out_where(out));
+            fx_tickfile_format_name(r.fmt), fx_tickfile_needs_symbol(r.fmt) ? ", " : "",
+            fx_tickfile_needs_symbol(r.fmt) ? r.symbol : "", speed, o.stream, fxtg_out_where(out));
         rc = run_replay(&o, &r, out);
         reader_close(&r);
     }

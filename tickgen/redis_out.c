@@ -1,17 +1,14 @@
 #include "tickgen/redis_out.h"
 
+#include "base/price.h"
+#include "base/redis_conn.h"
+#include "base/redis_url.h"
+#include "base/rfc3339.h"
+
 #include <hiredis/hiredis.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct addr {
-    char host[256];
-    int port;
-    char user[128];
-    char password[128];
-    int db;
-};
 
 struct fxtg_out {
     redisContext *c;
@@ -22,64 +19,12 @@ struct fxtg_out {
     char where[300];
 };
 
-/* redis://[[user]:password@]host[:port][/db] */
-static int parse_url(const char *url, struct addr *out)
-{
-    struct addr a = { .port = 6379 };
-    const char *p = url;
-    if (strncmp(p, "redis://", 8) != 0) return -1;
-    p += 8;
-    const char *at = strrchr(p, '@'); /* the last: a password may hold '@' */
-    if (at) {
-        const char *colon = memchr(p, ':', (size_t)(at - p));
-        const char *pw = colon ? colon + 1 : p; /* "secret@host": a password, as fx-core reads it */
-        size_t ulen = colon ? (size_t)(colon - p) : 0, plen = (size_t)(at - pw);
-        if (ulen >= sizeof a.user || plen >= sizeof a.password) return -1;
-        memcpy(a.user, p, ulen);
-        memcpy(a.password, pw, plen);
-        p = at + 1;
-    }
-    size_t hostlen = strcspn(p, ":/");
-    if (hostlen == 0 || hostlen >= sizeof a.host) return -1;
-    memcpy(a.host, p, hostlen);
-    p += hostlen;
-    char *end;
-    if (*p == ':') {
-        long port = strtol(p + 1, &end, 10);
-        if (end == p + 1 || port < 1 || port > 65535) return -1;
-        a.port = (int)port, p = end;
-    }
-    if (*p == '/' && p[1]) {
-        long db = strtol(p + 1, &end, 10);
-        if (end == p + 1 || *end || db < 0 || db > 1000000) return -1;
-        a.db = (int)db, p = end;
-    } else if (*p == '/') {
-        p++;
-    }
-    if (*p) return -1;
-    *out = a;
-    return 0;
-}
-
-/* Runs one command during set-up; anything but an error reply is fine. */
-static int setup_command(redisContext *c, int argc, const char **argv, char *err, size_t errlen)
-{
-    redisReply *r = redisCommandArgv(c, argc, argv, NULL);
-    if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-        snprintf(err, errlen, "%s failed: %s", argv[0], r ? r->str : c->errstr);
-        if (r) freeReplyObject(r);
-        return -1;
-    }
-    freeReplyObject(r);
-    return 0;
-}
-
 int fxtg_out_open(
     struct fxtg_out **out, const char *url, const char *stream, long long maxlen, char *err, size_t errlen)
 {
-    struct addr a;
-    if (parse_url(url, &a) != 0) {
-        snprintf(err, errlen, "REDIS_URL \"%s\" is not redis://[[user]:password@]host[:port][/db]", url);
+    struct fx_redis_addr a;
+    if (fx_redis_url_parse(url, &a) != 0) {
+        snprintf(err, errlen, "REDIS_URL \"%s\" is not " FX_REDIS_URL_FORM, url);
         return -1;
     }
     if (strlen(stream) >= sizeof((struct fxtg_out *)0)->stream || stream[0] == '\0') {
@@ -93,28 +38,9 @@ int fxtg_out_open(
     }
     snprintf(o->stream, sizeof o->stream, "%s", stream);
     if (maxlen > 0) snprintf(o->maxlen, sizeof o->maxlen, "%lld", maxlen);
-    snprintf(o->where, sizeof o->where, "%s:%d/%d", a.host, a.port, a.db);
+    fx_redis_addr_where(&a, o->where, sizeof o->where);
 
-    struct timeval tv = { FXTG_OUT_TIMEOUT_MS / 1000, (FXTG_OUT_TIMEOUT_MS % 1000) * 1000 };
-    o->c = redisConnectWithTimeout(a.host, a.port, tv);
-    if (o->c == NULL || o->c->err) {
-        snprintf(err, errlen, "cannot connect to %s:%d: %s", a.host, a.port,
-            o->c ? o->c->errstr : "out of memory");
-        goto failed;
-    }
-    /* A reply that never comes (a stopped server) fails instead of hanging. */
-    if (redisSetTimeout(o->c, tv) != REDIS_OK) {
-        snprintf(err, errlen, "cannot set the timeout: %s", o->c->errstr);
-        goto failed;
-    }
-    char db[16];
-    snprintf(db, sizeof db, "%d", a.db);
-    const char *auth_user[] = { "AUTH", a.user, a.password };
-    const char *auth[] = { "AUTH", a.password };
-    const char *select[] = { "SELECT", db };
-    if (a.user[0] && setup_command(o->c, 3, auth_user, err, errlen) != 0) goto failed;
-    if (!a.user[0] && a.password[0] && setup_command(o->c, 2, auth, err, errlen) != 0) goto failed;
-    if (a.db && setup_command(o->c, 2, select, err, errlen) != 0) goto failed;
+    if ((o->c = fx_redis_connect(url, FXTG_OUT_TIMEOUT_MS, err, errlen)) == NULL) goto failed;
     *out = o;
     return 0;
 failed:
@@ -146,11 +72,11 @@ int fxtg_out_flush(struct fxtg_out *o, char *err, size_t errlen)
     return rc;
 }
 
-int fxtg_out_add(struct fxtg_out *o, const struct fxtg_tick *t, char *err, size_t errlen)
+int fxtg_out_add(struct fxtg_out *o, const struct fx_tick *t, char *err, size_t errlen)
 {
-    char time_s[FXTG_TIME_STR_MAX], price_s[FXTG_PRICE_STR_MAX];
-    fxtg_time_format(t->time_us, time_s);
-    fxtg_price_format(t->price, price_s);
+    char time_s[FX_TIME_STR_MAX], price_s[FX_PRICE_STR_MAX];
+    fx_time_format(t->time_us, time_s);
+    fx_price_format(t->price, price_s);
     const char *argv[12];
     int argc = 0;
     argv[argc++] = "XADD";

@@ -8,7 +8,7 @@
 #ifndef FXTG_REDIS_OUT_H
 #define FXTG_REDIS_OUT_H
 
-#include "tickgen/formats.h"
+#include "fx/tick.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,7 +28,7 @@ int fxtg_out_open(
 /* Queues one XADD; when FXTG_OUT_CHUNK are queued, flushes. Returns 0, or -1
  * with the reason in `err` (a reply was an error, or the connection failed):
  * the connection is then unusable. */
-int fxtg_out_add(struct fxtg_out *o, const struct fxtg_tick *t, char *err, size_t errlen);
+int fxtg_out_add(struct fxtg_out *o, const struct fx_tick *t, char *err, size_t errlen);
 
 /* Sends what is queued and checks every reply. Returns 0 or -1 as above. */
 int fxtg_out_flush(struct fxtg_out *o, char *err, size_t errlen);

@@ -59,7 +59,7 @@ int fxtg_walk_init(struct fxtg_walk *w, const char *const *symbols, size_t n, do
     if (n == 0 || n > FXTG_WALK_MAX || !(sigma > 0 && sigma < 0.1)) return -1;
     struct fxtg_walk_symbol *sym = w->sym;
     for (size_t i = 0; i < n; i++) {
-        if (strlen(symbols[i]) > FXTG_SYMBOL_MAX) return -1;
+        if (strlen(symbols[i]) > FX_SYMBOL_MAX) return -1;
         strcpy(sym[i].symbol, symbols[i]);
         sym[i].price = fxtg_pair_start_price(symbols[i]);
         sym[i].decimals = fxtg_pair_decimals(symbols[i]);

@@ -11,12 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tickgen/formats.h"
+#include "fx/tick.h"
 
 #define FXTG_WALK_MAX 64 /* symbols in one walk */
 
 struct fxtg_walk_symbol {
-    char symbol[FXTG_SYMBOL_MAX + 1];
+    char symbol[FX_SYMBOL_MAX + 1];
     double price; /* unrounded */
     int decimals; /* of the returned prices */
 };

@@ -33,7 +33,7 @@ static void write_file(char path[PATH_MAX_LEN], const char *content)
 }
 
 /* Imports `content` as a file; returns the fxctl_import_result. */
-static int import_text(const char *content, enum fxtg_format format, const char *symbol, size_t batch,
+static int import_text(const char *content, enum fx_tickfile_format format, const char *symbol, size_t batch,
     struct fxctl_import_stats *st, fxc_err *err)
 {
     char path[PATH_MAX_LEN];
@@ -100,9 +100,9 @@ Test(fxctl_import, histdata_is_detected_and_stored_in_utc_at_the_mid_price)
         "20240702 235959999,150.123,150.125,12\r\n");
     struct fxctl_import_stats st;
     fxc_err e;
-    int rc = import_text(text, FXTG_FMT_UNKNOWN, sym, 2, &st, &e);
+    int rc = import_text(text, FX_TICKFILE_UNKNOWN, sym, 2, &st, &e);
     cr_assert_eq(rc, FXCTL_IMPORT_OK, "%d: %s", rc, e.message);
-    cr_assert_eq(st.format, FXTG_FMT_HISTDATA);
+    cr_assert_eq(st.format, FX_TICKFILE_HISTDATA);
     cr_assert_eq(st.lines, 4);
     cr_assert_eq(st.ticks, 3);
     cr_assert_eq(st.created, 3);
@@ -128,9 +128,9 @@ Test(fxctl_import, dukascopy_with_its_header_is_stored_at_the_mid_price)
         "13.01.2024 00:00:00.001,1.2,1.1,0,0\r\n");
     struct fxctl_import_stats st;
     fxc_err e;
-    int rc = import_text(text, FXTG_FMT_UNKNOWN, given, FXCTL_IMPORT_BATCH_DEFAULT, &st, &e);
+    int rc = import_text(text, FX_TICKFILE_UNKNOWN, given, FXCTL_IMPORT_BATCH_DEFAULT, &st, &e);
     cr_assert_eq(rc, FXCTL_IMPORT_OK, "%d: %s", rc, e.message);
-    cr_assert_eq(st.format, FXTG_FMT_DUKASCOPY, "detected from the header");
+    cr_assert_eq(st.format, FX_TICKFILE_DUKASCOPY, "detected from the header");
     cr_assert_eq(st.lines, 4);
     cr_assert_eq(st.ticks, 3);
     const struct expect want[] = {
@@ -141,7 +141,7 @@ Test(fxctl_import, dukascopy_with_its_header_is_stored_at_the_mid_price)
     expect_ticks(sym, want, 3);
 
     /* given explicitly, and again: all duplicates */
-    rc = import_text(text, FXTG_FMT_DUKASCOPY, sym, 1, &st, &e);
+    rc = import_text(text, FX_TICKFILE_DUKASCOPY, sym, 1, &st, &e);
     cr_assert_eq(rc, FXCTL_IMPORT_OK, "%d: %s", rc, e.message);
     cr_assert_eq(st.created, 0);
     cr_assert_eq(st.duplicates, 3);
@@ -160,9 +160,9 @@ Test(fxctl_import, truefx_names_its_symbol_and_is_stored_in_utc_at_the_mid_price
         slashed, slashed, slashed);
     struct fxctl_import_stats st;
     fxc_err e;
-    int rc = import_text(text, FXTG_FMT_UNKNOWN, NULL, 2, &st, &e);
+    int rc = import_text(text, FX_TICKFILE_UNKNOWN, NULL, 2, &st, &e);
     cr_assert_eq(rc, FXCTL_IMPORT_OK, "%d: %s", rc, e.message);
-    cr_assert_eq(st.format, FXTG_FMT_TRUEFX);
+    cr_assert_eq(st.format, FX_TICKFILE_TRUEFX);
     cr_assert_eq(st.ticks, 3);
     cr_assert_eq(st.created, 3);
     const struct expect want[] = {
@@ -182,16 +182,16 @@ Test(fxctl_import, histdata_without_symbol_is_refused_naming_the_option)
     const char *text = "20240102 170000123,1.10381,1.10389,0\n";
 
     /* detected from the first line: refused before anything is sent */
-    int rc = import_text(text, FXTG_FMT_UNKNOWN, NULL, 10, &st, &e);
+    int rc = import_text(text, FX_TICKFILE_UNKNOWN, NULL, 10, &st, &e);
     cr_assert_eq(rc, FXCTL_IMPORT_EUSAGE, "%d: %s", rc, e.message);
     cr_assert_str_eq(e.field, "--symbol");
     cr_assert(strstr(e.message, "histdata lines (detected from line 1) carry no symbol: give --symbol SYM"),
         "%s", e.message);
-    cr_assert_eq(st.format, FXTG_FMT_HISTDATA);
+    cr_assert_eq(st.format, FX_TICKFILE_HISTDATA);
     cr_assert_eq(st.ticks, 0);
 
     /* given: refused before the file is read; "" is no symbol */
-    rc = import_text(text, FXTG_FMT_DUKASCOPY, "", 10, &st, &e);
+    rc = import_text(text, FX_TICKFILE_DUKASCOPY, "", 10, &st, &e);
     cr_assert_eq(rc, FXCTL_IMPORT_EUSAGE, "%d: %s", rc, e.message);
     cr_assert_str_eq(e.field, "--symbol");
     cr_assert(strstr(e.message, "dukascopy lines carry no symbol: give --symbol SYM"), "%s", e.message);
@@ -202,16 +202,16 @@ Test(fxctl_import, a_symbol_for_files_that_name_theirs_or_an_invalid_one_is_refu
 {
     struct fxctl_import_stats st;
     fxc_err e;
-    int rc = import_text("ABC,20240102 03:04:05.678,1.1,1.2\n", FXTG_FMT_UNKNOWN, "EURUSD", 10, &st, &e);
+    int rc = import_text("ABC,20240102 03:04:05.678,1.1,1.2\n", FX_TICKFILE_UNKNOWN, "EURUSD", 10, &st, &e);
     cr_assert_eq(rc, FXCTL_IMPORT_EUSAGE, "%d: %s", rc, e.message);
     cr_assert_str_eq(e.field, "--symbol");
     cr_assert(strstr(e.message, "--symbol does not apply: truefx lines"), "%s", e.message);
 
-    rc = import_text("ABC,2024-01-02T03:04:05Z,1.1\n", FXTG_FMT_PLAIN, "EURUSD", 10, &st, &e);
+    rc = import_text("ABC,2024-01-02T03:04:05Z,1.1\n", FX_TICKFILE_PLAIN, "EURUSD", 10, &st, &e);
     cr_assert_eq(rc, FXCTL_IMPORT_EUSAGE, "%d: %s", rc, e.message);
     cr_assert(strstr(e.message, "--symbol does not apply: plain lines name their symbol"), "%s", e.message);
 
-    rc = import_text("20240102 170000123,1.1,1.2,0\n", FXTG_FMT_HISTDATA, "EUR USD", 10, &st, &e);
+    rc = import_text("20240102 170000123,1.1,1.2,0\n", FX_TICKFILE_HISTDATA, "EUR USD", 10, &st, &e);
     cr_assert_eq(rc, FXCTL_IMPORT_EUSAGE, "%d: %s", rc, e.message);
     cr_assert_str_eq(e.field, "--symbol");
     cr_assert(strstr(e.message, "--symbol: 'EUR USD' is not"), "%s", e.message);
@@ -230,7 +230,7 @@ Test(fxctl_import, a_bad_vendor_line_stops_before_its_batch_naming_file_and_line
                        "20240102 170000005,1.1,1.2,0\n";
     char path[PATH_MAX_LEN];
     write_file(path, text);
-    struct fxctl_import_options opt = { .format = FXTG_FMT_HISTDATA, .symbol = sym, .batch = 2 };
+    struct fxctl_import_options opt = { .format = FX_TICKFILE_HISTDATA, .symbol = sym, .batch = 2 };
     struct fxctl_import_stats st;
     fxc_err e = { 0 };
     int rc = fxctl_import_file(fx_test_client, path, &opt, &st, &e);
@@ -254,7 +254,7 @@ Test(fxctl_import, plain_keeps_fxctl_times_and_quotes)
     char sym[17], text[512];
     fx_test_symbol(sym, "IPL");
     /* a quoted header and fields, and a time without offset: no format of
-     * fxtg_detect_format takes them, fxctl's plain parser does */
+     * fx_tickfile_detect takes them, fxctl's plain parser does */
     snprintf(text, sizeof text,
         "\"symbol\",\"time\",\"price\"\n"
         "\"%s\", \"2025-12-05T10:00:01\" ,1.0851\n"
@@ -263,9 +263,9 @@ Test(fxctl_import, plain_keeps_fxctl_times_and_quotes)
         sym, sym, sym);
     struct fxctl_import_stats st;
     fxc_err e;
-    int rc = import_text(text, FXTG_FMT_UNKNOWN, NULL, 10, &st, &e);
+    int rc = import_text(text, FX_TICKFILE_UNKNOWN, NULL, 10, &st, &e);
     cr_assert_eq(rc, FXCTL_IMPORT_OK, "%d: %s", rc, e.message);
-    cr_assert_eq(st.format, FXTG_FMT_PLAIN);
+    cr_assert_eq(st.format, FX_TICKFILE_PLAIN);
     cr_assert_eq(st.ticks, 3);
     const struct expect want[] = {
         { "2025-12-05T10:00:01Z", 1.0851 },
@@ -276,9 +276,9 @@ Test(fxctl_import, plain_keeps_fxctl_times_and_quotes)
 
     /* detected from a plain header, as before */
     snprintf(text, sizeof text, "symbol,time,price\n%s,2025-12-05T10:00:03Z,1.0854\n", sym);
-    rc = import_text(text, FXTG_FMT_UNKNOWN, NULL, 10, &st, &e);
+    rc = import_text(text, FX_TICKFILE_UNKNOWN, NULL, 10, &st, &e);
     cr_assert_eq(rc, FXCTL_IMPORT_OK, "%d: %s", rc, e.message);
-    cr_assert_eq(st.format, FXTG_FMT_PLAIN);
+    cr_assert_eq(st.format, FX_TICKFILE_PLAIN);
     cr_assert_eq(st.created, 1);
 }
 
@@ -286,7 +286,7 @@ Test(fxctl_import, a_first_line_no_format_fits_is_named)
 {
     struct fxctl_import_stats st;
     fxc_err e;
-    int rc = import_text("\n2024-01-02;1.1;1.2\n", FXTG_FMT_UNKNOWN, NULL, 10, &st, &e);
+    int rc = import_text("\n2024-01-02;1.1;1.2\n", FX_TICKFILE_UNKNOWN, NULL, 10, &st, &e);
     cr_assert_eq(rc, FXCTL_IMPORT_ELINE, "%d: %s", rc, e.message);
     cr_assert(strstr(e.message, ":2: no format fits this line (as plain: expected 3 comma-separated fields"),
         "%s", e.message);

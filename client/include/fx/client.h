@@ -13,9 +13,15 @@
  * Ownership: arrays returned through `fxc_tick **` are allocated by the
  * library and freed by the caller with fxc_ticks_free(). Everything passed in
  * stays the caller's.
+ *
+ * The tick and candle types and the limits are fxohlc's own (<fx/tick.h>,
+ * <fx/limits.h>, installed beside this header).
  */
 #ifndef FX_CLIENT_H
 #define FX_CLIENT_H
+
+#include "fx/limits.h"
+#include "fx/tick.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -35,10 +41,10 @@ enum fxc_status {
     FXC_UNAVAILABLE = 14,
 };
 
-#define FXC_SYMBOL_MAX 16 /* characters, without the terminating NUL */
-#define FXC_TICKS_GET_MAX 10000 /* largest `limit` of fxc_ticks_get */
-#define FXC_BULK_MAX 100000 /* most ticks in one fxc_ticks_bulk */
-#define FXC_TIME_STR_MAX 40 /* buffer size for fxc_time_format */
+#define FXC_SYMBOL_MAX FX_SYMBOL_MAX /* characters, without the terminating NUL */
+#define FXC_TICKS_GET_MAX FX_TICKS_GET_MAX /* largest `limit` of fxc_ticks_get */
+#define FXC_BULK_MAX FX_BULK_MAX /* most ticks in one fxc_ticks_bulk */
+#define FXC_TIME_STR_MAX FX_TIME_STR_MAX /* buffer size for fxc_time_format */
 #define FXC_DEFAULT_URL "tcp://127.0.0.1:5555" /* fx-core RPC address when FX_RPC_URL is unset */
 
 typedef struct fxc_err {
@@ -47,11 +53,7 @@ typedef struct fxc_err {
     char field[64]; /* "" unless a single field is at fault */
 } fxc_err;
 
-typedef struct fxc_tick {
-    char symbol[FXC_SYMBOL_MAX + 1];
-    int64_t time_us; /* microseconds since the Unix epoch, UTC */
-    double price;
-} fxc_tick;
+typedef struct fx_tick fxc_tick; /* symbol, time_us (UTC microseconds), price */
 
 typedef struct fxc_health_info {
     int database_ok;
@@ -100,15 +102,12 @@ int fxc_tick_delete(fxc *c, const char *symbol, int64_t time_us, fxc_err *err);
 int fxc_ticks_delete(fxc *c, const char *symbol, int64_t start_us, int64_t end_us,
     uint64_t *deleted, fxc_err *err);
 
-typedef struct fxc_candle {
-    char symbol[FXC_SYMBOL_MAX + 1];
-    int64_t bucket_us; /* start of the bucket (UTC microseconds) */
-    double open, high, low, close;
-    uint64_t tick_count;
-    int complete; /* the bucket's time is over */
-} fxc_candle;
+/* symbol, bucket_us (start, UTC microseconds), open, high, low, close,
+ * tick_count, complete (the bucket's time is over); first_us and last_us
+ * are 0 in answers of the core. */
+typedef struct fx_candle fxc_candle;
 
-#define FXC_CANDLES_MAX 100000 /* most candles one query may span */
+#define FXC_CANDLES_MAX FX_CANDLES_MAX /* most candles one query may span */
 
 typedef struct fxc_candle_query {
     const char *symbol;
@@ -190,7 +189,7 @@ int fxc_time_parse(const char *s, int64_t *out_us);
  * fraction is non-zero. `buf` holds at least FXC_TIME_STR_MAX bytes. */
 char *fxc_time_format(int64_t us, char *buf);
 
-#define FXC_PRICE_STR_MAX 32 /* buffer size for fxc_price_format */
+#define FXC_PRICE_STR_MAX FX_PRICE_STR_MAX /* buffer size for fxc_price_format */
 
 /* The shortest text that reads back as the same double: 1.085, never
  * 1.0849999999999999; plain decimal from 1e-7 to 1e21 (150, 0.00001), as

@@ -1,8 +1,7 @@
-#include "server/validate.h"
+#include "base/symbol.h"
 
 #include "base/errors.h"
 
-#include <math.h>
 #include <string.h>
 
 static int symbol_char_ok(char c)
@@ -10,17 +9,17 @@ static int symbol_char_ok(char c)
     return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
-int fx_symbol_normalise(const char *in, char out[FX_SYMBOL_MAX + 1])
+int fx_symbol_normalise_n(const char *in, size_t len, char out[FX_SYMBOL_MAX + 1])
 {
     char buf[FX_SYMBOL_MAX + 1];
     size_t n = 0;
     int slashes = 0;
     if (in == NULL) return FX_EINVAL;
-    for (const char *p = in; *p; p++) {
-        char c = *p;
+    for (size_t i = 0; i < len; i++) {
+        char c = in[i];
         if (c == '/') {
             /* only the "EUR/USD" form: one slash with characters on both sides */
-            if (++slashes > 1 || p == in || p[1] == '\0') return FX_EINVAL;
+            if (++slashes > 1 || i == 0 || i + 1 == len) return FX_EINVAL;
             continue;
         }
         if (c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
@@ -33,6 +32,7 @@ int fx_symbol_normalise(const char *in, char out[FX_SYMBOL_MAX + 1])
     return 0;
 }
 
-int fx_price_valid(double price) { return isfinite(price) && price > 0.0; }
-
-int fx_time_valid(int64_t time_us) { return time_us >= FX_TIME_MIN_US && time_us < FX_TIME_MAX_US; }
+int fx_symbol_normalise(const char *in, char out[FX_SYMBOL_MAX + 1])
+{
+    return in == NULL ? FX_EINVAL : fx_symbol_normalise_n(in, strlen(in), out);
+}

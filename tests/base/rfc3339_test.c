@@ -1,10 +1,12 @@
 /*
- * fxc_time_parse / fxc_time_format: RFC 3339 as ../shared/API.md specifies.
+ * fx_time_parse / fx_time_format: RFC 3339 as the API reads and writes times (base/rfc3339.h).
  * Expected instants were computed independently (Python's datetime); the
  * sweep tests compare with glibc's timegm/gmtime_r, used here only as a
  * reference.
  */
-#include <fx/client.h>
+#include "base/rfc3339.h"
+
+#include "base/errors.h"
 
 #include <criterion/criterion.h>
 
@@ -18,28 +20,28 @@
 static int64_t parse_ok(const char *s)
 {
     int64_t us = SENTINEL;
-    cr_assert_eq(fxc_time_parse(s, &us), 0, "expected \"%s\" to parse", s);
+    cr_assert_eq(fx_time_parse(s, &us), 0, "expected \"%s\" to parse", s);
     return us;
 }
 
 static void expect_rejected(const char *s)
 {
     int64_t us = SENTINEL;
-    cr_expect_eq(fxc_time_parse(s, &us), -1, "expected \"%s\" to be rejected", s);
+    cr_expect_eq(fx_time_parse(s, &us), FX_EINVAL, "expected \"%s\" to be rejected", s);
     cr_expect_eq(us, SENTINEL, "output written although \"%s\" was rejected", s);
 }
 
 static void expect_format(int64_t us, const char *want)
 {
-    char buf[FXC_TIME_STR_MAX];
-    cr_expect_eq(fxc_time_format(us, buf), buf);
+    char buf[FX_TIME_STR_MAX];
+    cr_expect_eq(fx_time_format(us, buf), buf);
     cr_expect_str_eq(buf, want, "format(%lld)", (long long)us);
 }
 
 static void expect_round_trip(const char *s)
 {
-    char buf[FXC_TIME_STR_MAX];
-    cr_expect_str_eq(fxc_time_format(parse_ok(s), buf), s);
+    char buf[FX_TIME_STR_MAX];
+    cr_expect_str_eq(fx_time_format(parse_ok(s), buf), s);
 }
 
 /* ---- parsing ------------------------------------------------------------ */
@@ -145,8 +147,8 @@ Test(time_parse_rejects, empty_and_null_input)
 {
     int64_t us = SENTINEL;
     expect_rejected("");
-    cr_expect_eq(fxc_time_parse(NULL, &us), -1);
-    cr_expect_eq(fxc_time_parse("2025-12-05", NULL), -1);
+    cr_expect_eq(fx_time_parse(NULL, &us), FX_EINVAL);
+    cr_expect_eq(fx_time_parse("2025-12-05", NULL), FX_EINVAL);
 }
 
 Test(time_parse_rejects, leading_and_trailing_spaces)
@@ -308,12 +310,12 @@ Test(time_format, years_outside_0_to_9999_get_a_signed_expanded_year)
 
 Test(time_format, extreme_int64_values_fit_the_buffer)
 {
-    char buf[FXC_TIME_STR_MAX];
-    cr_expect_str_eq(fxc_time_format(INT64_MAX, buf), "+294247-01-10T04:00:54.775807Z");
-    cr_expect_str_eq(fxc_time_format(INT64_MIN, buf), "-290308-12-21T19:59:05.224192Z");
+    char buf[FX_TIME_STR_MAX];
+    cr_expect_str_eq(fx_time_format(INT64_MAX, buf), "+294247-01-10T04:00:54.775807Z");
+    cr_expect_str_eq(fx_time_format(INT64_MIN, buf), "-290308-12-21T19:59:05.224192Z");
 }
 
-Test(time_format, null_buffer_returns_null) { cr_expect_null(fxc_time_format(0, NULL)); }
+Test(time_format, null_buffer_returns_null) { cr_expect_null(fx_time_format(0, NULL)); }
 
 /* ---- round trips -------------------------------------------------------- */
 
@@ -331,9 +333,9 @@ Test(time_round_trip, microseconds_are_preserved_for_every_fraction_digit_positi
 {
     int64_t base = parse_ok("2025-12-05T10:00:00Z");
     for (int64_t f = 1; f < US; f *= 10) {
-        char buf[FXC_TIME_STR_MAX];
+        char buf[FX_TIME_STR_MAX];
         for (int64_t us = base - f; us <= base + f; us += f)
-            cr_expect_eq(parse_ok(fxc_time_format(us, buf)), us, "%s", buf);
+            cr_expect_eq(parse_ok(fx_time_format(us, buf)), us, "%s", buf);
     }
 }
 
@@ -341,14 +343,14 @@ Test(time_round_trip, microseconds_are_preserved_for_every_fraction_digit_positi
  * 86 400 s after the previous one and reads back to the same instant. */
 Test(time_round_trip, every_day_from_year_1_to_9999)
 {
-    char buf[FXC_TIME_STR_MAX];
+    char buf[FX_TIME_STR_MAX];
     int64_t first = parse_ok("0001-01-01T00:00:00Z") / US / 86400;
     int64_t last = parse_ok("9999-12-31T00:00:00Z") / US / 86400;
     for (int64_t d = first; d <= last; d++) {
         int64_t us = (d * 86400 + 45296) * US + 789; /* 12:34:56.000789 */
-        fxc_time_format(us, buf);
+        fx_time_format(us, buf);
         int64_t back = SENTINEL;
-        if (fxc_time_parse(buf, &back) != 0 || back != us || strcmp(buf + 10, "T12:34:56.000789Z") != 0)
+        if (fx_time_parse(buf, &back) != 0 || back != us || strcmp(buf + 10, "T12:34:56.000789Z") != 0)
             cr_assert_fail("day %lld: %s -> %lld", (long long)d, buf, (long long)back);
     }
 }
@@ -362,11 +364,20 @@ Test(time_round_trip, agrees_with_the_c_library_reference)
         state ^= state << 13, state ^= state >> 7, state ^= state << 17; /* xorshift64 */
         time_t t = (time_t)(lo + (int64_t)(state % (uint64_t)span));
         struct tm tm;
-        char want[64], got[FXC_TIME_STR_MAX];
+        char want[64], got[FX_TIME_STR_MAX];
         gmtime_r(&t, &tm);
         strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        fxc_time_format((int64_t)t * US, got);
+        fx_time_format((int64_t)t * US, got);
         if (strcmp(got, want) != 0 || parse_ok(want) != (int64_t)t * US)
             cr_assert_fail("t=%lld: want %s, got %s", (long long)t, want, got);
     }
+}
+
+Test(rfc3339, the_length_aware_form_reads_exactly_len_bytes)
+{
+    int64_t us = SENTINEL;
+    cr_expect_eq(fx_time_parse_n("2025-12-05T10:00:00Zjunk", 20, &us), 0);
+    cr_expect_eq(us, 1764928800LL * US);
+    cr_expect_eq(fx_time_parse_n("2025-12-05T10:00:00Z\0x", 22, &us), FX_EINVAL, "an embedded NUL is not the end");
+    cr_expect_eq(fx_time_parse_n("2025-12-05", 4, &us), FX_EINVAL);
 }

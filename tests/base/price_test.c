@@ -1,5 +1,5 @@
-/* fxc_price_format: shortest text that reads back as the same double. */
-#include "fx/client.h"
+/* fx_price_format: shortest text that reads back as the same double. */
+#include "base/price.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -8,8 +8,8 @@
 
 static void assert_format(double v, const char *expected)
 {
-    char buf[FXC_PRICE_STR_MAX];
-    cr_assert_str_eq(fxc_price_format(v, buf), expected);
+    char buf[FX_PRICE_STR_MAX];
+    cr_assert_str_eq(fx_price_format(v, buf), expected);
 }
 
 Test(price, common_prices_print_as_written)
@@ -26,10 +26,10 @@ Test(price, common_prices_print_as_written)
 Test(price, random_doubles_read_back_exactly)
 {
     srand(7);
-    char buf[FXC_PRICE_STR_MAX];
+    char buf[FX_PRICE_STR_MAX];
     for (int i = 0; i < 100000; i++) {
         double v = (double)rand() / RAND_MAX * 1000.0 + 1e-9;
-        fxc_price_format(v, buf);
+        fx_price_format(v, buf);
         cr_assert_eq(strtod(buf, NULL), v, "%s does not read back", buf);
         cr_assert(strlen(buf) <= 20, "%s is too long", buf);
     }
@@ -52,7 +52,7 @@ static int significant_digits(const char *s)
 Test(price, the_text_is_as_short_as_any_that_reads_back)
 {
     srand(11);
-    char buf[FXC_PRICE_STR_MAX], ref[64];
+    char buf[FX_PRICE_STR_MAX], ref[64];
     for (int i = 0; i < 20000; i++) {
         /* prices of 1..17 significant digits */
         double v = (double)rand() / RAND_MAX * 200.0 + 0.5;
@@ -67,7 +67,7 @@ Test(price, the_text_is_as_short_as_any_that_reads_back)
                 break;
             }
         }
-        fxc_price_format(v, buf);
+        fx_price_format(v, buf);
         cr_assert_eq(significant_digits(buf), shortest, "%s has %d digits, %d suffice", buf, significant_digits(buf),
             shortest);
     }

@@ -1,6 +1,5 @@
 /* Shortest round-trip formatting of prices (for JSON, tables and logs). */
-#include "client/export.h"
-#include "fx/client.h"
+#include "base/price.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -49,9 +48,9 @@ static void exponential_to_plain(const char *digits, int n, int exp10, char *buf
  * without an exponent from 1e-7 to 1e21 (150, not 1.5e+02): plain "%.Ng" would
  * pick an exponent whenever that is shorter.
  */
-FXC_API char *fxc_price_format(double v, char *buf)
+char *fx_price_format(double v, char buf[FX_PRICE_STR_MAX])
 {
-    const size_t size = FXC_PRICE_STR_MAX;
+    const size_t size = FX_PRICE_STR_MAX;
     char digits[18]; /* at most 17 significant digits */
     int n = 0;
     if (!isfinite(v) || v <= 0.0) {

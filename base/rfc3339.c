@@ -1,23 +1,24 @@
 /*
  * RFC 3339 times <-> microseconds since the Unix epoch (UTC).
  *
- * Pure integer arithmetic on the proleptic Gregorian calendar (Howard
- * Hinnant's days-from-civil algorithms): no timegm/mktime, no TZ, no locale,
- * so the result never depends on the machine's time zone or C library.
+ * Integer arithmetic on the calendar (base/calendar.h): the result never
+ * depends on the machine's time zone or C library.
  *
  * Supported instants are 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999Z.
  * A time whose fields are in range but whose offset moves it outside (e.g.
- * 0001-01-01T00:00:00+01:00) is rejected, so everything fxc_time_parse
+ * 0001-01-01T00:00:00+01:00) is rejected, so everything fx_time_parse
  * accepts formats back as a four-digit year and parses again.
  */
-#include "client/export.h"
+#include "base/rfc3339.h"
 
-#include <fx/client.h>
+#include "base/calendar.h"
+#include "base/errors.h"
 
 #include <stdio.h>
+#include <string.h>
 
-#define US_PER_SEC 1000000LL
-#define SEC_PER_DAY 86400LL
+#define US_PER_SEC FX_US_PER_SEC
+#define SEC_PER_DAY FX_SEC_PER_DAY
 #define TIME_MIN_SEC (-62135596800LL) /* 0001-01-01T00:00:00Z */
 #define TIME_END_SEC 253402300800LL /* 10000-01-01T00:00:00Z, exclusive */
 #define FRACTION_DIGITS_MAX 6
@@ -52,39 +53,6 @@ static int accept_char(const char **p, char c)
     if (**p != c) return -1;
     (*p)++;
     return 0;
-}
-
-static int is_leap_year(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-static int days_in_month(int y, int m)
-{
-    static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    return m == 2 && is_leap_year(y) ? 29 : days[m - 1];
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (valid fields). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400; /* [0, 399] */
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* [0, 146096] */
-    return era * 146097 + doe - 719468;
-}
-
-/* Inverse of days_from_civil, for any int64 day count in range of a time. */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097; /* [0, 146096] */
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* [0, 365] */
-    int64_t mp = (5 * doy + 2) / 153; /* [0, 11], March-based */
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
 }
 
 /* YYYY-MM-DD */
@@ -146,49 +114,46 @@ static int parse_time_of_day(const char **p, struct time_fields *f)
 static int fields_valid(const struct time_fields *f)
 {
     if (f->year < 1 || f->month < 1 || f->month > 12) return 0;
-    if (f->day < 1 || f->day > days_in_month(f->year, f->month)) return 0;
+    if (f->day < 1 || f->day > fx_days_in_month(f->year, f->month)) return 0;
     return f->hour <= 23 && f->minute <= 59 && f->second <= 59;
 }
 
 static int fields_to_us(const struct time_fields *f, int64_t *out_us)
 {
-    int64_t sec = days_from_civil(f->year, f->month, f->day) * SEC_PER_DAY + f->hour * 3600 + f->minute * 60
+    int64_t sec = fx_days_from_civil(f->year, f->month, f->day) * SEC_PER_DAY + f->hour * 3600 + f->minute * 60
         + f->second - (int64_t)f->offset_min * 60;
     if (sec < TIME_MIN_SEC || sec >= TIME_END_SEC) return -1;
     *out_us = sec * US_PER_SEC + f->micros;
     return 0;
 }
 
-FXC_API int fxc_time_parse(const char *s, int64_t *out_us)
+int fx_time_parse_n(const char *s, size_t len, int64_t *out_us)
 {
+    /* The scanners below stop at a NUL: a copy bounds the text at `len`,
+     * and a NUL inside it is refused rather than read as the end. */
+    char buf[64];
     struct time_fields f = { 0 };
-    const char *p = s;
     int64_t us;
-    if (s == NULL || out_us == NULL) return -1;
-    if (parse_date(&p, &f) != 0) return -1;
-    if (*p != '\0' && parse_time_of_day(&p, &f) != 0) return -1;
-    if (*p != '\0' || !fields_valid(&f)) return -1;
-    if (fields_to_us(&f, &us) != 0) return -1;
+    if (s == NULL || out_us == NULL || len >= sizeof buf || memchr(s, '\0', len) != NULL) return FX_EINVAL;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    const char *p = buf;
+    if (parse_date(&p, &f) != 0) return FX_EINVAL;
+    if (*p != '\0' && parse_time_of_day(&p, &f) != 0) return FX_EINVAL;
+    if (*p != '\0' || !fields_valid(&f)) return FX_EINVAL;
+    if (fields_to_us(&f, &us) != 0) return FX_EINVAL;
     *out_us = us;
     return 0;
 }
 
-/* Floor division and its non-negative remainder: correct before 1970, and
- * free of overflow even for INT64_MIN. */
-static int64_t floor_divmod(int64_t a, int64_t b, int64_t *rem)
+int fx_time_parse(const char *s, int64_t *out_us)
 {
-    int64_t q = a / b, r = a % b;
-    if (r < 0) {
-        r += b;
-        q--;
-    }
-    *rem = r;
-    return q;
+    return s == NULL ? FX_EINVAL : fx_time_parse_n(s, strlen(s), out_us);
 }
 
 /*
  * Years 0..9999 print as four digits; instants outside the supported range
- * (which fxc_time_parse never produces) still print unambiguously, with an
+ * (which fx_time_parse never produces) still print unambiguously, with an
  * ISO 8601 expanded, signed year ("+12345-01-01T00:00:00Z").
  */
 /* Writes `v` (>= 0) as exactly `width` decimal digits; returns the end. */
@@ -198,19 +163,19 @@ static char *put_digits(char *p, int64_t v, int width)
     return p + width;
 }
 
-FXC_API char *fxc_time_format(int64_t us, char *buf)
+char *fx_time_format(int64_t us, char buf[FX_TIME_STR_MAX])
 {
     int64_t micros, sod, year;
     int month, day;
     if (buf == NULL) return NULL;
-    int64_t sec = floor_divmod(us, US_PER_SEC, &micros);
-    int64_t days = floor_divmod(sec, SEC_PER_DAY, &sod);
-    civil_from_days(days, &year, &month, &day);
+    int64_t sec = fx_floor_divmod(us, US_PER_SEC, &micros);
+    int64_t days = fx_floor_divmod(sec, SEC_PER_DAY, &sod);
+    fx_civil_from_days(days, &year, &month, &day);
     if (year < 0 || year > 9999) { /* rare: leave the signed year to snprintf */
-        int n = snprintf(buf, FXC_TIME_STR_MAX, "%+05lld", (long long)year);
-        n += snprintf(buf + n, FXC_TIME_STR_MAX - (size_t)n, "-%02d-%02dT%02d:%02d:%02d", month, day,
+        int n = snprintf(buf, FX_TIME_STR_MAX, "%+05lld", (long long)year);
+        n += snprintf(buf + n, FX_TIME_STR_MAX - (size_t)n, "-%02d-%02dT%02d:%02d:%02d", month, day,
             (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
-        snprintf(buf + n, FXC_TIME_STR_MAX - (size_t)n, micros ? ".%06dZ" : "Z", (int)micros);
+        snprintf(buf + n, FX_TIME_STR_MAX - (size_t)n, micros ? ".%06dZ" : "Z", (int)micros);
         return buf;
     }
     /* Digits by hand: JSON responses format a time per tick, and snprintf

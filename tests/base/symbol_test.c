@@ -1,9 +1,9 @@
-/* Validation rules of ../shared/API.md for symbols, prices and times. */
+/* The symbol rule (base/symbol.h). */
+#include "base/symbol.h"
+
 #include "base/errors.h"
-#include "server/validate.h"
 
 #include <criterion/criterion.h>
-#include <math.h>
 
 static void assert_symbol(const char *in, const char *expected)
 {
@@ -18,7 +18,7 @@ static void assert_symbol(const char *in, const char *expected)
     }
 }
 
-Test(validate, symbols_are_upper_cased_and_slash_pairs_joined)
+Test(symbol, symbols_are_upper_cased_and_slash_pairs_joined)
 {
     assert_symbol("EURUSD", "EURUSD");
     assert_symbol("eurusd", "EURUSD");
@@ -28,7 +28,7 @@ Test(validate, symbols_are_upper_cased_and_slash_pairs_joined)
     assert_symbol("ABCDEFGH/IJKLMNOP", "ABCDEFGHIJKLMNOP");
 }
 
-Test(validate, bad_symbols_are_rejected)
+Test(symbol, bad_symbols_are_rejected)
 {
     const char *bad[] = { "", "/", "EUR/", "/USD", "A//B", "A/B/C", "ABCDEFGHIJKLMNOPQ", "EUR USD", " EURUSD",
         "EUR\tUSD", "EUR$", "EUR:USD", "ÉURUSD", "EUR\"", "EUR'" };
@@ -37,26 +37,11 @@ Test(validate, bad_symbols_are_rejected)
     cr_assert_eq(fx_symbol_normalise(NULL, out), FX_EINVAL);
 }
 
-Test(validate, prices_must_be_finite_and_positive)
+Test(symbol, the_length_aware_form_refuses_an_embedded_nul)
 {
-    cr_assert(fx_price_valid(1.085));
-    cr_assert(fx_price_valid(1e-300));
-    cr_assert(fx_price_valid(1e300));
-    cr_assert_not(fx_price_valid(0.0));
-    cr_assert_not(fx_price_valid(-0.0));
-    cr_assert_not(fx_price_valid(-1.0));
-    cr_assert_not(fx_price_valid(NAN));
-    cr_assert_not(fx_price_valid(INFINITY));
-    cr_assert_not(fx_price_valid(-INFINITY));
-}
-
-Test(validate, times_lie_between_1900_and_2200)
-{
-    cr_assert(fx_time_valid(0));
-    cr_assert(fx_time_valid(FX_TIME_MIN_US));
-    cr_assert_not(fx_time_valid(FX_TIME_MIN_US - 1));
-    cr_assert(fx_time_valid(FX_TIME_MAX_US - 1));
-    cr_assert_not(fx_time_valid(FX_TIME_MAX_US));
-    cr_assert_not(fx_time_valid(INT64_MIN));
-    cr_assert_not(fx_time_valid(INT64_MAX));
+    char out[FX_SYMBOL_MAX + 1] = "untouched";
+    cr_assert_eq(fx_symbol_normalise_n("ABC\0XYZ", 7, out), FX_EINVAL);
+    cr_assert_str_eq(out, "untouched");
+    cr_assert_eq(fx_symbol_normalise_n("eur/usdJUNK", 7, out), 0);
+    cr_assert_str_eq(out, "EURUSD");
 }

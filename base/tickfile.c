@@ -1,4 +1,10 @@
-#include "tickgen/formats.h"
+#include "base/tickfile.h"
+
+#include "base/calendar.h"
+#include "base/errors.h"
+#include "base/rfc3339.h"
+#include "base/symbol.h"
+#include "base/tick_rules.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -7,11 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define US_PER_SEC 1000000LL
-#define SEC_PER_DAY 86400LL
-/* fx-core's range, so a file is rejected here rather than dead-lettered. */
-#define TIME_MIN_US (-2208988800LL * US_PER_SEC) /* 1900-01-01 */
-#define TIME_MAX_US (7258118400LL * US_PER_SEC) /* 2200-01-01, exclusive */
 #define HISTDATA_OFFSET_MIN (-5 * 60) /* HistData: EST all year, no DST */
 #define MAX_FIELDS 8 /* more are counted, not kept */
 #define SHOW_MAX 40 /* longest field quoted in an error */
@@ -38,7 +39,7 @@ __attribute__((format(printf, 3, 4))) static int bad(char *why, size_t whylen, c
         vsnprintf(why, whylen, fmt, ap);
         va_end(ap);
     }
-    return FXTG_LINE_BAD;
+    return FX_EINVAL;
 }
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -61,6 +62,14 @@ static struct span line_span(const char *line)
     return trim(line, strlen(line));
 }
 
+/* A field without one pair of surrounding double quotes (spreadsheets
+ * quote every field). */
+static struct span unquote(struct span s)
+{
+    if (s.n >= 2 && s.p[0] == '"' && s.p[s.n - 1] == '"') return trim(s.p + 1, s.n - 2);
+    return s;
+}
+
 static void split(struct span line, struct fields *out)
 {
     out->n = 0;
@@ -68,7 +77,7 @@ static void split(struct span line, struct fields *out)
     for (;;) {
         const char *comma = memchr(p, ',', (size_t)(end - p));
         const char *stop = comma ? comma : end;
-        if (out->n < MAX_FIELDS) out->f[out->n] = trim(p, (size_t)(stop - p));
+        if (out->n < MAX_FIELDS) out->f[out->n] = unquote(trim(p, (size_t)(stop - p)));
         out->n++;
         if (!comma) break;
         p = comma + 1;
@@ -147,37 +156,6 @@ static double mid(double bid, int dbid, double ask, int dask)
 
 /* ---- times -------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
 /* A time as written, before its UTC offset is applied. */
 struct civil {
     int year, month, day, hour, minute, second, micros;
@@ -186,14 +164,14 @@ struct civil {
 
 static int civil_to_us(const struct civil *c, struct span what, int64_t *out, char *why, size_t whylen)
 {
-    if (c->month < 1 || c->month > 12 || c->day < 1 || c->day > days_in_month(c->year, c->month))
+    if (c->month < 1 || c->month > 12 || c->day < 1 || c->day > fx_days_in_month(c->year, c->month))
         return bad(why, whylen, "time \"%.*s\": no such date", SHOW(what));
     if (c->hour > 23 || c->minute > 59 || c->second > 59)
         return bad(why, whylen, "time \"%.*s\": hour, minute or second out of range", SHOW(what));
-    int64_t sec = days_from_civil(c->year, c->month, c->day) * SEC_PER_DAY + c->hour * 3600LL
+    int64_t sec = fx_days_from_civil(c->year, c->month, c->day) * FX_SEC_PER_DAY + c->hour * 3600LL
         + c->minute * 60LL + c->second - c->offset_min * 60LL;
-    int64_t us = sec * US_PER_SEC + c->micros;
-    if (us < TIME_MIN_US || us >= TIME_MAX_US)
+    int64_t us = sec * FX_US_PER_SEC + c->micros;
+    if (!fx_time_valid(us))
         return bad(why, whylen, "time \"%.*s\" is outside 1900..2199", SHOW(what));
     *out = us;
     return 0;
@@ -240,31 +218,6 @@ static int take_fraction(struct cursor *c, int *micros)
     return 0;
 }
 
-/* YYYY-MM-DD[T ]HH:MM:SS[.ffffff](Z|+hh:mm|-hh:mm) */
-static int parse_rfc3339(struct span s, int64_t *out, char *why, size_t whylen)
-{
-    struct cursor c = { s.p, s.p + s.n };
-    struct civil t = { 0 };
-    int oh = 0, om = 0;
-    if (take_digits(&c, 4, &t.year) || take(&c, "-") || take_digits(&c, 2, &t.month) || take(&c, "-")
-        || take_digits(&c, 2, &t.day) || take(&c, "Tt ") || take_digits(&c, 2, &t.hour) || take(&c, ":")
-        || take_digits(&c, 2, &t.minute) || take(&c, ":") || take_digits(&c, 2, &t.second)
-        || take_fraction(&c, &t.micros))
-        goto malformed;
-    if (take(&c, "Zz") != 0) {
-        int sign = c.p < c.end && *c.p == '-' ? -1 : 1;
-        if (take(&c, "+-") || take_digits(&c, 2, &oh) || take(&c, ":") || take_digits(&c, 2, &om) || oh > 23
-            || om > 59)
-            goto malformed;
-        t.offset_min = sign * (oh * 60 + om);
-    }
-    if (c.p != c.end) goto malformed;
-    return civil_to_us(&t, s, out, why, whylen);
-malformed:
-    return bad(
-        why, whylen, "time \"%.*s\" is not RFC 3339 (YYYY-MM-DDTHH:MM:SS[.ffffff] and Z or +hh:mm)", SHOW(s));
-}
-
 /* HistData: "YYYYMMDD HHMMSSmmm" in EST. */
 static int parse_histdata_time(struct span s, int64_t *out, char *why, size_t whylen)
 {
@@ -306,67 +259,45 @@ static int parse_truefx_time(struct span s, int64_t *out, char *why, size_t whyl
 
 /* ---- symbols ------------------------------------------------------------ */
 
-static int symbol_char_ok(char c)
+static int symbol_from_span(struct span s, char out[FX_SYMBOL_MAX + 1], char *why, size_t whylen)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-}
-
-int fxtg_symbol_normalise(const char *in, char out[FXTG_SYMBOL_MAX + 1])
-{
-    char buf[FXTG_SYMBOL_MAX + 1];
-    size_t n = 0;
-    int slashes = 0;
-    if (in == NULL) return -1;
-    for (const char *p = in; *p; p++) {
-        char c = *p;
-        if (c == '/') {
-            if (++slashes > 1 || p == in || p[1] == '\0') return -1;
-            continue;
-        }
-        if (c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
-        if (!symbol_char_ok(c) || n == FXTG_SYMBOL_MAX) return -1;
-        buf[n++] = c;
-    }
-    if (n == 0) return -1;
-    buf[n] = '\0';
-    memcpy(out, buf, n + 1);
-    return 0;
-}
-
-static int symbol_from_span(struct span s, char out[FXTG_SYMBOL_MAX + 1], char *why, size_t whylen)
-{
-    char buf[SHOW_MAX + 1];
-    if (s.n <= SHOW_MAX) {
-        memcpy(buf, s.p, s.n);
-        buf[s.n] = '\0';
-        if (fxtg_symbol_normalise(buf, out) == 0) return 0;
-    }
-    return bad(why, whylen, "symbol \"%.*s\" is not 1-16 characters of A-Z 0-9 . _ - (and one /)", SHOW(s));
+    if (fx_symbol_normalise_n(s.p, s.n, out) == 0) return 0;
+    return bad(why, whylen, "symbol \"%.*s\" is not " FX_SYMBOL_RULE, SHOW(s));
 }
 
 static int default_symbol(
-    const char *sym, const char *format, char out[FXTG_SYMBOL_MAX + 1], char *why, size_t whylen)
+    const char *sym, const char *format, char out[FX_SYMBOL_MAX + 1], char *why, size_t whylen)
 {
     if (sym == NULL || *sym == '\0')
         return bad(why, whylen, "%s lines carry no symbol: give --symbol", format);
-    if (fxtg_symbol_normalise(sym, out) != 0)
-        return bad(why, whylen, "symbol \"%.*s\" is not 1-16 characters of A-Z 0-9 . _ -", SHOW_MAX, sym);
+    if (fx_symbol_normalise(sym, out) != 0)
+        return bad(why, whylen, "symbol \"%.*s\" is not " FX_SYMBOL_RULE, SHOW_MAX, sym);
     return 0;
 }
 
 /* ---- one parser per format ---------------------------------------------- */
 
-static int parse_plain(const struct fields *f, struct fxtg_tick *out, char *why, size_t whylen)
+/* The header line "symbol,time,price" (any case, maybe quoted). */
+static int is_plain_header(const struct fields *f)
 {
-    if (span_is(f->f[0], "symbol")) return FXTG_LINE_SKIP; /* the header */
-    if (f->n != 3) return bad(why, whylen, "expected 3 fields (symbol,time,price), found %d", f->n);
-    struct fxtg_tick t;
-    if (symbol_from_span(f->f[0], t.symbol, why, whylen) != 0) return FXTG_LINE_BAD;
-    if (parse_rfc3339(f->f[1], &t.time_us, why, whylen) != 0) return FXTG_LINE_BAD;
+    return f->n >= 2 && span_is(f->f[0], "symbol") && span_is(f->f[1], "time");
+}
+
+static int parse_plain(const struct fields *f, struct fx_tick *out, char *why, size_t whylen)
+{
+    if (is_plain_header(f)) return FX_TICKFILE_SKIP;
+    if (f->n != 3) return bad(why, whylen, "expected 3 comma-separated fields (symbol,time,price), found %d", f->n);
+    struct fx_tick t;
+    if (symbol_from_span(f->f[0], t.symbol, why, whylen) != 0) return FX_EINVAL;
+    if (fx_time_parse_n(f->f[1].p, f->f[1].n, &t.time_us) != 0)
+        return bad(why, whylen,
+            "time \"%.*s\" is not RFC 3339 (e.g. 2025-12-05T10:00:00Z or 2025-12-05T12:00:00.123456+02:00)",
+            SHOW(f->f[1]));
+    if (!fx_time_valid(t.time_us)) return bad(why, whylen, "time \"%.*s\" is outside 1900..2199", SHOW(f->f[1]));
     if (parse_price(f->f[2], &t.price, NULL) != 0)
         return bad(why, whylen, "price \"%.*s\" is not a number > 0", SHOW(f->f[2]));
     *out = t;
-    return FXTG_LINE_TICK;
+    return FX_TICKFILE_TICK;
 }
 
 /* bid and ask at fields[i] and fields[j] -> mid price */
@@ -383,64 +314,64 @@ static int parse_quotes(const struct fields *f, int ibid, int iask, double *pric
 }
 
 static int parse_histdata(
-    const struct fields *f, const char *sym, struct fxtg_tick *out, char *why, size_t whylen)
+    const struct fields *f, const char *sym, struct fx_tick *out, char *why, size_t whylen)
 {
     if (f->n != 4)
         return bad(why, whylen, "expected 4 fields (YYYYMMDD HHMMSSmmm,bid,ask,volume), found %d", f->n);
-    struct fxtg_tick t;
-    if (parse_histdata_time(f->f[0], &t.time_us, why, whylen) != 0) return FXTG_LINE_BAD;
-    if (parse_quotes(f, 1, 2, &t.price, why, whylen) != 0) return FXTG_LINE_BAD;
+    struct fx_tick t;
+    if (parse_histdata_time(f->f[0], &t.time_us, why, whylen) != 0) return FX_EINVAL;
+    if (parse_quotes(f, 1, 2, &t.price, why, whylen) != 0) return FX_EINVAL;
     if (parse_volume(f->f[3]) != 0)
         return bad(why, whylen, "volume \"%.*s\" is not a number >= 0", SHOW(f->f[3]));
-    if (default_symbol(sym, "HistData", t.symbol, why, whylen) != 0) return FXTG_LINE_BAD;
+    if (default_symbol(sym, "HistData", t.symbol, why, whylen) != 0) return FX_EINVAL;
     *out = t;
-    return FXTG_LINE_TICK;
+    return FX_TICKFILE_TICK;
 }
 
 static int parse_dukascopy(
-    const struct fields *f, const char *sym, struct fxtg_tick *out, char *why, size_t whylen)
+    const struct fields *f, const char *sym, struct fx_tick *out, char *why, size_t whylen)
 {
-    if (f->f[0].n >= 8 && strncasecmp(f->f[0].p, "gmt time", 8) == 0) return FXTG_LINE_SKIP; /* the header */
+    if (f->f[0].n >= 8 && strncasecmp(f->f[0].p, "gmt time", 8) == 0) return FX_TICKFILE_SKIP; /* the header */
     if (f->n != 5)
         return bad(why, whylen,
             "expected 5 fields (DD.MM.YYYY HH:MM:SS.mmm,ask,bid,askvolume,bidvolume), found %d", f->n);
-    struct fxtg_tick t;
-    if (parse_dukascopy_time(f->f[0], &t.time_us, why, whylen) != 0) return FXTG_LINE_BAD;
-    if (parse_quotes(f, 2, 1, &t.price, why, whylen) != 0) return FXTG_LINE_BAD; /* ask comes first */
+    struct fx_tick t;
+    if (parse_dukascopy_time(f->f[0], &t.time_us, why, whylen) != 0) return FX_EINVAL;
+    if (parse_quotes(f, 2, 1, &t.price, why, whylen) != 0) return FX_EINVAL; /* ask comes first */
     for (int i = 3; i < 5; i++)
         if (parse_volume(f->f[i]) != 0)
             return bad(why, whylen, "%s volume \"%.*s\" is not a number >= 0", i == 3 ? "ask" : "bid",
                 SHOW(f->f[i]));
-    if (default_symbol(sym, "Dukascopy", t.symbol, why, whylen) != 0) return FXTG_LINE_BAD;
+    if (default_symbol(sym, "Dukascopy", t.symbol, why, whylen) != 0) return FX_EINVAL;
     *out = t;
-    return FXTG_LINE_TICK;
+    return FX_TICKFILE_TICK;
 }
 
-static int parse_truefx(const struct fields *f, struct fxtg_tick *out, char *why, size_t whylen)
+static int parse_truefx(const struct fields *f, struct fx_tick *out, char *why, size_t whylen)
 {
     if (f->n != 4)
         return bad(why, whylen, "expected 4 fields (EUR/USD,YYYYMMDD HH:MM:SS.mmm,bid,ask), found %d", f->n);
-    struct fxtg_tick t;
-    if (symbol_from_span(f->f[0], t.symbol, why, whylen) != 0) return FXTG_LINE_BAD;
-    if (parse_truefx_time(f->f[1], &t.time_us, why, whylen) != 0) return FXTG_LINE_BAD;
-    if (parse_quotes(f, 2, 3, &t.price, why, whylen) != 0) return FXTG_LINE_BAD;
+    struct fx_tick t;
+    if (symbol_from_span(f->f[0], t.symbol, why, whylen) != 0) return FX_EINVAL;
+    if (parse_truefx_time(f->f[1], &t.time_us, why, whylen) != 0) return FX_EINVAL;
+    if (parse_quotes(f, 2, 3, &t.price, why, whylen) != 0) return FX_EINVAL;
     *out = t;
-    return FXTG_LINE_TICK;
+    return FX_TICKFILE_TICK;
 }
 
-int fxtg_parse_line(enum fxtg_format fmt, const char *line, const char *default_sym, struct fxtg_tick *out,
+int fx_tickfile_parse_line(enum fx_tickfile_format fmt, const char *line, const char *default_sym, struct fx_tick *out,
     char *why, size_t whylen)
 {
     struct span s = line_span(line);
-    if (s.n == 0) return FXTG_LINE_SKIP;
+    if (s.n == 0) return FX_TICKFILE_SKIP;
     struct fields f;
     split(s, &f);
     switch (fmt) {
-    case FXTG_FMT_PLAIN: return parse_plain(&f, out, why, whylen);
-    case FXTG_FMT_HISTDATA: return parse_histdata(&f, default_sym, out, why, whylen);
-    case FXTG_FMT_DUKASCOPY: return parse_dukascopy(&f, default_sym, out, why, whylen);
-    case FXTG_FMT_TRUEFX: return parse_truefx(&f, out, why, whylen);
-    case FXTG_FMT_UNKNOWN: break;
+    case FX_TICKFILE_PLAIN: return parse_plain(&f, out, why, whylen);
+    case FX_TICKFILE_HISTDATA: return parse_histdata(&f, default_sym, out, why, whylen);
+    case FX_TICKFILE_DUKASCOPY: return parse_dukascopy(&f, default_sym, out, why, whylen);
+    case FX_TICKFILE_TRUEFX: return parse_truefx(&f, out, why, whylen);
+    case FX_TICKFILE_UNKNOWN: break;
     }
     return bad(why, whylen, "unknown format");
 }
@@ -448,91 +379,43 @@ int fxtg_parse_line(enum fxtg_format fmt, const char *line, const char *default_
 /* ---- formats by name and by content ------------------------------------- */
 
 static const char *const names[] = {
-    [FXTG_FMT_PLAIN] = "plain",
-    [FXTG_FMT_HISTDATA] = "histdata",
-    [FXTG_FMT_DUKASCOPY] = "dukascopy",
-    [FXTG_FMT_TRUEFX] = "truefx",
+    [FX_TICKFILE_PLAIN] = "plain",
+    [FX_TICKFILE_HISTDATA] = "histdata",
+    [FX_TICKFILE_DUKASCOPY] = "dukascopy",
+    [FX_TICKFILE_TRUEFX] = "truefx",
 };
 
-const char *fxtg_format_name(enum fxtg_format fmt)
+const char *fx_tickfile_format_name(enum fx_tickfile_format fmt)
 {
-    return fmt > FXTG_FMT_UNKNOWN && fmt <= FXTG_FMT_TRUEFX ? names[fmt] : "unknown";
+    return fmt > FX_TICKFILE_UNKNOWN && fmt <= FX_TICKFILE_TRUEFX ? names[fmt] : "unknown";
 }
 
-enum fxtg_format fxtg_format_parse(const char *name)
+enum fx_tickfile_format fx_tickfile_format_parse(const char *name)
 {
-    for (int i = FXTG_FMT_PLAIN; i <= FXTG_FMT_TRUEFX; i++)
-        if (name && strcasecmp(name, names[i]) == 0) return (enum fxtg_format)i;
-    return FXTG_FMT_UNKNOWN;
+    for (int i = FX_TICKFILE_PLAIN; i <= FX_TICKFILE_TRUEFX; i++)
+        if (name && strcasecmp(name, names[i]) == 0) return (enum fx_tickfile_format)i;
+    return FX_TICKFILE_UNKNOWN;
 }
 
-int fxtg_format_needs_symbol(enum fxtg_format fmt)
+int fx_tickfile_needs_symbol(enum fx_tickfile_format fmt)
 {
-    return fmt == FXTG_FMT_HISTDATA || fmt == FXTG_FMT_DUKASCOPY;
+    return fmt == FX_TICKFILE_HISTDATA || fmt == FX_TICKFILE_DUKASCOPY;
 }
 
 /* A header names its format; otherwise the one format whose parser takes
  * the line (their layouts do not overlap: field counts and time shapes). */
-enum fxtg_format fxtg_detect_format(const char *first_line)
+enum fx_tickfile_format fx_tickfile_detect(const char *first_line)
 {
-    static const enum fxtg_format order[]
-        = { FXTG_FMT_PLAIN, FXTG_FMT_HISTDATA, FXTG_FMT_DUKASCOPY, FXTG_FMT_TRUEFX };
+    static const enum fx_tickfile_format order[]
+        = { FX_TICKFILE_PLAIN, FX_TICKFILE_HISTDATA, FX_TICKFILE_DUKASCOPY, FX_TICKFILE_TRUEFX };
     struct span s = line_span(first_line);
-    if (s.n == 0) return FXTG_FMT_UNKNOWN;
+    if (s.n == 0) return FX_TICKFILE_UNKNOWN;
     struct fields f;
     split(s, &f);
-    if (span_is(f.f[0], "symbol")) return FXTG_FMT_PLAIN;
-    if (f.f[0].n >= 8 && strncasecmp(f.f[0].p, "gmt time", 8) == 0) return FXTG_FMT_DUKASCOPY;
-    struct fxtg_tick t;
+    if (span_is(f.f[0], "symbol")) return FX_TICKFILE_PLAIN;
+    if (f.f[0].n >= 8 && strncasecmp(f.f[0].p, "gmt time", 8) == 0) return FX_TICKFILE_DUKASCOPY;
+    struct fx_tick t;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
-        if (fxtg_parse_line(order[i], first_line, "DETECT", &t, NULL, 0) == FXTG_LINE_TICK) return order[i];
-    return FXTG_FMT_UNKNOWN;
-}
-
-/* ---- output ------------------------------------------------------------- */
-
-/* `n` digits of v (>= 0), most significant first. */
-static char *put_digits(char *p, int64_t v, int n)
-{
-    for (int i = n - 1; i >= 0; i--, v /= 10)
-        p[i] = (char)('0' + v % 10);
-    return p + n;
-}
-
-char *fxtg_time_format(int64_t us, char buf[FXTG_TIME_STR_MAX])
-{
-    int64_t sec = us / US_PER_SEC, micros = us % US_PER_SEC;
-    if (micros < 0) micros += US_PER_SEC, sec--;
-    int64_t days = sec / SEC_PER_DAY, sod = sec % SEC_PER_DAY;
-    if (sod < 0) sod += SEC_PER_DAY, days--;
-    int64_t year;
-    int month, day;
-    civil_from_days(days, &year, &month, &day);
-    if (year < 0) year = 0; /* outside fx-core's range anyway */
-    /* by hand: once per tick, up to 100 000 a second */
-    char *p = put_digits(buf, year % 10000, 4);
-    *p++ = '-';
-    p = put_digits(p, month, 2);
-    *p++ = '-';
-    p = put_digits(p, day, 2);
-    *p++ = 'T';
-    p = put_digits(p, sod / 3600, 2);
-    *p++ = ':';
-    p = put_digits(p, sod / 60 % 60, 2);
-    *p++ = ':';
-    p = put_digits(p, sod % 60, 2);
-    *p++ = '.';
-    p = put_digits(p, micros, 6);
-    *p++ = 'Z';
-    *p = '\0';
-    return buf;
-}
-
-char *fxtg_price_format(double price, char buf[FXTG_PRICE_STR_MAX])
-{
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, FXTG_PRICE_STR_MAX, "%.*g", digits, price);
-        if (strtod(buf, NULL) == price) break;
-    }
-    return buf;
+        if (fx_tickfile_parse_line(order[i], first_line, "DETECT", &t, NULL, 0) == FX_TICKFILE_TICK) return order[i];
+    return FX_TICKFILE_UNKNOWN;
 }
