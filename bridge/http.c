@@ -67,21 +67,9 @@ void fx_reply_error(struct fx_http_response *res, unsigned status, const char *f
 
 void fx_reply_core_error(struct fx_http_response *res, int code, const fxc_err *err)
 {
-    switch (code) {
-    case FXC_INVALID_ARGUMENT:
-        /* a named field failed validation: 422; an inconsistent request: 400 */
-        if (err->field[0])
-            fx_reply_error(res, 422, "%s", err->message);
-        else
-            fx_reply_error(res, 400, "%s", err->message);
-        return;
-    case FXC_NOT_FOUND: fx_reply_error(res, 404, "%s", err->message); return;
-    case FXC_ALREADY_EXISTS: fx_reply_error(res, 409, "%s", err->message); return;
-    case FXC_RESOURCE_EXHAUSTED: fx_reply_error(res, 413, "%s", err->message); return;
-    default:
-        fx_metrics_core_error(fxc_status_name(code));
-        fx_reply_error(res, code == FXC_UNAVAILABLE ? 503 : 500, "%s", err->message);
-    }
+    unsigned status = fx_status_http(code, err->field[0] != '\0');
+    if (status >= 500) fx_metrics_core_error(fx_status_name(code));
+    fx_reply_error(res, status, "%s", err->message);
 }
 
 static double seconds_since(const struct timespec *t0)

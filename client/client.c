@@ -5,6 +5,8 @@
  */
 #include "client/export.h"
 #include "fx/client.h"
+
+#include "base/errors.h"
 #include "fx/v1/rpc.pb-c.h"
 
 #include <nng/nng.h>
@@ -77,20 +79,15 @@ FXC_API void fxc_close(fxc *c)
 
 FXC_API void fxc_set_timeout(fxc *c, int ms) { c->timeout_ms = ms > 0 ? ms : DEFAULT_TIMEOUT_MS; }
 
-FXC_API const char *fxc_status_name(int code)
-{
-    switch (code) {
-    case FXC_OK: return "OK";
-    case FXC_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case FXC_DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case FXC_NOT_FOUND: return "NOT_FOUND";
-    case FXC_ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case FXC_RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case FXC_INTERNAL: return "INTERNAL";
-    case FXC_UNAVAILABLE: return "UNAVAILABLE";
-    default: return "UNKNOWN";
-    }
-}
+/* The public codes are base's statuses (gRPC's numbers), named by its table. */
+#define SAME(fxc, fx) ((int)(fxc) == (int)(fx))
+_Static_assert(SAME(FXC_INVALID_ARGUMENT, FX_STATUS_INVALID_ARGUMENT) && SAME(FXC_DEADLINE_EXCEEDED, FX_STATUS_DEADLINE_EXCEEDED)
+        && SAME(FXC_NOT_FOUND, FX_STATUS_NOT_FOUND) && SAME(FXC_ALREADY_EXISTS, FX_STATUS_ALREADY_EXISTS)
+        && SAME(FXC_RESOURCE_EXHAUSTED, FX_STATUS_RESOURCE_EXHAUSTED) && SAME(FXC_INTERNAL, FX_STATUS_INTERNAL)
+        && SAME(FXC_UNAVAILABLE, FX_STATUS_UNAVAILABLE),
+    "libfxclient's status codes are fx.v1.StatusCode's");
+
+FXC_API const char *fxc_status_name(int code) { return fx_status_name(code); }
 
 /* Sends `req` and receives the response on a fresh context. On success
  * *resp is the unpacked response (free with fx__v1__response__free_unpacked)

@@ -580,7 +580,7 @@ static void print_import_summary(const char *path, const struct fxctl_import_sta
 
 static void print_import_failure(int rc, const struct fxctl_import_stats *st, const fxc_err *err)
 {
-    if (rc == FXCTL_IMPORT_ECORE)
+    if (rc == FX_EREMOTE)
         core_error(err->code, err);
     else
         fprintf(stderr, "fxctl: %s\n", err->message);
@@ -620,8 +620,8 @@ static int run_import(const struct cli *cli)
     opt.progress = isatty(STDERR_FILENO) ? stderr : NULL;
     rc = fxctl_import_file(c, cli->pos[0], &opt, &st, &err);
     fxc_close(c);
-    if (rc == FXCTL_IMPORT_EUSAGE) return usage_error(cli, "%s", err.message);
-    if (rc != FXCTL_IMPORT_OK) {
+    if (rc == FX_ECONFIG) return usage_error(cli, "%s", err.message);
+    if (rc != 0) {
         print_import_failure(rc, &st, &err);
         return EXIT_FAIL;
     }

@@ -129,20 +129,20 @@ static void locate_core_error(struct importer *imp)
 static int send_batch(struct importer *imp)
 {
     uint64_t created = 0, duplicates = 0;
-    if (imp->n == 0) return FXCTL_IMPORT_OK;
+    if (imp->n == 0) return 0;
     int rc = fxc_ticks_bulk(imp->c, imp->ticks, imp->n, &created, &duplicates, &imp->err);
     if (rc != FXC_OK) {
         imp->err.code = rc;
         if (imp->err.message[0] == '\0') err_set(&imp->err, rc, "", "bulk insert failed");
         locate_core_error(imp);
-        return FXCTL_IMPORT_ECORE;
+        return FX_EREMOTE;
     }
     imp->st->ticks += imp->n;
     imp->st->created += created;
     imp->st->duplicates += duplicates;
     imp->st->stored_through_line = imp->line_of[imp->n - 1];
     imp->n = 0;
-    return FXCTL_IMPORT_OK;
+    return 0;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -161,29 +161,29 @@ static int read_line(struct importer *imp, char *buf, size_t size, int *got)
 {
     *got = 0;
     if (fgets(buf, (int)size, imp->in) == NULL) {
-        if (!ferror(imp->in)) return FXCTL_IMPORT_OK;
+        if (!ferror(imp->in)) return 0;
         err_set(&imp->err, 0, "", "%s: read error: %s", imp->name, strerror(errno));
-        return FXCTL_IMPORT_EIO;
+        return FX_EIO;
     }
     imp->st->lines++;
     if (strchr(buf, '\n') == NULL && strlen(buf) == size - 1 && !at_line_end(imp->in)) {
         err_set(&imp->err, FXC_INVALID_ARGUMENT, "line", "%s:%llu: line longer than %d bytes", imp->name,
             (unsigned long long)imp->st->lines, FX_TICKFILE_LINE_MAX);
-        return FXCTL_IMPORT_ELINE;
+        return FX_EINVAL;
     }
     *got = 1;
-    return FXCTL_IMPORT_OK;
+    return 0;
 }
 
 /* ---- format and symbol -------------------------------------------------- */
 
 static int check_symbol_option(struct importer *imp, const char *symbol)
 {
-    if (symbol == NULL || symbol[0] == '\0') return FXCTL_IMPORT_OK;
-    if (fx_symbol_normalise(symbol, imp->symbol) == 0) return FXCTL_IMPORT_OK;
+    if (symbol == NULL || symbol[0] == '\0') return 0;
+    if (fx_symbol_normalise(symbol, imp->symbol) == 0) return 0;
     err_set(&imp->err, FXC_INVALID_ARGUMENT, "--symbol",
         "--symbol: '%.*s' is not " FX_SYMBOL_RULE, QUOTE_MAX, symbol);
-    return FXCTL_IMPORT_EUSAGE;
+    return FX_ECONFIG;
 }
 
 /* Histdata and dukascopy need the symbol option, the others name their own
@@ -198,14 +198,14 @@ static int check_symbol_fits(struct importer *imp)
     if (fx_tickfile_needs_symbol(imp->fmt) && imp->symbol[0] == '\0') {
         err_set(&imp->err, FXC_INVALID_ARGUMENT, "--symbol",
             "%s: %s lines%s carry no symbol: give --symbol SYM", imp->name, name, how);
-        return FXCTL_IMPORT_EUSAGE;
+        return FX_ECONFIG;
     }
     if (!fx_tickfile_needs_symbol(imp->fmt) && imp->symbol[0] != '\0') {
         err_set(&imp->err, FXC_INVALID_ARGUMENT, "--symbol",
             "%s: --symbol does not apply: %s lines%s name their symbol", imp->name, name, how);
-        return FXCTL_IMPORT_EUSAGE;
+        return FX_ECONFIG;
     }
-    return FXCTL_IMPORT_OK;
+    return 0;
 }
 
 /* auto: the format of the first non-blank line; plain when none takes it,
@@ -228,7 +228,7 @@ static int add_tick(struct importer *imp, const fxc_tick *t)
 {
     imp->ticks[imp->n] = *t;
     imp->line_of[imp->n++] = imp->st->lines;
-    return imp->n == imp->cap ? send_batch(imp) : FXCTL_IMPORT_OK;
+    return imp->n == imp->cap ? send_batch(imp) : 0;
 }
 
 /* Header and blank lines are skipped; a tick joins the batch. */
@@ -237,7 +237,7 @@ static int take_tick(struct importer *imp, const char *line)
     fxc_tick t;
     char why[sizeof imp->err.message];
     int r = fx_tickfile_parse_line(imp->fmt, line, imp->symbol, &t, why, sizeof why);
-    if (r == FX_TICKFILE_SKIP) return FXCTL_IMPORT_OK;
+    if (r == FX_TICKFILE_SKIP) return 0;
     if (r != FX_TICKFILE_TICK) {
         if (imp->guessed_plain && imp->st->lines == imp->detected_at)
             err_set(&imp->err, FXC_INVALID_ARGUMENT, "line",
@@ -245,7 +245,7 @@ static int take_tick(struct importer *imp, const char *line)
         else
             err_set(&imp->err, FXC_INVALID_ARGUMENT, "line", "%s", why);
         err_at_line(imp, imp->st->lines);
-        return FXCTL_IMPORT_ELINE;
+        return FX_EINVAL;
     }
     return add_tick(imp, &t);
 }
@@ -257,9 +257,9 @@ static int take_line(struct importer *imp, char *line)
     if (imp->st->lines == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0) line += 3; /* UTF-8 BOM */
     strip_eol(line);
     if (imp->fmt == FX_TICKFILE_UNKNOWN) {
-        if (is_blank(line)) return FXCTL_IMPORT_OK;
+        if (is_blank(line)) return 0;
         int rc = detect_format(imp, line);
-        if (rc != FXCTL_IMPORT_OK) return rc;
+        if (rc != 0) return rc;
     }
     return take_tick(imp, line);
 }
@@ -268,11 +268,11 @@ static int import_stream(struct importer *imp)
 {
     char line[FX_TICKFILE_LINE_MAX + 2]; /* room for "\n" and the NUL */
     int got, rc;
-    while ((rc = read_line(imp, line, sizeof line, &got)) == FXCTL_IMPORT_OK && got) {
+    while ((rc = read_line(imp, line, sizeof line, &got)) == 0 && got) {
         rc = take_line(imp, line);
-        if (rc != FXCTL_IMPORT_OK) return rc;
+        if (rc != 0) return rc;
     }
-    return rc != FXCTL_IMPORT_OK ? rc : send_batch(imp);
+    return rc != 0 ? rc : send_batch(imp);
 }
 
 /* ---- setup -------------------------------------------------------------- */
@@ -283,20 +283,20 @@ static int importer_open(struct importer *imp, const char *path)
     imp->line_of = malloc(imp->cap * sizeof *imp->line_of);
     if (imp->ticks == NULL || imp->line_of == NULL) {
         err_set(&imp->err, 0, "", "out of memory for a batch of %zu ticks", imp->cap);
-        return FXCTL_IMPORT_EIO;
+        return FX_EIO;
     }
     if (strcmp(path, "-") == 0) {
         imp->in = stdin;
         imp->name = "<stdin>";
-        return FXCTL_IMPORT_OK;
+        return 0;
     }
     imp->name = path;
     imp->in = fopen(path, "r");
     if (imp->in == NULL) {
         err_set(&imp->err, 0, "", "cannot open %s: %s", path, strerror(errno));
-        return FXCTL_IMPORT_EIO;
+        return FX_EIO;
     }
-    return FXCTL_IMPORT_OK;
+    return 0;
 }
 
 static void importer_close(struct importer *imp)
@@ -317,12 +317,12 @@ int fxctl_import_file(fxc *c, const char *path, const struct fxctl_import_option
     st->format = opt->format;
     clock_gettime(CLOCK_MONOTONIC, &imp.t0);
     int rc = check_symbol_option(&imp, opt->symbol);
-    if (rc == FXCTL_IMPORT_OK && imp.fmt != FX_TICKFILE_UNKNOWN) rc = check_symbol_fits(&imp);
-    if (rc == FXCTL_IMPORT_OK) rc = importer_open(&imp, path);
-    if (rc == FXCTL_IMPORT_OK) rc = import_stream(&imp);
+    if (rc == 0 && imp.fmt != FX_TICKFILE_UNKNOWN) rc = check_symbol_fits(&imp);
+    if (rc == 0) rc = importer_open(&imp, path);
+    if (rc == 0) rc = import_stream(&imp);
     importer_close(&imp);
     st->elapsed_s = seconds_since(&imp.t0);
     erase_progress(&imp);
-    if (rc != FXCTL_IMPORT_OK && err != NULL) *err = imp.err;
+    if (rc != 0 && err != NULL) *err = imp.err;
     return rc;
 }

@@ -18,6 +18,7 @@
 #ifndef FXCTL_IMPORT_H
 #define FXCTL_IMPORT_H
 
+#include "base/errors.h"
 #include "base/tickfile.h"
 
 #include <fx/client.h>
@@ -48,15 +49,13 @@ struct fxctl_import_stats {
     double elapsed_s;
 };
 
-enum fxctl_import_result {
-    FXCTL_IMPORT_OK = 0,
-    FXCTL_IMPORT_EIO, /* the file could not be opened or read */
-    FXCTL_IMPORT_ELINE, /* a malformed or overlong line: nothing of its batch was sent */
-    FXCTL_IMPORT_ECORE, /* fxc_ticks_bulk failed: err is the core's error */
-    FXCTL_IMPORT_EUSAGE, /* the options do not fit the format (--symbol missing, not
-                            applicable or invalid): err.field names the option;
-                            nothing was sent */
-};
+/* What fxctl_import_file returns besides 0 (base/errors.h's codes):
+ *   FX_EIO      the file could not be opened or read
+ *   FX_EINVAL   a malformed or overlong line: nothing of its batch was sent
+ *   FX_EREMOTE  fxc_ticks_bulk failed: err is the core's error
+ *   FX_ECONFIG  the options do not fit the format (--symbol missing, not
+ *               applicable or invalid): err.field names the option; nothing
+ *               was sent */
 
 /* Streams `path` ("-" = stdin) into the core in batches of opt->batch ticks:
  * memory use is one batch and one line, whatever the file size. The symbol
@@ -65,7 +64,7 @@ enum fxctl_import_result {
  * When opt->progress is not NULL, a line updated in place ("\r") shows the
  * progress there, and is erased before returning. `st` is always filled.
  * On failure `err` gets the reason; messages about a line start with
- * "FILE:LINE: ". Returns an fxctl_import_result. */
+ * "FILE:LINE: ". Returns 0 or one of the codes above. */
 int fxctl_import_file(fxc *c, const char *path, const struct fxctl_import_options *opt,
     struct fxctl_import_stats *st, fxc_err *err);
 

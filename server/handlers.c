@@ -83,18 +83,16 @@ static void set_status(struct reply *r, Fx__V1__StatusCode code, const char *fie
     r->resp.result_case = FX__V1__RESPONSE__RESULT__NOT_SET;
 }
 
-/* Maps a store error to a status; `err` is PostgreSQL's message. */
+/* Maps a store error to its status (base/errors.h's table); `err` is the
+ * store's message. */
 static void set_store_error(struct reply *r, int rc, const char *err)
 {
-    switch (rc) {
-    case FX_EEXIST: set_status(r, FX__V1__STATUS_CODE__ALREADY_EXISTS, NULL, "%s", err); break;
-    case FX_ENOTFOUND: set_status(r, FX__V1__STATUS_CODE__NOT_FOUND, NULL, "%s", err); break;
-    case FX_EUNAVAIL: set_status(r, FX__V1__STATUS_CODE__UNAVAILABLE, NULL, "database unavailable: %s", err); break;
-    case FX_ENOMEM: set_status(r, FX__V1__STATUS_CODE__RESOURCE_EXHAUSTED, NULL, "out of memory"); break;
-    default:
-        fx_error("rpc", "database error: %s", err);
-        set_status(r, FX__V1__STATUS_CODE__INTERNAL, NULL, "database error: %s", err);
-    }
+    int status = fx_error_status(rc);
+    if (rc == FX_ENOMEM) return set_status(r, (Fx__V1__StatusCode)status, NULL, "out of memory");
+    if (rc == FX_EUNAVAIL) return set_status(r, (Fx__V1__StatusCode)status, NULL, "database unavailable: %s", err);
+    if (status != FX_STATUS_INTERNAL) return set_status(r, (Fx__V1__StatusCode)status, NULL, "%s", err);
+    fx_error("rpc", "database error: %s", err);
+    set_status(r, (Fx__V1__StatusCode)status, NULL, "database error: %s", err);
 }
 
 /* Validates a tick's fields; `prefix` names it in errors ("", "ticks[3]."). */

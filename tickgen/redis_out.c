@@ -1,5 +1,6 @@
 #include "tickgen/redis_out.h"
 
+#include "base/errors.h"
 #include "base/price.h"
 #include "base/redis_conn.h"
 #include "base/redis_url.h"
@@ -25,16 +26,16 @@ int fxtg_out_open(
     struct fx_redis_addr a;
     if (fx_redis_url_parse(url, &a) != 0) {
         snprintf(err, errlen, "REDIS_URL \"%s\" is not " FX_REDIS_URL_FORM, url);
-        return -1;
+        return FX_EREDIS;
     }
     if (strlen(stream) >= sizeof((struct fxtg_out *)0)->stream || stream[0] == '\0') {
         snprintf(err, errlen, "stream name must be 1-255 bytes");
-        return -1;
+        return FX_EREDIS;
     }
     struct fxtg_out *o = calloc(1, sizeof *o);
     if (o == NULL) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return FX_EREDIS;
     }
     snprintf(o->stream, sizeof o->stream, "%s", stream);
     if (maxlen > 0) snprintf(o->maxlen, sizeof o->maxlen, "%lld", maxlen);
@@ -45,7 +46,7 @@ int fxtg_out_open(
     return 0;
 failed:
     fxtg_out_close(o);
-    return -1;
+    return FX_EREDIS;
 }
 
 int fxtg_out_flush(struct fxtg_out *o, char *err, size_t errlen)
@@ -57,7 +58,7 @@ int fxtg_out_flush(struct fxtg_out *o, char *err, size_t errlen)
         if (redisGetReply(o->c, (void **)&r) != REDIS_OK || r == NULL) {
             snprintf(err, errlen, "Redis: %s", o->c->errstr[0] ? o->c->errstr : "connection lost");
             o->queued = 0;
-            return -1;
+            return FX_EREDIS;
         }
         o->queued--;
         if (r->type == REDIS_REPLY_STRING) {
@@ -65,7 +66,7 @@ int fxtg_out_flush(struct fxtg_out *o, char *err, size_t errlen)
         } else if (rc == 0) {
             snprintf(err, errlen, "XADD %s: %s", o->stream,
                 r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply type");
-            rc = -1;
+            rc = FX_EREDIS;
         }
         freeReplyObject(r);
     }
@@ -95,7 +96,7 @@ int fxtg_out_add(struct fxtg_out *o, const struct fx_tick *t, char *err, size_t 
     argv[argc++] = price_s;
     if (redisAppendCommandArgv(o->c, argc, argv, NULL) != REDIS_OK) {
         snprintf(err, errlen, "Redis: %s", o->c->errstr[0] ? o->c->errstr : "out of memory");
-        return -1;
+        return FX_EREDIS;
     }
     if (++o->queued >= FXTG_OUT_CHUNK) return fxtg_out_flush(o, err, errlen);
     return 0;

@@ -20,17 +20,17 @@ struct fxtg_out;
 
 /* Connects to `url`, redis://[[user]:password@]host[:port][/db] (AUTH and
  * SELECT as it says). `maxlen` > 0 caps the stream (XADD MAXLEN ~), 0 leaves
- * it alone. Returns 0 with *out (free with fxtg_out_close), or -1 with the
- * reason in `err`. */
+ * it alone. Returns 0 with *out (free with fxtg_out_close), or FX_EREDIS with
+ * the reason in `err`. */
 int fxtg_out_open(
     struct fxtg_out **out, const char *url, const char *stream, long long maxlen, char *err, size_t errlen);
 
-/* Queues one XADD; when FXTG_OUT_CHUNK are queued, flushes. Returns 0, or -1
+/* Queues one XADD; when FXTG_OUT_CHUNK are queued, flushes. Returns 0, or FX_EREDIS
  * with the reason in `err` (a reply was an error, or the connection failed):
  * the connection is then unusable. */
 int fxtg_out_add(struct fxtg_out *o, const struct fx_tick *t, char *err, size_t errlen);
 
-/* Sends what is queued and checks every reply. Returns 0 or -1 as above. */
+/* Sends what is queued and checks every reply. Returns 0 or FX_EREDIS as above. */
 int fxtg_out_flush(struct fxtg_out *o, char *err, size_t errlen);
 
 /* Entries Redis has confirmed (replied with an id) so far. */

@@ -1,5 +1,7 @@
 #include "tickgen/walk.h"
 
+#include "base/errors.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -56,10 +58,10 @@ static double normal(uint64_t *s)
 
 int fxtg_walk_init(struct fxtg_walk *w, const char *const *symbols, size_t n, double sigma, uint64_t seed)
 {
-    if (n == 0 || n > FXTG_WALK_MAX || !(sigma > 0 && sigma < 0.1)) return -1;
+    if (n == 0 || n > FXTG_WALK_MAX || !(sigma > 0 && sigma < 0.1)) return FX_EINVAL;
     struct fxtg_walk_symbol *sym = w->sym;
     for (size_t i = 0; i < n; i++) {
-        if (strlen(symbols[i]) > FX_SYMBOL_MAX) return -1;
+        if (strlen(symbols[i]) > FX_SYMBOL_MAX) return FX_EINVAL;
         strcpy(sym[i].symbol, symbols[i]);
         sym[i].price = fxtg_pair_start_price(symbols[i]);
         sym[i].decimals = fxtg_pair_decimals(symbols[i]);

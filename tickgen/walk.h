@@ -30,7 +30,7 @@ struct fxtg_walk {
 };
 
 /* Starts `n` (1..FXTG_WALK_MAX) symbols, already normalised, at their usual
- * prices, moving by `sigma` (> 0, < 0.1) per step. Returns 0 or -1. */
+ * prices, moving by `sigma` (> 0, < 0.1) per step. Returns 0 or FX_EINVAL. */
 int fxtg_walk_init(struct fxtg_walk *w, const char *const *symbols, size_t n, double sigma, uint64_t seed);
 
 /* Moves symbol `i` one step and returns its price rounded to its decimals;

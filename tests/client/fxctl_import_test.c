@@ -101,7 +101,7 @@ Test(fxctl_import, histdata_is_detected_and_stored_in_utc_at_the_mid_price)
     struct fxctl_import_stats st;
     fxc_err e;
     int rc = import_text(text, FX_TICKFILE_UNKNOWN, sym, 2, &st, &e);
-    cr_assert_eq(rc, FXCTL_IMPORT_OK, "%d: %s", rc, e.message);
+    cr_assert_eq(rc, 0, "%d: %s", rc, e.message);
     cr_assert_eq(st.format, FX_TICKFILE_HISTDATA);
     cr_assert_eq(st.lines, 4);
     cr_assert_eq(st.ticks, 3);
@@ -129,7 +129,7 @@ Test(fxctl_import, dukascopy_with_its_header_is_stored_at_the_mid_price)
     struct fxctl_import_stats st;
     fxc_err e;
     int rc = import_text(text, FX_TICKFILE_UNKNOWN, given, FXCTL_IMPORT_BATCH_DEFAULT, &st, &e);
-    cr_assert_eq(rc, FXCTL_IMPORT_OK, "%d: %s", rc, e.message);
+    cr_assert_eq(rc, 0, "%d: %s", rc, e.message);
     cr_assert_eq(st.format, FX_TICKFILE_DUKASCOPY, "detected from the header");
     cr_assert_eq(st.lines, 4);
     cr_assert_eq(st.ticks, 3);
@@ -142,7 +142,7 @@ Test(fxctl_import, dukascopy_with_its_header_is_stored_at_the_mid_price)
 
     /* given explicitly, and again: all duplicates */
     rc = import_text(text, FX_TICKFILE_DUKASCOPY, sym, 1, &st, &e);
-    cr_assert_eq(rc, FXCTL_IMPORT_OK, "%d: %s", rc, e.message);
+    cr_assert_eq(rc, 0, "%d: %s", rc, e.message);
     cr_assert_eq(st.created, 0);
     cr_assert_eq(st.duplicates, 3);
     expect_ticks(sym, want, 3);
@@ -161,7 +161,7 @@ Test(fxctl_import, truefx_names_its_symbol_and_is_stored_in_utc_at_the_mid_price
     struct fxctl_import_stats st;
     fxc_err e;
     int rc = import_text(text, FX_TICKFILE_UNKNOWN, NULL, 2, &st, &e);
-    cr_assert_eq(rc, FXCTL_IMPORT_OK, "%d: %s", rc, e.message);
+    cr_assert_eq(rc, 0, "%d: %s", rc, e.message);
     cr_assert_eq(st.format, FX_TICKFILE_TRUEFX);
     cr_assert_eq(st.ticks, 3);
     cr_assert_eq(st.created, 3);
@@ -183,7 +183,7 @@ Test(fxctl_import, histdata_without_symbol_is_refused_naming_the_option)
 
     /* detected from the first line: refused before anything is sent */
     int rc = import_text(text, FX_TICKFILE_UNKNOWN, NULL, 10, &st, &e);
-    cr_assert_eq(rc, FXCTL_IMPORT_EUSAGE, "%d: %s", rc, e.message);
+    cr_assert_eq(rc, FX_ECONFIG, "%d: %s", rc, e.message);
     cr_assert_str_eq(e.field, "--symbol");
     cr_assert(strstr(e.message, "histdata lines (detected from line 1) carry no symbol: give --symbol SYM"),
         "%s", e.message);
@@ -192,7 +192,7 @@ Test(fxctl_import, histdata_without_symbol_is_refused_naming_the_option)
 
     /* given: refused before the file is read; "" is no symbol */
     rc = import_text(text, FX_TICKFILE_DUKASCOPY, "", 10, &st, &e);
-    cr_assert_eq(rc, FXCTL_IMPORT_EUSAGE, "%d: %s", rc, e.message);
+    cr_assert_eq(rc, FX_ECONFIG, "%d: %s", rc, e.message);
     cr_assert_str_eq(e.field, "--symbol");
     cr_assert(strstr(e.message, "dukascopy lines carry no symbol: give --symbol SYM"), "%s", e.message);
     cr_assert_eq(st.lines, 0);
@@ -203,16 +203,16 @@ Test(fxctl_import, a_symbol_for_files_that_name_theirs_or_an_invalid_one_is_refu
     struct fxctl_import_stats st;
     fxc_err e;
     int rc = import_text("ABC,20240102 03:04:05.678,1.1,1.2\n", FX_TICKFILE_UNKNOWN, "EURUSD", 10, &st, &e);
-    cr_assert_eq(rc, FXCTL_IMPORT_EUSAGE, "%d: %s", rc, e.message);
+    cr_assert_eq(rc, FX_ECONFIG, "%d: %s", rc, e.message);
     cr_assert_str_eq(e.field, "--symbol");
     cr_assert(strstr(e.message, "--symbol does not apply: truefx lines"), "%s", e.message);
 
     rc = import_text("ABC,2024-01-02T03:04:05Z,1.1\n", FX_TICKFILE_PLAIN, "EURUSD", 10, &st, &e);
-    cr_assert_eq(rc, FXCTL_IMPORT_EUSAGE, "%d: %s", rc, e.message);
+    cr_assert_eq(rc, FX_ECONFIG, "%d: %s", rc, e.message);
     cr_assert(strstr(e.message, "--symbol does not apply: plain lines name their symbol"), "%s", e.message);
 
     rc = import_text("20240102 170000123,1.1,1.2,0\n", FX_TICKFILE_HISTDATA, "EUR USD", 10, &st, &e);
-    cr_assert_eq(rc, FXCTL_IMPORT_EUSAGE, "%d: %s", rc, e.message);
+    cr_assert_eq(rc, FX_ECONFIG, "%d: %s", rc, e.message);
     cr_assert_str_eq(e.field, "--symbol");
     cr_assert(strstr(e.message, "--symbol: 'EUR USD' is not"), "%s", e.message);
 }
@@ -235,7 +235,7 @@ Test(fxctl_import, a_bad_vendor_line_stops_before_its_batch_naming_file_and_line
     fxc_err e = { 0 };
     int rc = fxctl_import_file(fx_test_client, path, &opt, &st, &e);
     unlink(path);
-    cr_assert_eq(rc, FXCTL_IMPORT_ELINE, "%d: %s", rc, e.message);
+    cr_assert_eq(rc, FX_EINVAL, "%d: %s", rc, e.message);
     char prefix[PATH_MAX_LEN + 8];
     snprintf(prefix, sizeof prefix, "%s:4: ", path);
     cr_assert_eq(strncmp(e.message, prefix, strlen(prefix)), 0, "%s", e.message);
@@ -264,7 +264,7 @@ Test(fxctl_import, plain_keeps_fxctl_times_and_quotes)
     struct fxctl_import_stats st;
     fxc_err e;
     int rc = import_text(text, FX_TICKFILE_UNKNOWN, NULL, 10, &st, &e);
-    cr_assert_eq(rc, FXCTL_IMPORT_OK, "%d: %s", rc, e.message);
+    cr_assert_eq(rc, 0, "%d: %s", rc, e.message);
     cr_assert_eq(st.format, FX_TICKFILE_PLAIN);
     cr_assert_eq(st.ticks, 3);
     const struct expect want[] = {
@@ -277,7 +277,7 @@ Test(fxctl_import, plain_keeps_fxctl_times_and_quotes)
     /* detected from a plain header, as before */
     snprintf(text, sizeof text, "symbol,time,price\n%s,2025-12-05T10:00:03Z,1.0854\n", sym);
     rc = import_text(text, FX_TICKFILE_UNKNOWN, NULL, 10, &st, &e);
-    cr_assert_eq(rc, FXCTL_IMPORT_OK, "%d: %s", rc, e.message);
+    cr_assert_eq(rc, 0, "%d: %s", rc, e.message);
     cr_assert_eq(st.format, FX_TICKFILE_PLAIN);
     cr_assert_eq(st.created, 1);
 }
@@ -287,7 +287,7 @@ Test(fxctl_import, a_first_line_no_format_fits_is_named)
     struct fxctl_import_stats st;
     fxc_err e;
     int rc = import_text("\n2024-01-02;1.1;1.2\n", FX_TICKFILE_UNKNOWN, NULL, 10, &st, &e);
-    cr_assert_eq(rc, FXCTL_IMPORT_ELINE, "%d: %s", rc, e.message);
+    cr_assert_eq(rc, FX_EINVAL, "%d: %s", rc, e.message);
     cr_assert(strstr(e.message, ":2: no format fits this line (as plain: expected 3 comma-separated fields"),
         "%s", e.message);
     cr_assert(strstr(e.message, "give --format plain|histdata|dukascopy|truefx"), "%s", e.message);
