@@ -3,10 +3,23 @@
 #include "base/errors.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define DB_MAX 1000000
+
+/* Decimal digits only (strtol would also take a sign and spaces), at most
+ * `max`. Returns the number or -1; *end is after the digits. */
+static long read_number(const char *p, long max, const char **end)
+{
+    long v = 0;
+    const char *q = p;
+    for (; *q >= '0' && *q <= '9'; q++) {
+        v = v * 10 + (*q - '0');
+        if (v > max) return -1;
+    }
+    *end = q;
+    return q == p ? -1 : v;
+}
 
 int fx_redis_url_parse(const char *url, struct fx_redis_addr *out)
 {
@@ -27,15 +40,15 @@ int fx_redis_url_parse(const char *url, struct fx_redis_addr *out)
     if (hostlen == 0 || hostlen >= sizeof a.host) return FX_EINVAL;
     memcpy(a.host, p, hostlen);
     p += hostlen;
-    char *end;
+    const char *end;
     if (*p == ':') {
-        long port = strtol(p + 1, &end, 10);
-        if (end == p + 1 || port < 1 || port > 65535) return FX_EINVAL;
+        long port = read_number(p + 1, 65535, &end);
+        if (port < 1) return FX_EINVAL;
         a.port = (int)port, p = end;
     }
     if (*p == '/' && p[1]) {
-        long db = strtol(p + 1, &end, 10);
-        if (end == p + 1 || *end || db < 0 || db > DB_MAX) return FX_EINVAL;
+        long db = read_number(p + 1, DB_MAX, &end);
+        if (db < 0 || *end) return FX_EINVAL;
         a.db = (int)db, p = end;
     } else if (*p == '/') {
         p++;

@@ -15,7 +15,7 @@
 static const struct fx_config_var vars[] = {
     STR(database_url, "DATABASE_URL", "postgresql://fx@127.0.0.1:5432/fx",
         "PostgreSQL URI (a postgresql+asyncpg:// prefix is accepted)"),
-    STR(redis_url, "REDIS_URL", "redis://127.0.0.1:6379", "Redis URL (redis://[:password@]host:port[/db])"),
+    STR(redis_url, "REDIS_URL", "redis://127.0.0.1:6379", "Redis URL (redis://[[user]:password@]host[:port][/db])"),
     STR(rpc_url, "FX_RPC_URL", "tcp://127.0.0.1:5555", "nng REQ/REP address the core listens on"),
     STR(feed_url, "FX_FEED_URL", "tcp://127.0.0.1:5556", "nng PUB address of the live feed"),
     STR(symbol, "SYMBOL", "EURUSD", "default symbol"),

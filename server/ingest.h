@@ -31,11 +31,4 @@ int fx_ingest_start(struct fx_ingest **out, const struct fx_config *cfg, struct 
 /* Stops after the batch in hand (waits at most INGEST_BLOCK_MS + a batch). */
 void fx_ingest_stop(struct fx_ingest *in);
 
-/* Parses one stream entry's fields into a tick. Times are RFC 3339 or a
- * number of Unix seconds (milliseconds above 1e11, microseconds above 1e14).
- * Returns 0, or -1 with the reason in `why`. */
-struct fx_tick;
-int fx_ingest_parse_entry(const char *const *fields, const size_t *lengths, size_t nfields, struct fx_tick *out,
-    char *why, size_t whylen);
-
 #endif
