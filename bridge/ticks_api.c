@@ -1,5 +1,5 @@
 /*
- * Tick endpoints of ../shared/API.md: JSON in, fxclient round trip, JSON out.
+ * Tick endpoints of docs/api.md: JSON in, fxclient round trip, JSON out.
  * Type and syntax errors are answered here (422 naming the field); value
  * rules (symbol characters, price > 0, time range) are the core's, whose
  * INVALID_ARGUMENT comes back with the field it names.

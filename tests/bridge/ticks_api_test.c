@@ -1,5 +1,5 @@
 /*
- * The tick endpoints of ../shared/API.md over real HTTP: fx-bridge ->
+ * The tick endpoints of docs/api.md over real HTTP: fx-bridge ->
  * fx-core -> PostgreSQL. Every error is a JSON {"detail"} with the contract's
  * status, and a rejected request changes nothing.
  */
