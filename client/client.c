@@ -8,6 +8,7 @@
 
 #include "base/errors.h"
 #include "fx/v1/rpc.pb-c.h"
+#include "proto/codec.h"
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
@@ -149,21 +150,6 @@ static int call(fxc *c, Fx__V1__Request *req, Fx__V1__Response__ResultCase expec
     return ok(err);
 }
 
-static void tick_to_pb(const fxc_tick *in, Fx__V1__Tick *out)
-{
-    fx__v1__tick__init(out);
-    out->symbol = (char *)in->symbol;
-    out->time_us = in->time_us;
-    out->price = in->price;
-}
-
-static void tick_from_pb(const Fx__V1__Tick *in, fxc_tick *out)
-{
-    snprintf(out->symbol, sizeof out->symbol, "%s", in ? in->symbol : "");
-    out->time_us = in ? in->time_us : 0;
-    out->price = in ? in->price : 0;
-}
-
 /* The symbol must be a string that fits; the core validates the rest. */
 static int check_symbol_arg(const char *symbol, fxc_err *err)
 {
@@ -176,14 +162,14 @@ FXC_API int fxc_tick_create(fxc *c, const fxc_tick *tick, fxc_tick *stored, fxc_
     Fx__V1__Request req = FX__V1__REQUEST__INIT;
     Fx__V1__CreateTickRequest op = FX__V1__CREATE_TICK_REQUEST__INIT;
     Fx__V1__Tick t;
-    tick_to_pb(tick, &t);
+    fx_codec_tick_to_pb(tick, &t);
     op.tick = &t;
     req.op_case = FX__V1__REQUEST__OP_CREATE_TICK;
     req.create_tick = &op;
     Fx__V1__Response *r;
     int rc = call(c, &req, FX__V1__RESPONSE__RESULT_CREATE_TICK, &r, err);
     if (rc) return rc;
-    if (stored) tick_from_pb(r->create_tick->tick, stored);
+    if (stored) fx_codec_tick_from_pb(r->create_tick->tick, stored);
     fx__v1__response__free_unpacked(r, NULL);
     return FXC_OK;
 }
@@ -201,7 +187,7 @@ FXC_API int fxc_ticks_bulk(fxc *c, const fxc_tick *ticks, size_t n, uint64_t *cr
         free(ptrs);
         return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu ticks", n);
     }
-    for (size_t i = 0; i < n; i++) tick_to_pb(&ticks[i], &pb[i]), ptrs[i] = &pb[i];
+    for (size_t i = 0; i < n; i++) fx_codec_tick_to_pb(&ticks[i], &pb[i]), ptrs[i] = &pb[i];
     Fx__V1__Request req = FX__V1__REQUEST__INIT;
     Fx__V1__BulkCreateTicksRequest op = FX__V1__BULK_CREATE_TICKS_REQUEST__INIT;
     op.n_ticks = n;
@@ -241,7 +227,7 @@ FXC_API int fxc_ticks_get(fxc *c, const char *symbol, int64_t start_us, int64_t 
         fx__v1__response__free_unpacked(r, NULL);
         return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu ticks", count);
     }
-    for (size_t i = 0; i < count; i++) tick_from_pb(r->get_ticks->ticks[i], &out[i]);
+    for (size_t i = 0; i < count; i++) fx_codec_tick_from_pb(r->get_ticks->ticks[i], &out[i]);
     fx__v1__response__free_unpacked(r, NULL);
     *ticks = out;
     *n = count;
@@ -266,7 +252,7 @@ FXC_API int fxc_tick_update(fxc *c, const char *symbol, int64_t time_us, double 
     Fx__V1__Response *r;
     int rc = call(c, &req, FX__V1__RESPONSE__RESULT_UPDATE_TICK, &r, err);
     if (rc) return rc;
-    if (updated) tick_from_pb(r->update_tick->tick, updated);
+    if (updated) fx_codec_tick_from_pb(r->update_tick->tick, updated);
     fx__v1__response__free_unpacked(r, NULL);
     return FXC_OK;
 }
@@ -329,17 +315,7 @@ FXC_API int fxc_candles_get(fxc *c, const fxc_candle_query *q, fxc_candle **cand
         fx__v1__response__free_unpacked(r, NULL);
         return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu candles", count);
     }
-    for (size_t i = 0; i < count; i++) {
-        const Fx__V1__Candle *pc = r->get_candles->candles[i];
-        snprintf(out[i].symbol, sizeof out[i].symbol, "%s", pc->symbol);
-        out[i].bucket_us = pc->bucket_us;
-        out[i].open = pc->open;
-        out[i].high = pc->high;
-        out[i].low = pc->low;
-        out[i].close = pc->close;
-        out[i].tick_count = pc->tick_count;
-        out[i].complete = pc->complete;
-    }
+    for (size_t i = 0; i < count; i++) fx_codec_candle_from_pb(r->get_candles->candles[i], &out[i]);
     fx__v1__response__free_unpacked(r, NULL);
     *candles = out;
     *n = count;

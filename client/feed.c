@@ -10,6 +10,7 @@
 #include "base/resolution.h"
 #include "base/symbol.h"
 #include "fx/v1/events.pb-c.h"
+#include "proto/codec.h"
 
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/sub.h>
@@ -133,9 +134,7 @@ FXC_API int fxc_feed_unsubscribe_candles(fxc_feed *f, const char *resolution, co
 static void tick_event(const Fx__V1__Tick *t, fxc_event *event)
 {
     event->kind = FXC_EVENT_TICK;
-    snprintf(event->tick.symbol, sizeof event->tick.symbol, "%s", t->symbol);
-    event->tick.time_us = t->time_us;
-    event->tick.price = t->price;
+    fx_codec_tick_from_pb(t, &event->tick);
 }
 
 /* The next tick of the batch in hand, if any (the batch is freed once
@@ -168,16 +167,8 @@ static int event_from_pb(const Fx__V1__LiveEvent *ev, fxc_event *event)
         return 0;
     }
     if (ev->event_case == FX__V1__LIVE_EVENT__EVENT_CANDLE && ev->candle) {
-        const Fx__V1__Candle *c = ev->candle;
         event->kind = FXC_EVENT_CANDLE;
-        snprintf(event->candle.symbol, sizeof event->candle.symbol, "%s", c->symbol);
-        event->candle.bucket_us = c->bucket_us;
-        event->candle.open = c->open;
-        event->candle.high = c->high;
-        event->candle.low = c->low;
-        event->candle.close = c->close;
-        event->candle.tick_count = c->tick_count;
-        event->candle.complete = c->complete;
+        fx_codec_candle_from_pb(ev->candle, &event->candle);
         snprintf(event->resolution, sizeof event->resolution, "%s", ev->resolution);
         return 0;
     }

@@ -5,6 +5,7 @@
 #include "server/candles.h"
 #include "base/log.h"
 #include "server/pg_codec.h"
+#include "server/pg_copy.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -14,7 +15,8 @@
 
 static const char *const rollup_tables[FX_ROLLUPS] = { "candles_1m", "candles_1h", "candles_1d" };
 
-int fx_candle_store_prepare(struct fx_db *db, char *err, size_t errlen)
+/* The session's staging table of partial candles. */
+static int candle_store_prepare(struct fx_db *db, char *err, size_t errlen)
 {
     return fx_db_exec(db,
         "CREATE TEMP TABLE IF NOT EXISTS candle_delta (level int4, symbol text, bucket timestamptz,"
@@ -23,50 +25,35 @@ int fx_candle_store_prepare(struct fx_db *db, char *err, size_t errlen)
         err, errlen);
 }
 
-/* One candle_delta tuple in PostgreSQL's binary COPY format. */
-static size_t copy_candle(char *out, int level, const struct fx_candle *c)
-{
-    size_t len = strlen(c->symbol);
-    char *p = out;
-    fx_pg_put_u16(p, 10), p += 2;
-    fx_pg_put_u32(p, 4), p += 4;
-    fx_pg_put_u32(p, (uint32_t)level), p += 4;
-    fx_pg_put_u32(p, (uint32_t)len), p += 4;
-    memcpy(p, c->symbol, len), p += len;
-    fx_pg_put_u32(p, 8), p += 4;
-    fx_pg_put_time(p, c->bucket_us), p += 8;
-    const double prices[4] = { c->open, c->high, c->low, c->close };
-    for (int i = 0; i < 4; i++) {
-        fx_pg_put_u32(p, 8), p += 4;
-        fx_pg_put_f64(p, prices[i]), p += 8;
-    }
-    fx_pg_put_u32(p, 8), p += 4;
-    fx_pg_put_i64(p, (int64_t)c->tick_count), p += 8;
-    fx_pg_put_u32(p, 8), p += 4;
-    fx_pg_put_time(p, c->first_us), p += 8;
-    fx_pg_put_u32(p, 8), p += 4;
-    fx_pg_put_time(p, c->last_us), p += 8;
-    return (size_t)(p - out);
-}
+FX_DB_SETUP(candle_store_prepare)
 
-#define CANDLE_TUPLE_MAX (2 + 8 + 4 + FX_SYMBOL_MAX + 12 * 8)
+#define CANDLE_TUPLE_MAX FX_PG_COPY_TUPLE_BYTES(10, 4 + FX_SYMBOL_MAX + 9 * 8)
 
+/* The write's partial candles of every rollup into candle_delta. */
 static int copy_deltas(struct fx_db *db, struct fx_candle *const levels[FX_ROLLUPS], const size_t counts[FX_ROLLUPS],
     char *err, size_t errlen)
 {
-    static const char header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
     size_t total = 0;
     for (int l = 0; l < FX_ROLLUPS; l++) total += counts[l];
-    char *buf = malloc(sizeof header + total * CANDLE_TUPLE_MAX + 2);
-    if (buf == NULL) return FX_ENOMEM;
-    size_t len = sizeof header;
-    memcpy(buf, header, sizeof header);
-    for (int l = 0; l < FX_ROLLUPS; l++)
-        for (size_t i = 0; i < counts[l]; i++) len += copy_candle(buf + len, l, &levels[l][i]);
-    fx_pg_put_u16(buf + len, 0xffff), len += 2;
-    int rc = fx_db_copy_in(db, "COPY candle_delta FROM STDIN (FORMAT binary)", buf, len, err, errlen);
-    free(buf);
-    return rc;
+    struct fx_pg_copy copy;
+    if (fx_pg_copy_begin(&copy, total, CANDLE_TUPLE_MAX) != 0) return FX_ENOMEM;
+    for (int l = 0; l < FX_ROLLUPS; l++) {
+        for (size_t i = 0; i < counts[l]; i++) {
+            const struct fx_candle *c = &levels[l][i];
+            fx_pg_copy_tuple(&copy, 10);
+            fx_pg_copy_int4(&copy, l);
+            fx_pg_copy_text(&copy, c->symbol);
+            fx_pg_copy_time(&copy, c->bucket_us);
+            fx_pg_copy_float8(&copy, c->open);
+            fx_pg_copy_float8(&copy, c->high);
+            fx_pg_copy_float8(&copy, c->low);
+            fx_pg_copy_float8(&copy, c->close);
+            fx_pg_copy_int8(&copy, (int64_t)c->tick_count);
+            fx_pg_copy_time(&copy, c->first_us);
+            fx_pg_copy_time(&copy, c->last_us);
+        }
+    }
+    return fx_pg_copy_send(db, "COPY candle_delta FROM STDIN (FORMAT binary)", &copy, err, errlen);
 }
 
 /* The one reader of candle columns: open, high, low, close (float8) and
@@ -305,8 +292,8 @@ static size_t fold_rows(struct fx_candle *rows, size_t n, uint32_t limit)
     return m;
 }
 
-int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct fx_candle **rows, size_t *n,
-    char *err, size_t errlen)
+int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct fx_arena *arena,
+    struct fx_candle **rows, size_t *n, char *err, size_t errlen)
 {
     char tz[64];
     int whole_hours;
@@ -341,7 +328,7 @@ int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct 
         return rc;
     }
     size_t count = (size_t)PQntuples(res);
-    struct fx_candle *out = calloc(count ? count : 1, sizeof *out);
+    struct fx_candle *out = fx_arena_calloc(arena, count ? count : 1, sizeof *out);
     if (out == NULL) {
         PQclear(res);
         return FX_ENOMEM;

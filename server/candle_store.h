@@ -7,15 +7,13 @@
 #ifndef FX_CANDLE_STORE_H
 #define FX_CANDLE_STORE_H
 
+#include "base/arena.h"
 #include "base/resolution.h"
 #include "fx/tick.h"
 #include "server/db.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Creates the session's staging table (called by fx_db_ensure). */
-int fx_candle_store_prepare(struct fx_db *db, char *err, size_t errlen);
 
 /* A rollup candle changed by a write (complete is not set). */
 struct fx_candle_update {
@@ -47,9 +45,10 @@ struct fx_candle_query {
 int fx_time_zone_lookup(struct fx_db *db, const char *name, char canonical[64], int *whole_hours, char *err,
     size_t errlen);
 
-/* Runs the query; *candles is malloc'ed (caller frees), *n its length. */
-int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct fx_candle **candles, size_t *n,
-    char *err, size_t errlen);
+/* Runs the query; *candles comes from `arena` (it goes with it), *n is its
+ * length. */
+int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct fx_arena *arena,
+    struct fx_candle **candles, size_t *n, char *err, size_t errlen);
 
 /* The rollup candle of `rollup` holding `bucket_us`, or, for a width that is
  * not the rollup's own, the sum of that rollup's rows in

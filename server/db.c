@@ -2,8 +2,6 @@
 
 #include "base/errors.h"
 #include "base/log.h"
-#include "server/candle_store.h"
-#include "server/tick_store.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -30,14 +28,22 @@ static int session_settings(struct fx_db *db, char *err, size_t errlen)
     return rc;
 }
 
-/* Prepares fx-core's statements. DEALLOCATE first: an earlier attempt on
- * this session (before the migrations ran, say) may have prepared some. */
+static struct fx_db_setup *setups, **setups_tail = &setups;
+
+void fx_db_register_setup(struct fx_db_setup *setup)
+{
+    setup->next = NULL;
+    *setups_tail = setup;
+    setups_tail = &setup->next;
+}
+
+/* Runs the stores' setups. DEALLOCATE first: an earlier attempt on this
+ * session (before the migrations ran, say) may have prepared some. */
 static int setup_session(struct fx_db *db, char *err, size_t errlen)
 {
     int rc = session_settings(db, err, errlen);
     if (rc == 0) rc = fx_db_exec(db, "DEALLOCATE ALL", err, errlen);
-    if (rc == 0) rc = fx_tick_store_prepare(db, err, errlen);
-    if (rc == 0) rc = fx_candle_store_prepare(db, err, errlen);
+    for (const struct fx_db_setup *s = setups; rc == 0 && s; s = s->next) rc = s->prepare(db, err, errlen);
     db->prepared = rc == 0;
     return rc;
 }

@@ -16,13 +16,35 @@ struct fx_db {
     char last_sqlstate[6]; /* SQLSTATE of the last failure fx_db_error saw */
 };
 
+/*
+ * What a store does on every new session (prepared statements, temporary
+ * tables), registered by the store itself (FX_DB_SETUP), so that this module
+ * knows no store. Run in the order registered, after DEALLOCATE ALL.
+ */
+struct fx_db_setup {
+    const char *name;
+    int (*prepare)(struct fx_db *db, char *err, size_t errlen);
+    struct fx_db_setup *next;
+};
+
+/* Adds a setup; called before main (FX_DB_SETUP), never concurrently. */
+void fx_db_register_setup(struct fx_db_setup *setup);
+
+/* Registers `fn` as the session setup of the file it appears in. */
+#define FX_DB_SETUP(fn)                                                             \
+    static struct fx_db_setup fx_db_setup_##fn = { #fn, fn, NULL };                 \
+    __attribute__((constructor)) static void fx_db_setup_register_##fn(void)        \
+    {                                                                               \
+        fx_db_register_setup(&fx_db_setup_##fn);                                    \
+    }
+
 /* Connects to `url` (a libpq URI) with the session in UTC. Returns 0, or
  * FX_EUNAVAIL with the reason in `err`. Close with fx_db_close. */
 int fx_db_open(struct fx_db *db, const char *url, char *err, size_t errlen);
 void fx_db_close(struct fx_db *db);
 
-/* Makes sure the connection is usable and the statements of tick_store.c
- * are prepared, reconnecting if PostgreSQL went away. Returns 0 or an FX_E*. */
+/* Makes sure the connection is usable and every registered setup ran on
+ * its session, reconnecting if PostgreSQL went away. Returns 0 or an FX_E*. */
 int fx_db_ensure(struct fx_db *db, char *err, size_t errlen);
 
 /* Runs `sql` (no parameters, result discarded). Returns 0 or FX_EDB /

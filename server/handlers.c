@@ -7,6 +7,7 @@
 #include "base/symbol.h"
 #include "base/tick_rules.h"
 #include "fx/v1/rpc.pb-c.h"
+#include "proto/codec.h"
 #include "server/candle_store.h"
 #include "server/db.h"
 #include "server/tick_store.h"
@@ -25,8 +26,11 @@ struct fx_worker {
 };
 
 /* A reply being built: the envelope plus room for the operation's result and
- * the message and field strings it points to. */
+ * the message and field strings it points to. It lives in the request's
+ * arena, with the unpacked request and every array the reply points to:
+ * all of it is freed at once after the reply is packed. */
 struct reply {
+    struct fx_arena *arena;
     Fx__V1__Response resp;
     char message[512];
     char field[64];
@@ -151,11 +155,9 @@ static int check_range(struct reply *r, int64_t start, int64_t end)
 
 static void reply_tick(struct reply *r, const struct fx_tick *t)
 {
-    fx__v1__tick__init(&r->tick);
     memcpy(r->symbol, t->symbol, sizeof r->symbol);
+    fx_codec_tick_to_pb(t, &r->tick);
     r->tick.symbol = r->symbol;
-    r->tick.time_us = t->time_us;
-    r->tick.price = t->price;
 }
 
 static void op_create(struct fx_worker *w, const Fx__V1__CreateTickRequest *q, struct reply *r)
@@ -182,20 +184,16 @@ static void op_bulk(struct fx_worker *w, const Fx__V1__BulkCreateTicksRequest *q
             "a bulk request holds at most %d ticks (got %zu); split it", FX_BULK_MAX, q->n_ticks);
         return;
     }
-    struct fx_tick *ticks = malloc((q->n_ticks ? q->n_ticks : 1) * sizeof *ticks);
+    struct fx_tick *ticks = fx_arena_alloc(r->arena, (q->n_ticks ? q->n_ticks : 1) * sizeof *ticks);
     if (ticks == NULL) return set_store_error(r, FX_ENOMEM, "");
     for (size_t i = 0; i < q->n_ticks; i++) {
         char prefix[32];
         snprintf(prefix, sizeof prefix, "ticks[%zu].", i);
-        if (check_tick(r, q->ticks[i], prefix, &ticks[i])) {
-            free(ticks);
-            return;
-        }
+        if (check_tick(r, q->ticks[i], prefix, &ticks[i])) return;
     }
     char err[512];
     struct fx_write written;
     int rc = fx_ticks_insert_bulk(&w->db, ticks, q->n_ticks, &written, err, sizeof err);
-    free(ticks);
     uint64_t created = written.created;
     if (rc == 0) fx_publish_write(w->pub, &written);
     fx_write_free(&written);
@@ -207,18 +205,7 @@ static void op_bulk(struct fx_worker *w, const Fx__V1__BulkCreateTicksRequest *q
     r->resp.bulk_create_ticks = &r->u.bulk;
 }
 
-/* GetTicks and GetCandles own arrays the reply points to; freed after
- * packing. */
-struct get_result {
-    struct fx_tick *ticks;
-    Fx__V1__Tick *pb;
-    Fx__V1__Tick **ptrs;
-    struct fx_candle *rows;
-    Fx__V1__Candle *candles;
-    Fx__V1__Candle **candle_ptrs;
-};
-
-static void op_get(struct fx_worker *w, const Fx__V1__GetTicksRequest *q, struct reply *r, struct get_result *g)
+static void op_get(struct fx_worker *w, const Fx__V1__GetTicksRequest *q, struct reply *r)
 {
     char sym[FX_SYMBOL_MAX + 1];
     if (check_symbol(r, q->symbol, sym) || check_range(r, q->start_us, q->end_us)) return;
@@ -229,22 +216,15 @@ static void op_get(struct fx_worker *w, const Fx__V1__GetTicksRequest *q, struct
     }
     size_t n = 0;
     char err[512];
-    int rc = fx_ticks_select(&w->db, sym, q->start_us, q->end_us, q->limit, q->offset, &g->ticks, &n, err,
+    struct fx_tick *ticks;
+    int rc = fx_ticks_select(&w->db, sym, q->start_us, q->end_us, q->limit, q->offset, r->arena, &ticks, &n, err,
         sizeof err);
     if (rc) return set_store_error(r, rc, err);
-    g->pb = calloc(n ? n : 1, sizeof *g->pb);
-    g->ptrs = calloc(n ? n : 1, sizeof *g->ptrs);
-    if (g->pb == NULL || g->ptrs == NULL) return set_store_error(r, FX_ENOMEM, "");
-    for (size_t i = 0; i < n; i++) {
-        fx__v1__tick__init(&g->pb[i]);
-        g->pb[i].symbol = g->ticks[i].symbol;
-        g->pb[i].time_us = g->ticks[i].time_us;
-        g->pb[i].price = g->ticks[i].price;
-        g->ptrs[i] = &g->pb[i];
-    }
+    Fx__V1__Tick **pb = fx_codec_ticks_to_pb(r->arena, ticks, n);
+    if (pb == NULL) return set_store_error(r, FX_ENOMEM, "");
     fx__v1__get_ticks_response__init(&r->u.get);
     r->u.get.n_ticks = n;
-    r->u.get.ticks = g->ptrs;
+    r->u.get.ticks = pb;
     r->resp.result_case = FX__V1__RESPONSE__RESULT_GET_TICKS;
     r->resp.get_ticks = &r->u.get;
 }
@@ -322,35 +302,21 @@ static int check_candle_query(struct reply *r, const Fx__V1__GetCandlesRequest *
     return 0;
 }
 
-static void op_candles(struct fx_worker *w, const Fx__V1__GetCandlesRequest *q, struct reply *r, struct get_result *g)
+static void op_candles(struct fx_worker *w, const Fx__V1__GetCandlesRequest *q, struct reply *r)
 {
     struct fx_candle_query cq;
     if (check_candle_query(r, q, &cq)) return;
     size_t n = 0;
     char err[512];
-    int rc = fx_candles_select(&w->db, &cq, &g->rows, &n, err, sizeof err);
+    struct fx_candle *rows;
+    int rc = fx_candles_select(&w->db, &cq, r->arena, &rows, &n, err, sizeof err);
     if (rc == FX_EINVAL) return set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "tz", "%s", err);
     if (rc) return set_store_error(r, rc, err);
-    memcpy(r->symbol, cq.symbol, sizeof r->symbol);
-    g->candles = calloc(n ? n : 1, sizeof *g->candles);
-    g->candle_ptrs = calloc(n ? n : 1, sizeof *g->candle_ptrs);
-    if (g->candles == NULL || g->candle_ptrs == NULL) return set_store_error(r, FX_ENOMEM, "");
-    for (size_t i = 0; i < n; i++) {
-        Fx__V1__Candle *c = &g->candles[i];
-        fx__v1__candle__init(c);
-        c->symbol = r->symbol;
-        c->bucket_us = g->rows[i].bucket_us;
-        c->open = g->rows[i].open;
-        c->high = g->rows[i].high;
-        c->low = g->rows[i].low;
-        c->close = g->rows[i].close;
-        c->tick_count = g->rows[i].tick_count;
-        c->complete = g->rows[i].complete;
-        g->candle_ptrs[i] = c;
-    }
+    Fx__V1__Candle **pb = fx_codec_candles_to_pb(r->arena, rows, n);
+    if (pb == NULL) return set_store_error(r, FX_ENOMEM, "");
     fx__v1__get_candles_response__init(&r->u.candles);
     r->u.candles.n_candles = n;
-    r->u.candles.candles = g->candle_ptrs;
+    r->u.candles.candles = pb;
     r->resp.result_case = FX__V1__RESPONSE__RESULT_GET_CANDLES;
     r->resp.get_candles = &r->u.candles;
 }
@@ -382,7 +348,7 @@ static nng_msg *pack_reply(const Fx__V1__Response *resp)
     return msg;
 }
 
-static void run_op(struct fx_worker *w, const Fx__V1__Request *req, struct reply *r, struct get_result *g)
+static void run_op(struct fx_worker *w, const Fx__V1__Request *req, struct reply *r)
 {
     /* Reconnect first if PostgreSQL went away since the last request. */
     char err[512];
@@ -393,11 +359,11 @@ static void run_op(struct fx_worker *w, const Fx__V1__Request *req, struct reply
     switch (req->op_case) {
     case FX__V1__REQUEST__OP_CREATE_TICK: return op_create(w, req->create_tick, r);
     case FX__V1__REQUEST__OP_BULK_CREATE_TICKS: return op_bulk(w, req->bulk_create_ticks, r);
-    case FX__V1__REQUEST__OP_GET_TICKS: return op_get(w, req->get_ticks, r, g);
+    case FX__V1__REQUEST__OP_GET_TICKS: return op_get(w, req->get_ticks, r);
     case FX__V1__REQUEST__OP_UPDATE_TICK: return op_update(w, req->update_tick, r);
     case FX__V1__REQUEST__OP_DELETE_TICK: return op_delete(w, req->delete_tick, r);
     case FX__V1__REQUEST__OP_DELETE_TICKS: return op_delete_range(w, req->delete_ticks, r);
-    case FX__V1__REQUEST__OP_GET_CANDLES: return op_candles(w, req->get_candles, r, g);
+    case FX__V1__REQUEST__OP_GET_CANDLES: return op_candles(w, req->get_candles, r);
     case FX__V1__REQUEST__OP_HEALTH: return op_health(w, r);
     default:
         set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "op", "the request names no known operation");
@@ -407,34 +373,30 @@ static void run_op(struct fx_worker *w, const Fx__V1__Request *req, struct reply
 static nng_msg *handle(void *arg, nng_msg *msg)
 {
     struct fx_worker *w = arg;
-    struct reply *r = calloc(1, sizeof *r);
+    struct fx_arena arena = FX_ARENA_INIT;
+    struct reply *r = fx_arena_calloc(&arena, 1, sizeof *r);
     if (r == NULL || w == NULL) {
-        free(r);
+        fx_arena_free(&arena);
         nng_msg_free(msg);
         return NULL; /* no reply: the client times out and may retry */
     }
+    r->arena = &arena;
     fx__v1__response__init(&r->resp);
     set_status(r, FX__V1__STATUS_CODE__OK, NULL, "%s", "");
-    struct get_result g = { 0 };
-    Fx__V1__Request *req = fx__v1__request__unpack(NULL, nng_msg_len(msg), nng_msg_body(msg));
+    ProtobufCAllocator alloc;
+    fx_codec_allocator(&arena, &alloc);
+    Fx__V1__Request *req = fx__v1__request__unpack(&alloc, nng_msg_len(msg), nng_msg_body(msg));
     if (req == NULL) {
         fx_warn("rpc", "malformed request of %zu bytes", nng_msg_len(msg));
         set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, NULL,
             "the request is not a valid fx.v1.Request protobuf message");
     } else {
         r->resp.id = req->id;
-        run_op(w, req, r, &g);
-        fx__v1__request__free_unpacked(req, NULL);
+        run_op(w, req, r); /* req goes with the arena */
     }
     nng_msg_free(msg);
     nng_msg *reply = pack_reply(&r->resp);
-    free(g.ticks);
-    free(g.pb);
-    free(g.ptrs);
-    free(g.rows);
-    free(g.candles);
-    free(g.candle_ptrs);
-    free(r);
+    fx_arena_free(&arena);
     return reply;
 }
 

@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/resolution.h"
 #include "fx/v1/events.pb-c.h"
+#include "proto/codec.h"
 #include "server/candle_store.h"
 
 #include <nng/nng.h>
@@ -134,10 +135,7 @@ static void publish_symbol_ticks(struct fx_publisher *p, const struct tick_ref *
     Fx__V1__Tick **ptrs)
 {
     for (size_t k = 0; k < n; k++) {
-        fx__v1__tick__init(&pb[k]);
-        pb[k].symbol = (char *)refs[k].tick->symbol;
-        pb[k].time_us = refs[k].tick->time_us;
-        pb[k].price = refs[k].tick->price;
+        fx_codec_tick_to_pb(refs[k].tick, &pb[k]);
         ptrs[k] = &pb[k];
     }
     Fx__V1__LiveEvent ev = FX__V1__LIVE_EVENT__INIT;
@@ -191,15 +189,8 @@ static int64_t now_us(void)
 
 static void publish_candle(struct fx_publisher *p, const struct fx_resolution *res, const struct fx_candle *candle)
 {
-    Fx__V1__Candle c = FX__V1__CANDLE__INIT;
-    c.symbol = (char *)candle->symbol;
-    c.bucket_us = candle->bucket_us;
-    c.open = candle->open;
-    c.high = candle->high;
-    c.low = candle->low;
-    c.close = candle->close;
-    c.tick_count = candle->tick_count;
-    c.complete = candle->complete;
+    Fx__V1__Candle c;
+    fx_codec_candle_to_pb(candle, &c);
     Fx__V1__LiveEvent ev = FX__V1__LIVE_EVENT__INIT;
     ev.event_case = FX__V1__LIVE_EVENT__EVENT_CANDLE;
     ev.candle = &c;

@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "server/partitions.h"
 #include "server/pg_codec.h"
+#include "server/pg_copy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,8 @@ static const struct statement statements[] = {
         0, { 0 } },
 };
 
-int fx_tick_store_prepare(struct fx_db *db, char *err, size_t errlen)
+/* Prepares the statements below on a new session. */
+static int tick_store_prepare(struct fx_db *db, char *err, size_t errlen)
 {
     /* Session-local staging table for bulk loads: COPY cannot skip duplicates,
      * INSERT ... SELECT ... ON CONFLICT can. Emptied at every commit. */
@@ -64,6 +66,8 @@ int fx_tick_store_prepare(struct fx_db *db, char *err, size_t errlen)
     }
     return rc;
 }
+
+FX_DB_SETUP(tick_store_prepare)
 
 /* Binary parameters of one statement call. */
 struct params {
@@ -120,40 +124,25 @@ static int run_command(struct fx_db *db, const char *name, const struct params *
     return rc;
 }
 
-/* One tuple of PostgreSQL's binary COPY format: field count, then each field
- * as length + bytes. */
-static size_t copy_tuple(char *out, const struct fx_tick *t)
-{
-    size_t len = strlen(t->symbol);
-    char *p = out;
-    fx_pg_put_u16(p, 3), p += 2;
-    fx_pg_put_u32(p, (uint32_t)len), p += 4;
-    memcpy(p, t->symbol, len), p += len;
-    fx_pg_put_u32(p, 8), p += 4;
-    fx_pg_put_time(p, t->time_us), p += 8;
-    fx_pg_put_u32(p, 8), p += 4;
-    fx_pg_put_f64(p, t->price), p += 8;
-    return (size_t)(p - out);
-}
+#define TICK_TUPLE_MAX FX_PG_COPY_TUPLE_BYTES(3, FX_SYMBOL_MAX + 8 + 8)
 
 /* COPY the ticks into `table` (binary format). */
 static int copy_ticks(struct fx_db *db, const char *table, const struct fx_tick *t, size_t n, char *err, size_t errlen)
 {
-    static const char header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
-    char *buf = malloc(sizeof header + n * (2 + 4 + FX_SYMBOL_MAX + 12 + 12) + 2);
-    if (buf == NULL) {
+    struct fx_pg_copy c;
+    if (fx_pg_copy_begin(&c, n, TICK_TUPLE_MAX) != 0) {
         snprintf(err, errlen, "out of memory for %zu ticks", n);
         return FX_ENOMEM;
     }
-    size_t len = sizeof header;
-    memcpy(buf, header, sizeof header);
-    for (size_t i = 0; i < n; i++) len += copy_tuple(buf + len, &t[i]);
-    fx_pg_put_u16(buf + len, 0xffff), len += 2; /* trailer: field count -1 */
+    for (size_t i = 0; i < n; i++) {
+        fx_pg_copy_tuple(&c, 3);
+        fx_pg_copy_text(&c, t[i].symbol);
+        fx_pg_copy_time(&c, t[i].time_us);
+        fx_pg_copy_float8(&c, t[i].price);
+    }
     char sql[128];
     snprintf(sql, sizeof sql, "COPY %s (symbol, time, price) FROM STDIN (FORMAT binary)", table);
-    int rc = fx_db_copy_in(db, sql, buf, len, err, errlen);
-    free(buf);
-    return rc;
+    return fx_pg_copy_send(db, sql, &c, err, errlen);
 }
 
 /*
@@ -327,8 +316,8 @@ int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, struct fx_write *o
     return rc;
 }
 
-int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us,
-    uint32_t limit, uint32_t offset, struct fx_tick **out, size_t *n, char *err, size_t errlen)
+int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us, uint32_t limit,
+    uint32_t offset, struct fx_arena *arena, struct fx_tick **out, size_t *n, char *err, size_t errlen)
 {
     struct params p = { .n = 0 };
     param_text(&p, symbol);
@@ -343,7 +332,7 @@ int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int6
         return rc;
     }
     size_t rows = (size_t)PQntuples(res);
-    struct fx_tick *ticks = calloc(rows ? rows : 1, sizeof *ticks);
+    struct fx_tick *ticks = fx_arena_calloc(arena, rows ? rows : 1, sizeof *ticks);
     if (ticks == NULL) {
         PQclear(res);
         return FX_ENOMEM;

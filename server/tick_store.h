@@ -7,15 +7,13 @@
 #ifndef FX_TICK_STORE_H
 #define FX_TICK_STORE_H
 
+#include "base/arena.h"
 #include "server/candle_store.h"
 #include "server/db.h"
 #include "fx/tick.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Prepares the statements below on a new session (called by fx_db_open). */
-int fx_tick_store_prepare(struct fx_db *db, char *err, size_t errlen);
 
 /* What a write stored, for the live feed after its commit. */
 struct fx_write {
@@ -36,10 +34,10 @@ int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, struct fx_write *o
 int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, struct fx_write *out, char *err,
     size_t errlen);
 
-/* Ticks of `symbol` in [start_us, end_us) by time. *out is malloc'ed (the
- * caller frees it), *n its length. */
-int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us,
-    uint32_t limit, uint32_t offset, struct fx_tick **out, size_t *n, char *err, size_t errlen);
+/* Ticks of `symbol` in [start_us, end_us) by time. *out comes from `arena`
+ * (it goes with it), *n is its length. */
+int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us, uint32_t limit,
+    uint32_t offset, struct fx_arena *arena, struct fx_tick **out, size_t *n, char *err, size_t errlen);
 
 /* FX_ENOTFOUND when there is no such tick. */
 int fx_tick_update_price(struct fx_db *db, const char *symbol, int64_t time_us, double price,
