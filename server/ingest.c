@@ -6,6 +6,7 @@
 #include "server/db.h"
 #include "server/ingest_entry.h"
 #include "server/tick_store.h"
+#include "base/worker.h"
 
 #include <hiredis/hiredis.h>
 #include <pthread.h>
@@ -31,19 +32,18 @@
 struct fx_ingest {
     struct fx_config cfg;
     struct fx_publisher *pub;
-    int stopping; /* atomic */
 
-    pthread_t reader;
+    struct fx_thread reader; /* both are asked to stop at once (fx_ingest_stop) */
     redisContext *redis;
     int read_pending; /* re-read our own pending entries before new ones */
     char pending_after[32]; /* ...those after this id (the last one handed over) */
-    int backoff_ms;
+    struct fx_backoff backoff;
     time_t last_maintenance;
 
-    pthread_t storer;
+    struct fx_thread storer;
     struct fx_db db;
     redisContext *acker;
-    int store_backoff_ms;
+    struct fx_backoff store_backoff;
 
     pthread_mutex_t lock; /* the slot */
     pthread_cond_t changed;
@@ -74,21 +74,11 @@ struct job {
     struct batch b;
 };
 
-static int stopping(struct fx_ingest *in) { return __atomic_load_n(&in->stopping, __ATOMIC_ACQUIRE); }
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-    nanosleep(&ts, NULL);
-}
-
-static void back_off_ms(int *ms)
-{
-    sleep_ms(*ms);
-    *ms = *ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : *ms * 2;
-}
-
-static void back_off(struct fx_ingest *in) { back_off_ms(&in->backoff_ms); }
+/* Each thread looks at its own stop flag; a stop cuts a backoff short. */
+static int reader_stopping(struct fx_ingest *in) { return fx_thread_stopping(&in->reader); }
+static int storer_stopping(struct fx_ingest *in) { return fx_thread_stopping(&in->storer); }
+static void back_off(struct fx_ingest *in) { fx_backoff_sleep(&in->backoff, &in->reader); }
+static void store_back_off(struct fx_ingest *in) { fx_backoff_sleep(&in->store_backoff, &in->storer); }
 
 /* ---- batches ------------------------------------------------------------ */
 
@@ -232,15 +222,15 @@ static void job_free(struct job *j)
 static int store(struct fx_ingest *in, struct batch *b, struct fx_write *written)
 {
     char err[512];
-    while (!stopping(in)) {
+    while (!storer_stopping(in)) {
         int rc = fx_db_ensure(&in->db, err, sizeof err);
         if (rc == 0) rc = b->nticks ? fx_ticks_insert_bulk(&in->db, b->ticks, b->nticks, written, err, sizeof err) : 0;
         if (rc == 0) {
-            in->store_backoff_ms = BACKOFF_MIN_MS;
+            fx_backoff_reset(&in->store_backoff);
             return 0;
         }
         fx_warn("ingest", "batch of %zu not stored, will retry: %s", b->nticks, err);
-        back_off_ms(&in->store_backoff_ms);
+        store_back_off(in);
     }
     return -1;
 }
@@ -252,12 +242,12 @@ static void acknowledge(struct fx_ingest *in, struct batch *b)
 {
     char err[512];
     /* at least one try, also when stopping: the batch is stored */
-    for (int attempt = 0; attempt == 0 || !stopping(in); attempt++) {
+    for (int attempt = 0; attempt == 0 || !storer_stopping(in); attempt++) {
         if (in->acker == NULL) {
             in->acker = fx_redis_connect(in->cfg.redis_url, in->cfg.ingest_block_ms + 5000, err, sizeof err);
             if (in->acker == NULL) {
                 fx_warn("ingest", "Redis unavailable for acknowledgements (%s); retrying", err);
-                back_off_ms(&in->store_backoff_ms);
+                store_back_off(in);
                 continue;
             }
         }
@@ -269,7 +259,7 @@ static void acknowledge(struct fx_ingest *in, struct batch *b)
         fx_warn("ingest", "ack failed, reconnecting: %s", err);
         redisFree(in->acker);
         in->acker = NULL;
-        back_off_ms(&in->store_backoff_ms);
+        store_back_off(in);
     }
 }
 
@@ -291,7 +281,7 @@ static void process(struct fx_ingest *in, struct batch *b)
 static struct job *take(struct fx_ingest *in)
 {
     pthread_mutex_lock(&in->lock);
-    while (in->slot == NULL && !stopping(in)) pthread_cond_wait(&in->changed, &in->lock);
+    while (in->slot == NULL && !storer_stopping(in)) pthread_cond_wait(&in->changed, &in->lock);
     struct job *j = in->slot;
     in->slot = NULL;
     pthread_cond_broadcast(&in->changed);
@@ -299,7 +289,7 @@ static struct job *take(struct fx_ingest *in)
     return j;
 }
 
-static void *storer_main(void *arg)
+static void storer_main(void *arg)
 {
     struct fx_ingest *in = arg;
     struct job *j;
@@ -309,7 +299,6 @@ static void *storer_main(void *arg)
     }
     if (in->acker) redisFree(in->acker);
     fx_db_close(&in->db);
-    return NULL;
 }
 
 /* ---- the reader ------------------------------------------------------------ */
@@ -321,7 +310,7 @@ static size_t room(struct fx_ingest *in)
 {
     size_t cap = (size_t)in->cfg.ingest_batch;
     pthread_mutex_lock(&in->lock);
-    while (in->slot != NULL && in->slot->b.n >= in->slot->b.cap && !stopping(in))
+    while (in->slot != NULL && in->slot->b.n >= in->slot->b.cap && !reader_stopping(in))
         pthread_cond_wait(&in->changed, &in->lock);
     size_t n = in->slot ? in->slot->b.cap - in->slot->b.n : cap;
     pthread_mutex_unlock(&in->lock);
@@ -353,8 +342,8 @@ static int hand_over(struct fx_ingest *in, redisReply *reply, redisReply *entrie
     }
     j->replies[j->nreplies++] = reply;
     pthread_mutex_lock(&in->lock);
-    while (in->slot != NULL && !stopping(in)) pthread_cond_wait(&in->changed, &in->lock);
-    int stop = stopping(in);
+    while (in->slot != NULL && !reader_stopping(in)) pthread_cond_wait(&in->changed, &in->lock);
+    int stop = reader_stopping(in);
     if (!stop) in->slot = j;
     pthread_cond_broadcast(&in->changed);
     pthread_mutex_unlock(&in->lock);
@@ -514,7 +503,7 @@ static void step(struct fx_ingest *in)
         if (rc == 0) trim_acknowledged(in);
     }
     redisReply *r = read_group(in, room(in));
-    if (stopping(in)) {
+    if (reader_stopping(in)) {
         if (r) freeReplyObject(r); /* not handed over: still pending, read again at the next start */
         return;
     }
@@ -537,15 +526,25 @@ static void step(struct fx_ingest *in)
         && last->element[0]->type == REDIS_REPLY_STRING)
         snprintf(in->pending_after, sizeof in->pending_after, "%s", last->element[0]->str);
     if (hand_over(in, r, entries) == FX_ENOMEM) return back_off(in);
-    in->backoff_ms = BACKOFF_MIN_MS;
+    fx_backoff_reset(&in->backoff);
 }
 
-static void *reader_main(void *arg)
+static void reader_main(void *arg)
 {
     struct fx_ingest *in = arg;
-    while (!stopping(in)) step(in);
+    while (!reader_stopping(in)) step(in);
     drop_redis(in);
-    return NULL;
+}
+
+/* Asks both threads to stop and wakes them wherever they wait: in a
+ * backoff (fx_thread) or at the slot (`changed`). */
+static void request_stop(struct fx_ingest *in)
+{
+    fx_thread_request_stop(&in->reader);
+    fx_thread_request_stop(&in->storer);
+    pthread_mutex_lock(&in->lock);
+    pthread_cond_broadcast(&in->changed);
+    pthread_mutex_unlock(&in->lock);
 }
 
 int fx_ingest_start(struct fx_ingest **out, const struct fx_config *cfg, struct fx_publisher *pub, char *err,
@@ -555,24 +554,21 @@ int fx_ingest_start(struct fx_ingest **out, const struct fx_config *cfg, struct 
     if (in == NULL) return FX_ENOMEM;
     in->cfg = *cfg;
     in->pub = pub;
-    in->backoff_ms = in->store_backoff_ms = BACKOFF_MIN_MS;
+    in->backoff = in->store_backoff = FX_BACKOFF_INIT(BACKOFF_MIN_MS, BACKOFF_MAX_MS);
     snprintf(in->db.url, sizeof in->db.url, "%s", cfg->database_url);
     pthread_mutex_init(&in->lock, NULL);
     pthread_cond_init(&in->changed, NULL);
-    if (pthread_create(&in->storer, NULL, storer_main, in) != 0) {
+    if (fx_thread_start(&in->storer, storer_main, in) != 0) {
         snprintf(err, errlen, "cannot start the ingest threads");
         pthread_cond_destroy(&in->changed);
         pthread_mutex_destroy(&in->lock);
         free(in);
         return FX_ENOMEM;
     }
-    if (pthread_create(&in->reader, NULL, reader_main, in) != 0) {
+    if (fx_thread_start(&in->reader, reader_main, in) != 0) {
         snprintf(err, errlen, "cannot start the ingest threads");
-        __atomic_store_n(&in->stopping, 1, __ATOMIC_RELEASE);
-        pthread_mutex_lock(&in->lock);
-        pthread_cond_broadcast(&in->changed);
-        pthread_mutex_unlock(&in->lock);
-        pthread_join(in->storer, NULL);
+        request_stop(in);
+        fx_thread_stop(&in->storer);
         pthread_cond_destroy(&in->changed);
         pthread_mutex_destroy(&in->lock);
         free(in);
@@ -585,12 +581,9 @@ int fx_ingest_start(struct fx_ingest **out, const struct fx_config *cfg, struct 
 void fx_ingest_stop(struct fx_ingest *in)
 {
     if (in == NULL) return;
-    __atomic_store_n(&in->stopping, 1, __ATOMIC_RELEASE);
-    pthread_mutex_lock(&in->lock);
-    pthread_cond_broadcast(&in->changed);
-    pthread_mutex_unlock(&in->lock);
-    pthread_join(in->reader, NULL);
-    pthread_join(in->storer, NULL);
+    request_stop(in);
+    fx_thread_stop(&in->reader);
+    fx_thread_stop(&in->storer);
     job_free(in->slot); /* read, not stored: still pending, read again at the next start */
     pthread_cond_destroy(&in->changed);
     pthread_mutex_destroy(&in->lock);

@@ -4,6 +4,7 @@
 #include "base/errors.h"
 #include "base/log.h"
 #include "base/resolution.h"
+#include "base/worker.h"
 #include "fx/v1/events.pb-c.h"
 #include "proto/codec.h"
 #include "server/candle_store.h"
@@ -36,17 +37,14 @@ struct fx_publisher {
     int64_t day_start_us; /* custom days start this long after 00:00 UTC */
     struct fx_db db; /* read-backs (custom days) and the timer's re-reads */
     pthread_mutex_t db_lock;
-    pthread_t timer;
-    int timer_started;
-    pthread_mutex_t lock;
-    pthread_cond_t stop_cv;
-    int stopping;
+    struct fx_thread timer;
+    pthread_mutex_t lock; /* the open candles */
     struct open_candle open[OPEN_MAX];
     size_t nopen;
     int warned_full;
 };
 
-static void *timer_main(void *arg);
+static void timer_main(void *arg);
 
 int fx_publisher_create(struct fx_publisher **out, const char *url, const char *database_url, int day_start_hour,
     char *err, size_t errlen)
@@ -74,9 +72,8 @@ int fx_publisher_create(struct fx_publisher **out, const char *url, const char *
     pthread_mutex_init(&p->send_lock, NULL);
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->db_lock, NULL);
-    pthread_cond_init(&p->stop_cv, NULL);
-    p->timer_started = pthread_create(&p->timer, NULL, timer_main, p) == 0;
-    if (!p->timer_started) fx_warn("publish", "no timer thread: candles are not closed when their time is over");
+    if (fx_thread_start(&p->timer, timer_main, p) != 0)
+        fx_warn("publish", "no timer thread: candles are not closed when their time is over");
     fx_info("publish", "live feed on %s", url);
     *out = p;
     return 0;
@@ -85,16 +82,11 @@ int fx_publisher_create(struct fx_publisher **out, const char *url, const char *
 void fx_publisher_destroy(struct fx_publisher *p)
 {
     if (p == NULL) return;
-    pthread_mutex_lock(&p->lock);
-    p->stopping = 1;
-    pthread_cond_broadcast(&p->stop_cv);
-    pthread_mutex_unlock(&p->lock);
-    if (p->timer_started) pthread_join(p->timer, NULL);
+    fx_thread_stop(&p->timer);
     fx_db_close(&p->db);
     nng_close(p->sock);
     nng_aio_free(p->aio);
     pthread_mutex_destroy(&p->send_lock);
-    pthread_cond_destroy(&p->stop_cv);
     pthread_mutex_destroy(&p->db_lock);
     pthread_mutex_destroy(&p->lock);
     free(p);
@@ -314,20 +306,12 @@ static size_t take_ended(struct fx_publisher *p, int64_t now, struct open_candle
 
 /* Closes candles whose time is over: the final candle, from the rollup
  * (the one truth, whatever order concurrent writers published in). */
-static void *timer_main(void *arg)
+static void timer_main(void *arg)
 {
     struct fx_publisher *p = arg;
     struct open_candle *ended = malloc(OPEN_MAX * sizeof *ended);
-    if (ended == NULL) return NULL;
-    pthread_mutex_lock(&p->lock);
-    while (!p->stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += CLOSE_CHECK_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
-        pthread_cond_timedwait(&p->stop_cv, &p->lock, &until);
-        if (p->stopping) break;
-        pthread_mutex_unlock(&p->lock);
+    if (ended == NULL) return;
+    while (!fx_thread_wait_ms(&p->timer, CLOSE_CHECK_MS)) {
         size_t n = take_ended(p, now_us(), ended, OPEN_MAX);
         for (size_t i = 0; i < n; i++) {
             struct fx_candle c;
@@ -335,11 +319,8 @@ static void *timer_main(void *arg)
             c.complete = 1;
             publish_candle(p, ended[i].res, &c);
         }
-        pthread_mutex_lock(&p->lock);
     }
-    pthread_mutex_unlock(&p->lock);
     free(ended);
-    return NULL;
 }
 
 void fx_publish_write(struct fx_publisher *p, const struct fx_write *w)

@@ -9,9 +9,8 @@
 #include "server/migrate.h"
 #include "server/partitions.h"
 #include "server/rpc.h"
+#include "base/worker.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -24,11 +23,7 @@ struct fx_server {
     struct fx_handler_env env;
     struct fx_rpc *rpc;
     struct fx_ingest *ingest;
-    pthread_t maintenance;
-    int maintenance_started;
-    pthread_mutex_t lock;
-    pthread_cond_t stop_cv;
-    int stopping;
+    struct fx_thread maintenance;
 };
 
 int fx_server_migrate(const struct fx_config *cfg, int *applied, char *err, size_t errlen)
@@ -57,28 +52,17 @@ static int ensure_partitions_ahead(struct fx_db *db, const struct fx_config *cfg
     return fx_partitions_ensure_range(db, today - 1, today + cfg->partition_days_ahead, err, errlen);
 }
 
-static void *maintenance_main(void *arg)
+static void maintenance_main(void *arg)
 {
     struct fx_server *s = arg;
     struct fx_db db = { 0 };
     snprintf(db.url, sizeof db.url, "%s", s->cfg.database_url);
-    pthread_mutex_lock(&s->lock);
-    while (!s->stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += MAINTENANCE_PERIOD_S;
-        int rv = 0;
-        while (!s->stopping && rv != ETIMEDOUT) rv = pthread_cond_timedwait(&s->stop_cv, &s->lock, &until);
-        if (s->stopping) break;
-        pthread_mutex_unlock(&s->lock);
+    while (!fx_thread_wait_ms(&s->maintenance, MAINTENANCE_PERIOD_S * 1000)) {
         char err[512];
         if (ensure_partitions_ahead(&db, &s->cfg, err, sizeof err) != 0)
             fx_warn("partitions", "cannot create partitions ahead: %s", err);
-        pthread_mutex_lock(&s->lock);
     }
-    pthread_mutex_unlock(&s->lock);
     fx_db_close(&db);
-    return NULL;
 }
 
 static int prepare_database(const struct fx_config *cfg, char *err, size_t errlen)
@@ -100,8 +84,6 @@ int fx_server_create(struct fx_server **out, const struct fx_config *cfg, char *
     struct fx_server *s = calloc(1, sizeof *s);
     if (s == NULL) return FX_ENOMEM;
     s->cfg = *cfg;
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->stop_cv, NULL);
     rc = fx_publisher_create(&s->pub, s->cfg.feed_url, s->cfg.database_url, s->cfg.day_start_hour, err, errlen);
     s->env.cfg = &s->cfg;
     s->env.pub = s->pub;
@@ -109,12 +91,8 @@ int fx_server_create(struct fx_server **out, const struct fx_config *cfg, char *
         rc = fx_rpc_create(&s->rpc, s->cfg.rpc_url, s->cfg.rpc_contexts, s->cfg.db_pool_size, &fx_handler_ops,
             &s->env, err, errlen);
     if (rc == 0 && s->cfg.ingest_enabled) rc = fx_ingest_start(&s->ingest, &s->cfg, s->pub, err, errlen);
-    if (rc == 0) {
-        if (pthread_create(&s->maintenance, NULL, maintenance_main, s) == 0)
-            s->maintenance_started = 1;
-        else
-            fx_warn("server", "no maintenance thread: partitions ahead are not refreshed");
-    }
+    if (rc == 0 && fx_thread_start(&s->maintenance, maintenance_main, s) != 0)
+        fx_warn("server", "no maintenance thread: partitions ahead are not refreshed");
     if (rc) {
         fx_server_destroy(s);
         return rc;
@@ -129,12 +107,6 @@ void fx_server_destroy(struct fx_server *s)
     fx_ingest_stop(s->ingest);
     fx_rpc_destroy(s->rpc);
     fx_publisher_destroy(s->pub);
-    pthread_mutex_lock(&s->lock);
-    s->stopping = 1;
-    pthread_cond_broadcast(&s->stop_cv);
-    pthread_mutex_unlock(&s->lock);
-    if (s->maintenance_started) pthread_join(s->maintenance, NULL);
-    pthread_cond_destroy(&s->stop_cv);
-    pthread_mutex_destroy(&s->lock);
+    fx_thread_stop(&s->maintenance);
     free(s);
 }

@@ -1,6 +1,35 @@
 /*
  * fx-core as a whole: applies migrations, keeps daily partitions created
  * ahead, and serves RPC. main.c and the integration tests create it.
+ *
+ * The threads of fx-core (connections are each thread's own unless said):
+ *
+ *   thread          what it owns / does                 connections               locks it takes
+ *   main            config, fx_server_create/destroy,   PostgreSQL at start only  -
+ *                   waits for SIGINT/SIGTERM            (migrations, partitions)
+ *   rpc worker x    a handler each (handlers.c):        PostgreSQL (one each);    rpc.lock (ready queue);
+ *     DB_POOL_SIZE  runs requests, publishes writes     Redis per health request  publisher's send_lock,
+ *                                                                                 lock, db_lock (publish.c)
+ *   nng's threads   REP contexts' callbacks (rpc.c)     the REP socket            rpc.lock (enqueue only,
+ *                   and all socket I/O; never block     (FX_RPC_URL), the PUB     never blocks)
+ *                                                       socket's I/O
+ *   publish timer   closes candles whose bucket ended   the publisher's           lock (open candles),
+ *                   (fx_thread, every CLOSE_CHECK_MS)   PostgreSQL (db_lock);     db_lock, send_lock
+ *                                                       sends on the PUB socket
+ *   maintenance     partitions ahead, every             PostgreSQL (its own,      -
+ *                   MAINTENANCE_PERIOD_S (fx_thread)    opened when first due)
+ *   ingest reader   XREADGROUP, XAUTOCLAIM, XTRIM;      Redis (reads, trims)      ingest lock (the slot)
+ *                   parses, fills the slot (fx_thread)
+ *   ingest storer   stores the slot's batch, publishes, PostgreSQL; Redis (XACK,  ingest lock; publisher's
+ *                   acknowledges (fx_thread)            dead letters)             send_lock, lock, db_lock
+ *
+ * The ingest threads run with INGEST_ENABLED=1 only. The PUB socket
+ * (FX_FEED_URL) is shared: publish.c's send_lock serialises its one aio;
+ * the publisher's PostgreSQL connection (custom days, the timer's
+ * re-reads) is behind db_lock. No lock is held while another is taken, so
+ * there is no lock order to keep (every fx_thread also has a lock of its
+ * own for its wait, base/worker.c; a log line is one fwrite). Stop signals
+ * are blocked before any thread starts: main alone takes them.
  */
 #ifndef FX_SERVER_H
 #define FX_SERVER_H
