@@ -2,7 +2,7 @@
 #ifndef FX_BRIDGE_API_H
 #define FX_BRIDGE_API_H
 
-#include "bridge/http.h"
+#include "bridge/request.h"
 
 /* ticks_api.c */
 void fx_api_tick_create(struct fx_http_request *req, struct fx_http_response *res);

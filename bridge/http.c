@@ -1,5 +1,7 @@
 #include "bridge/http.h"
 
+#include "bridge/request.h"
+
 #include "base/errors.h"
 #include "bridge/json_out.h"
 #include "base/log.h"
@@ -8,7 +10,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +20,11 @@
 #define REFUSE_UNREAD_BODY (1ull << 30)
 #define SNAPSHOT_TIMEOUT_MS 2000
 
-/* What MHD keeps for one request between its calls of on_request. */
+/* What MHD keeps for one request between its calls of on_request (its
+ * con_cls). The request comes first: fx_http_request_of reads it there. */
 struct request_state {
-    struct fx_route_match match;
     struct fx_http_request req;
+    struct fx_route_match match;
     char *body;
     size_t len, cap, limit;
     int too_large;
@@ -29,48 +32,7 @@ struct request_state {
     struct timespec start;
 };
 
-const struct fx_http_request *fx_http_request_of(void *con_cls)
-{
-    return &((struct request_state *)con_cls)->req;
-}
-
-const char *fx_http_query(const struct fx_http_request *req, const char *name)
-{
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-void fx_reply_json(struct fx_http_response *res, unsigned status, char *json)
-{
-    res->status = status;
-    res->body = json;
-    res->len = json ? strlen(json) : 0;
-    res->content_type = "application/json";
-    if (json == NULL) fx_reply_error(res, 500, "out of memory");
-}
-
-void fx_reply_error(struct fx_http_response *res, unsigned status, const char *fmt, ...)
-{
-    char detail[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
-    va_end(ap);
-    struct fx_jbuf b;
-    fx_jbuf_init(&b);
-    fx_jbuf_raw(&b, "{\"detail\":");
-    fx_jbuf_string(&b, detail);
-    fx_jbuf_raw(&b, "}");
-    res->status = status;
-    res->body = fx_jbuf_take(&b, &res->len);
-    res->content_type = "application/json";
-}
-
-void fx_reply_core_error(struct fx_http_response *res, int code, const fxc_err *err)
-{
-    unsigned status = fx_status_http(code, err->field[0] != '\0');
-    if (status >= 500) fx_metrics_core_error(fx_status_name(code));
-    fx_reply_error(res, status, "%s", err->message);
-}
+_Static_assert(offsetof(struct request_state, req) == 0, "fx_http_request_of reads the request at con_cls");
 
 static double seconds_since(const struct timespec *t0)
 {

@@ -6,7 +6,7 @@
 #ifndef FX_BRIDGE_PARAMS_H
 #define FX_BRIDGE_PARAMS_H
 
-#include "bridge/http.h"
+#include "bridge/request.h"
 
 #include <jansson.h>
 #include <stdint.h>

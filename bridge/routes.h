@@ -7,7 +7,7 @@
 #ifndef FX_BRIDGE_ROUTES_H
 #define FX_BRIDGE_ROUTES_H
 
-#include "bridge/http.h"
+#include "bridge/request.h"
 
 typedef void (*fx_handler)(struct fx_http_request *req, struct fx_http_response *res);
 

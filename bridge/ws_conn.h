@@ -14,7 +14,7 @@
 #define FX_BRIDGE_WS_CONN_H
 
 #include "bridge/ws_frame.h"
-#include "bridge/ws_hub.h"
+#include "bridge/ws_filter.h"
 
 #include <microhttpd.h>
 #include <stddef.h>

@@ -16,6 +16,7 @@
 #ifndef FX_BRIDGE_WS_HUB_H
 #define FX_BRIDGE_WS_HUB_H
 
+#include "bridge/ws_filter.h"
 #include "fx/client.h"
 
 #include <microhttpd.h>
@@ -23,16 +24,6 @@
 #include <stdint.h>
 
 struct fx_ws_hub;
-
-enum fx_ws_stream { FX_WS_TICKS, FX_WS_OHLC };
-
-/* What one client receives. */
-struct fx_ws_filter {
-    enum fx_ws_stream stream;
-    char symbol[FXC_SYMBOL_MAX + 1]; /* "" = every symbol (ticks only) */
-    char resolution[16]; /* FX_WS_OHLC: minute, hour, day, custom-day */
-    int closed_only; /* FX_WS_OHLC: only candles with complete = true */
-};
 
 struct fx_ws_limits {
     size_t queue_bytes; /* unsent frames a client may have before it is dropped */

@@ -1,0 +1,49 @@
+/*
+ * fx-bridge as a whole: what every request shares (read-only after start:
+ * the configuration, the two fxclient handles, the WebSocket hub).
+ *
+ * The threads of fx-bridge:
+ *
+ *   thread          what it owns / does                 connections               locks it takes
+ *   main            config, fx_bridge_start/stop,       -                         -
+ *                   waits for SIGINT/SIGTERM
+ *   MHD listener    accepts, starts a thread per        the listening socket      MHD's own
+ *                   connection (BRIDGE_MAX_CONNECTIONS)
+ *   MHD connection  one HTTP connection: parses, runs   its client socket; calls  metrics.c's lock; for a
+ *     (one each)    the handler (routes.c), blocks on   on fxclient's shared REQ  WebSocket: the hub's
+ *                   its core round trip; on an upgrade  sockets (core: requests,  mailbox lock (post) and
+ *                   hands the socket to the hub and     snapshots: an OHLC        lock (waits until its
+ *                   reads the first candle (ws_api.c)   client's first candle)    client has joined)
+ *   ws hub          every upgraded socket (wslay,       the WebSocket sockets;    its mailbox's lock
+ *                   ws_conn.c), topic refcounts,        the nng SUB socket of     (drain), its lock
+ *                   fan-out, pings (ws_hub.c; epoll,    the live feed             (seq_applied)
+ *                   fx_thread, commands by mailbox)     (FX_FEED_URL)
+ *   nng's threads   I/O of fxclient's REQ sockets       FX_RPC_URL, FX_FEED_URL   nng's own
+ *                   (core, snapshots) and SUB socket
+ *
+ * `core` and `snapshots` are each one nng REQ socket shared by every
+ * connection thread (every call opens a context of its own). Frames,
+ * clients and topics are the hub thread's alone: the HTTP threads reach
+ * them only through the hub's mailbox. No lock is held while another is
+ * taken. Stop signals are blocked before any thread starts: main alone
+ * takes them.
+ */
+#ifndef FX_BRIDGE_BRIDGE_H
+#define FX_BRIDGE_BRIDGE_H
+
+#include "bridge/config.h"
+#include "bridge/ws_hub.h"
+#include "fx/client.h"
+
+struct MHD_Daemon;
+
+struct fx_bridge {
+    struct fx_bridge_config cfg;
+    fxc *core;
+    fxc *snapshots; /* the current candle of a new WebSocket client: a short timeout */
+    struct MHD_Daemon *daemon;
+    struct fx_ws_hub *hub; /* WebSocket clients and the live feed */
+    unsigned port; /* the bound port, also when cfg.port is 0 */
+};
+
+#endif
