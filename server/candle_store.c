@@ -72,11 +72,8 @@ static int read_updates(struct fx_db *db, struct fx_candle_update **updates, siz
     size_t errlen)
 {
     PGresult *res = PQexecParams(db->conn, "SELECT * FROM fx_candles_merge_delta()", 0, NULL, NULL, NULL, NULL, 1);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        int rc = fx_db_error(db, res, err, errlen);
-        PQclear(res);
-        return rc;
-    }
+    int rc = fx_db_rows(db, res, err, errlen);
+    if (rc) return rc;
     size_t n = (size_t)PQntuples(res);
     struct fx_candle_update *u = calloc(n ? n : 1, sizeof *u);
     if (u == NULL) {
@@ -322,11 +319,8 @@ int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct 
     int formats[7] = { 0, 0, 1, 1, 0, 0, 0 };
     const Oid types[7] = { 25, 25, 1184, 1184, 0, 20, 0 };
     PGresult *res = PQexecParams(db->conn, sql, direct ? 6 : 7, types, values, lengths, formats, 1);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = fx_db_error(db, res, err, errlen);
-        PQclear(res);
-        return rc;
-    }
+    rc = fx_db_rows(db, res, err, errlen);
+    if (rc) return rc;
     size_t count = (size_t)PQntuples(res);
     struct fx_candle *out = fx_arena_calloc(arena, count ? count : 1, sizeof *out);
     if (out == NULL) {

@@ -123,6 +123,14 @@ int fx_db_error(struct fx_db *db, const PGresult *res, char *err, size_t errlen)
     return FX_EDB;
 }
 
+int fx_db_rows(struct fx_db *db, PGresult *res, char *err, size_t errlen)
+{
+    if (PQresultStatus(res) == PGRES_TUPLES_OK) return 0;
+    int rc = fx_db_error(db, res, err, errlen);
+    PQclear(res);
+    return rc;
+}
+
 int fx_db_exec(struct fx_db *db, const char *sql, char *err, size_t errlen)
 {
     PGresult *res = PQexec(db->conn, sql);

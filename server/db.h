@@ -56,6 +56,10 @@ int fx_db_exec(struct fx_db *db, const char *sql, char *err, size_t errlen);
  * db->last_sqlstate. Does not clear `res`. */
 int fx_db_error(struct fx_db *db, const PGresult *res, char *err, size_t errlen);
 
+/* Whether `res` holds rows (PGRES_TUPLES_OK): 0, or, after clearing it,
+ * fx_db_error's code with the message in `err`. */
+int fx_db_rows(struct fx_db *db, PGresult *res, char *err, size_t errlen);
+
 /* Runs a COPY ... FROM STDIN `sql` with `len` bytes of data. */
 int fx_db_copy_in(struct fx_db *db, const char *sql, const char *data, size_t len, char *err, size_t errlen);
 

@@ -227,11 +227,8 @@ static int copy_merge(struct fx_db *db, const struct fx_tick *t, size_t n, struc
     int rc = copy_ticks(db, "bulk_ticks", t, n, err, errlen);
     if (rc) return rc;
     PGresult *res = run(db, "bulk_merge", &none);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = fx_db_error(db, res, err, errlen);
-        PQclear(res);
-        return rc;
-    }
+    rc = fx_db_rows(db, res, err, errlen);
+    if (rc) return rc;
     size_t rows = (size_t)PQntuples(res);
     struct fx_tick *stored = malloc((rows ? rows : 1) * sizeof *stored);
     if (stored == NULL) {
@@ -326,11 +323,8 @@ int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int6
     param_i64(&p, limit);
     param_i64(&p, offset);
     PGresult *res = run(db, "ticks_select", &p);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        int rc = fx_db_error(db, res, err, errlen);
-        PQclear(res);
-        return rc;
-    }
+    int rc = fx_db_rows(db, res, err, errlen);
+    if (rc) return rc;
     size_t rows = (size_t)PQntuples(res);
     struct fx_tick *ticks = fx_arena_calloc(arena, rows ? rows : 1, sizeof *ticks);
     if (ticks == NULL) {
