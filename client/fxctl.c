@@ -1,6 +1,6 @@
 /*
  * fxctl — command-line client of fx-core, built on the public API
- * (include/fx/client.h) only.
+ * (include/fx/client.h) and the rules of base/ (resolutions, tick files).
  *
  *   fxctl [--url URL] [--timeout MS] COMMAND [ARGS...]   (fxctl --help)
  *
@@ -15,6 +15,8 @@
  *   fxctl: <STATUS_NAME>: <message> (field: x)
  */
 #include "client/fxctl_import.h"
+
+#include "base/resolution.h"
 
 #include <fx/client.h>
 
@@ -667,7 +669,6 @@ static const struct command commands[] = {
         "  --limit N      at most N candles, 1-100000 (default 10000)\n"
         "  --json         a JSON array of {\"bucket\",\"symbol\",\"open\",\"high\",\"low\",\n"
         "                 \"close\",\"tick_count\",\"complete\"} instead of a table\n",
-        "RES is one of 1m 2m 5m 10m 15m 30m 1h 2h 4h 6h 8h 12h 1d 1w.\n"
         "Buckets follow the local clock of --tz, DST-aware: days and weeks start at\n"
         "--day-start local time (a day lasts 23 or 25 hours when the clocks change),\n"
         "weeks start on Sunday, and shorter buckets are counted from --day-start too\n"
@@ -698,7 +699,7 @@ static const struct command commands[] = {
         1, OPT_BATCH | OPT_FORMAT, run_import },
     { "tail", NULL, "SYMBOL [--candles RES] [--json]",
         "Print live ticks (or candles) of SYMBOL ('*' for all) as they are stored.",
-        "  --candles RES  the candles of RES (1m, 1h, 1d, custom-day) as they change, instead of ticks\n"
+        "  --candles RES  the candles of RES (a live stream, see below) as they change, instead of ticks\n"
         "  --json         one JSON object per line ({\"type\":\"tick\",...} or {\"type\":\"candle\",...})\n",
         "Reads fx-core's live feed (FX_FEED_URL, default tcp://127.0.0.1:5556): every\n"
         "tick is printed once it is committed, from any source (REST, fxctl, bulk\n"
@@ -749,7 +750,10 @@ static void print_command_help(const struct command *cmd)
     printf("usage: ");
     print_usage_line(cmd);
     printf("\n%s\n\nOptions:\n%s%s", cmd->summary, cmd->options, common_options_help);
-    if (cmd->notes[0] != '\0') printf("\n%s", cmd->notes);
+    /* the resolutions come from the one table (base/resolution.c) */
+    if (cmd->run == run_candles) printf("\nRES is one of %s.\n", fx_resolution_names());
+    if (cmd->opts & OPT_CANDLES) printf("\nRES of --candles is %s (or the matching name of\n'fxctl candles', e.g. 1m).\n", fx_resolution_stream_names());
+    if (cmd->notes[0] != '\0') printf("%s%s", cmd->run == run_candles ? "" : "\n", cmd->notes);
 }
 
 /* `fxctl tick --help`: the commands of a group. */

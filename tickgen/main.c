@@ -313,7 +313,7 @@ static int parse_symbols(const char *list, struct walk_run *w)
             return -1;
         }
         if (len >= sizeof one || fx_symbol_normalise(one, w->symbols[w->n]) != 0) {
-            fprintf(stderr, "fx-tickgen: --symbols: \"%s\" is not 1-16 characters of A-Z 0-9 . _ -\n", one);
+            fprintf(stderr, "fx-tickgen: --symbols: \"%s\" is not " FX_SYMBOL_RULE "\n", one);
             return -1;
         }
         for (size_t i = 0; i < w->n; i++)
@@ -430,7 +430,7 @@ static int reader_open(struct reader *r, const struct options *o)
     memset(r, 0, sizeof *r);
     r->path = strcmp(o->replay, "-") == 0 ? "(stdin)" : o->replay;
     if (o->symbol[0] && fx_symbol_normalise(o->symbol, r->symbol) != 0) {
-        fprintf(stderr, "fx-tickgen: --symbol \"%s\" is not 1-16 characters of A-Z 0-9 . _ -\n", o->symbol);
+        fprintf(stderr, "fx-tickgen: --symbol \"%s\" is not " FX_SYMBOL_RULE "\n", o->symbol);
         return 2;
     }
     if (strcmp(o->format, "auto") != 0 && (r->fmt = fx_tickfile_format_parse(o->format)) == FX_TICKFILE_UNKNOWN) {
