@@ -125,18 +125,19 @@ void fx_jbuf_tick(struct fx_jbuf *b, const fxc_tick *t)
 
 void fx_jbuf_candle_fields(struct fx_jbuf *b, const fxc_candle *c)
 {
+    const struct {
+        const char *key;
+        double value;
+    } prices[] = { { ",\"open\":", c->open }, { ",\"high\":", c->high }, { ",\"low\":", c->low },
+        { ",\"close\":", c->close } };
     fx_jbuf_raw(b, "\"bucket\":");
     fx_jbuf_time(b, c->bucket_us);
     fx_jbuf_raw(b, ",\"symbol\":");
     fx_jbuf_string(b, c->symbol);
-    fx_jbuf_raw(b, ",\"open\":");
-    fx_jbuf_price(b, c->open);
-    fx_jbuf_raw(b, ",\"high\":");
-    fx_jbuf_price(b, c->high);
-    fx_jbuf_raw(b, ",\"low\":");
-    fx_jbuf_price(b, c->low);
-    fx_jbuf_raw(b, ",\"close\":");
-    fx_jbuf_price(b, c->close);
+    for (size_t i = 0; i < sizeof prices / sizeof prices[0]; i++) {
+        fx_jbuf_raw(b, prices[i].key);
+        fx_jbuf_price(b, prices[i].value);
+    }
     fx_jbuf_printf(b, ",\"tick_count\":%llu,\"complete\":%s", (unsigned long long)c->tick_count,
         c->complete ? "true" : "false");
 }
