@@ -3,6 +3,7 @@
 #include "base/config_table.h"
 #include "base/errors.h"
 #include "base/log.h"
+#include "base/url_list.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -12,8 +13,10 @@
     FX_CONFIG_INT(struct fx_bridge_config, field, name, def, min, max, help)
 
 static const struct fx_config_var vars[] = {
-    STR(rpc_url, "FX_RPC_URL", "tcp://127.0.0.1:5555", "fx-core RPC address"),
-    STR(feed_url, "FX_FEED_URL", "tcp://127.0.0.1:5556", "fx-core live feed (nng PUB) the WebSockets relay"),
+    STR(rpc_url, "FX_RPC_URL", "tcp://127.0.0.1:5555",
+        "fx-core RPC address, or a comma-separated list of every core's (requests spread, fail over)"),
+    STR(feed_url, "FX_FEED_URL", "tcp://127.0.0.1:5556",
+        "fx-core live feed (nng PUB) the WebSockets relay; a list: every core's feed"),
     STR(bind, "BRIDGE_BIND", "127.0.0.1", "address the HTTP server listens on (0.0.0.0 for all)"),
     INT(port, "BRIDGE_PORT", 8000, 0, 65535, "HTTP port (0 picks a free one)"),
     STR(symbol, "SYMBOL", "EURUSD", "symbol used when a request names none"),
@@ -40,6 +43,16 @@ int fx_bridge_config_load(struct fx_bridge_config *cfg, const char *(*get)(const
     memset(&tmp, 0, sizeof tmp);
     int rc = fx_config_table_load(vars, NVARS, &tmp, get, err, errlen);
     if (rc) return rc;
+    struct fx_url_list urls;
+    char why[160];
+    if (fx_url_list_parse(tmp.rpc_url, &urls, why, sizeof why) != 0) {
+        snprintf(err, errlen, "FX_RPC_URL: %s", why);
+        return FX_ECONFIG;
+    }
+    if (fx_url_list_parse(tmp.feed_url, &urls, why, sizeof why) != 0) {
+        snprintf(err, errlen, "FX_FEED_URL: %s", why);
+        return FX_ECONFIG;
+    }
     if (fx_log_parse_level(tmp.log_level) < 0) {
         snprintf(err, errlen, "LOG_LEVEL=\"%s\": expected debug, info, warn or error", tmp.log_level);
         return FX_ECONFIG;

@@ -6,8 +6,8 @@
 #include <stdio.h>
 
 struct fx_bridge_config {
-    char rpc_url[256];
-    char feed_url[256];
+    char rpc_url[2048]; /* comma-separated: every core */
+    char feed_url[2048];
     char bind[64];
     int port;
     char symbol[17];

@@ -4,11 +4,14 @@
  * scripts served from BRIDGE_STATIC_DIR under /static/).
  */
 #include "bridge/api.h"
+
+#include "base/url_list.h"
 #include "bridge/json_out.h"
 #include "base/log.h"
 #include "bridge/metrics.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,35 +23,89 @@ extern const char fx_demo_html[]; /* web/demo.html, embedded at build time */
 
 #define HEALTH_TIMEOUT_MS 3000
 
+/* One core's answer to a health probe. */
+struct core_probe {
+    const char *url;
+    int rc; /* FXC_OK when the core answered */
+    fxc_health_info info;
+    fxc_err err;
+};
+
+/* A dedicated short-timeout handle: a probe must answer within its own
+ * deadline even when the core is gone. Runs on a thread of its own, so
+ * that all cores are asked at once. */
+static void *probe_core(void *arg)
+{
+    struct core_probe *p = arg;
+    fxc *c;
+    p->rc = fxc_open(p->url, &c, &p->err);
+    if (p->rc == FXC_OK) {
+        fxc_set_timeout(c, HEALTH_TIMEOUT_MS);
+        p->rc = fxc_health(c, &p->info, &p->err);
+        fxc_close(c);
+    }
+    return NULL;
+}
+
+static int core_healthy(const struct core_probe *p)
+{
+    return p->rc == FXC_OK && p->info.database_ok && p->info.redis_ok;
+}
+
+/* Healthy while at least one core answers with its PostgreSQL and Redis
+ * up; "database" and "redis" are those of the first such core (else of the
+ * first that answered), "cores" lists each core of FX_RPC_URL. */
 void fx_api_health(struct fx_http_request *req, struct fx_http_response *res)
 {
-    fxc_health_info h;
-    fxc_err e;
+    struct fx_url_list urls;
+    char why[160];
+    if (fx_url_list_parse(req->bridge->cfg.rpc_url, &urls, why, sizeof why) != 0) /* checked at start */
+        return fx_reply_error(res, 500, "FX_RPC_URL: %s", why);
+    struct core_probe probes[FX_URL_LIST_MAX];
+    pthread_t threads[FX_URL_LIST_MAX];
+    int started[FX_URL_LIST_MAX];
+    for (size_t i = 0; i < urls.n; i++) {
+        probes[i] = (struct core_probe){ .url = urls.url[i], .rc = FXC_UNAVAILABLE };
+        started[i] = pthread_create(&threads[i], NULL, probe_core, &probes[i]) == 0;
+        if (!started[i]) probe_core(&probes[i]);
+    }
+    const struct core_probe *best = NULL, *answered = NULL;
+    for (size_t i = 0; i < urls.n; i++) {
+        if (started[i]) pthread_join(threads[i], NULL);
+        if (probes[i].rc == FXC_OK && answered == NULL) answered = &probes[i];
+        if (core_healthy(&probes[i]) && best == NULL) best = &probes[i];
+    }
+    if (best == NULL) best = answered;
     struct fx_jbuf b;
     fx_jbuf_init(&b);
-    /* A dedicated short-timeout handle: a probe must answer within its own
-     * deadline even when the core is gone. */
-    fxc *probe;
-    int rc = fxc_open(req->bridge->cfg.rpc_url, &probe, &e);
-    if (rc == FXC_OK) {
-        fxc_set_timeout(probe, HEALTH_TIMEOUT_MS);
-        rc = fxc_health(probe, &h, &e);
-        fxc_close(probe);
-    }
-    if (rc != FXC_OK) {
-        fx_jbuf_raw(&b, "{\"status\":\"unhealthy\",\"core\":");
-        fx_jbuf_string(&b, e.message);
-        fx_jbuf_raw(&b, ",\"database\":\"unknown\",\"redis\":\"unknown\"}");
-        fx_reply_json(res, 503, fx_jbuf_take(&b, NULL));
-        return;
-    }
-    int healthy = h.database_ok && h.redis_ok;
-    fx_jbuf_printf(&b, "{\"status\":\"%s\",\"database\":", healthy ? "healthy" : "unhealthy");
-    fx_jbuf_string(&b, h.database_ok ? "connected" : h.database);
+    fx_jbuf_printf(&b, "{\"status\":\"%s\",\"database\":", best && core_healthy(best) ? "healthy" : "unhealthy");
+    fx_jbuf_string(&b, best == NULL ? "unknown" : best->info.database_ok ? "connected" : best->info.database);
     fx_jbuf_raw(&b, ",\"redis\":");
-    fx_jbuf_string(&b, h.redis_ok ? "connected" : h.redis);
-    fx_jbuf_raw(&b, ",\"core\":\"connected\"}");
-    fx_reply_json(res, healthy ? 200 : 503, fx_jbuf_take(&b, NULL));
+    fx_jbuf_string(&b, best == NULL ? "unknown" : best->info.redis_ok ? "connected" : best->info.redis);
+    fx_jbuf_raw(&b, ",\"core\":");
+    fx_jbuf_string(&b, best ? "connected" : probes[0].err.message);
+    fx_jbuf_raw(&b, ",\"cores\":[");
+    for (size_t i = 0; i < urls.n; i++) {
+        const struct core_probe *p = &probes[i];
+        fx_jbuf_raw(&b, i ? ",{\"url\":" : "{\"url\":");
+        fx_jbuf_string(&b, p->url);
+        fx_jbuf_printf(&b, ",\"status\":\"%s\"",
+            p->rc != FXC_OK ? "unreachable" : core_healthy(p) ? "healthy" : "unhealthy");
+        if (p->rc == FXC_OK) {
+            fx_jbuf_raw(&b, ",\"database\":");
+            fx_jbuf_string(&b, p->info.database_ok ? "connected" : p->info.database);
+            fx_jbuf_raw(&b, ",\"redis\":");
+            fx_jbuf_string(&b, p->info.redis_ok ? "connected" : p->info.redis);
+            fx_jbuf_raw(&b, ",\"version\":");
+            fx_jbuf_string(&b, p->info.version);
+        } else {
+            fx_jbuf_raw(&b, ",\"error\":");
+            fx_jbuf_string(&b, p->err.message);
+        }
+        fx_jbuf_raw(&b, "}");
+    }
+    fx_jbuf_raw(&b, "]}");
+    fx_reply_json(res, best && core_healthy(best) ? 200 : 503, fx_jbuf_take(&b, NULL));
 }
 
 /* The live feed (WebSocket) is not served yet: its counters are zero. */

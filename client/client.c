@@ -3,6 +3,7 @@
  * on the handle's REQ socket, so one handle serves many threads at once, each
  * request matched to its own reply by nng.
  */
+#include "client/dial.h"
 #include "client/export.h"
 #include "fx/client.h"
 
@@ -55,17 +56,20 @@ FXC_API int fxc_open(const char *url, fxc **out, fxc_err *err)
     if (c == NULL) return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory");
     c->timeout_ms = DEFAULT_TIMEOUT_MS;
     int rv = nng_req0_open(&c->sock);
-    if (rv == 0) {
-        nng_socket_set_size(c->sock, NNG_OPT_RECVMAXSZ, 64u << 20);
-        /* Non-blocking dial: nng keeps retrying, so a core started after the
-         * client is still found; a request waits for it up to the timeout. */
-        rv = nng_dial(c->sock, url, NULL, NNG_FLAG_NONBLOCK);
-        if (rv != 0) nng_close(c->sock);
-    }
     if (rv != 0) {
         free(c);
-        return fail(err, rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP ? FXC_INVALID_ARGUMENT : FXC_UNAVAILABLE,
-            "url", "cannot connect to %s: %s", url, nng_strerror(rv));
+        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "cannot open a request socket: %s", nng_strerror(rv));
+    }
+    nng_socket_set_size(c->sock, NNG_OPT_RECVMAXSZ, 64u << 20);
+    /* A core that vanishes without closing its connections (a lost node) is
+     * noticed by TCP keepalives; one that closes them (a crash, a stop)
+     * at once, and nng sends the requests in flight on it to another core. */
+    nng_socket_set_bool(c->sock, NNG_OPT_TCP_KEEPALIVE, true);
+    int rc = fxc_dial_all(c->sock, url, "FX_RPC_URL", err);
+    if (rc != FXC_OK) {
+        nng_close(c->sock);
+        free(c);
+        return rc;
     }
     *out = c;
     return ok(err);

@@ -4,6 +4,7 @@
  * fx.v1.LiveEvent; subscribing to the topic plus its NUL matches one symbol
  * exactly (nng matches prefixes).
  */
+#include "client/dial.h"
 #include "client/export.h"
 #include "fx/client.h"
 
@@ -50,14 +51,19 @@ FXC_API int fxc_feed_open(const char *url, fxc_feed **out, fxc_err *err)
     fxc_feed *f = calloc(1, sizeof *f);
     if (f == NULL) return feed_fail(err, FXC_RESOURCE_EXHAUSTED, "out of memory");
     int rv = nng_sub0_open(&f->sock);
-    /* room for a burst (a bulk load publishes thousands of events at once);
-     * beyond it the oldest are dropped, never the publisher slowed */
-    if (rv == 0) nng_socket_set_int(f->sock, NNG_OPT_RECVBUF, FEED_BUFFER);
-    if (rv == 0 && (rv = nng_dial(f->sock, url, NULL, NNG_FLAG_NONBLOCK)) != 0) nng_close(f->sock);
     if (rv != 0) {
         free(f);
-        return feed_fail(err, rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP ? FXC_INVALID_ARGUMENT : FXC_UNAVAILABLE,
-            "cannot connect to the feed %s: %s", url, nng_strerror(rv));
+        return feed_fail(err, FXC_RESOURCE_EXHAUSTED, "cannot open the feed socket: %s", nng_strerror(rv));
+    }
+    /* room for a burst (a bulk load publishes thousands of events at once);
+     * beyond it the oldest are dropped, never the publisher slowed */
+    nng_socket_set_int(f->sock, NNG_OPT_RECVBUF, FEED_BUFFER);
+    nng_socket_set_bool(f->sock, NNG_OPT_TCP_KEEPALIVE, true);
+    int rc = fxc_dial_all(f->sock, url, "FX_FEED_URL", err); /* every core's feed */
+    if (rc != FXC_OK) {
+        nng_close(f->sock);
+        free(f);
+        return rc;
     }
     *out = f;
     if (err) err->code = FXC_OK, err->message[0] = '\0', err->field[0] = '\0';

@@ -17,6 +17,7 @@
 #include "client/fxctl_import.h"
 
 #include "base/resolution.h"
+#include "base/symbol.h"
 
 #include <fx/client.h>
 
@@ -737,9 +738,10 @@ static void print_main_help(void)
            "'fxctl COMMAND --help' describes a command.\n\n"
            "Times are RFC 3339: 2025-12-05T10:00:00Z, 2025-12-05 12:00:00.123456+02:00, or a\n"
            "date (midnight UTC); no offset means UTC. Times are printed in UTC.\n"
-           "Symbols are 1-16 of A-Z 0-9 . _ - in any case; EUR/USD means EURUSD.\n\n"
-           "Environment:\n  FX_RPC_URL     fx-core RPC address (default " DEFAULT_URL_TEXT ")\n"
-           "  FX_FEED_URL    fx-core live feed, for tail (default " FXC_DEFAULT_FEED_URL ")\n\n"
+           "Symbols are " FX_SYMBOL_RULE ", in any case.\n\n"
+           "Environment:\n  FX_RPC_URL     fx-core RPC address (default " DEFAULT_URL_TEXT "); a\n"
+           "                 comma-separated list of cores: requests fail over among them\n"
+           "  FX_FEED_URL    fx-core live feed, for tail (default " FXC_DEFAULT_FEED_URL "); a list: every core's\n\n"
            "Exit status: 0 success, 1 error (reported as 'fxctl: STATUS: message'),\n"
            "2 usage error or, for 'fxctl health', core unreachable.\n",
         common_options_help);

@@ -3,8 +3,12 @@
 #include "tests/support/bridge_fixture.h"
 #include "tests/support/http_client.h"
 
+#include "bridge/config.h"
+
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 TestSuite(rest_system, .init = fx_bridge_fixture_start, .fini = fx_bridge_fixture_stop, .timeout = 120);
 
@@ -111,5 +115,43 @@ Test(rest_system, static_files_refuse_path_tricks)
     struct fx_http_result r;
     fx_http("GET", "/static/../CMakeLists.txt", NULL, &r);
     cr_assert_eq(r.status, 404);
+    fx_http_free(&r);
+}
+
+/* A second core that is not running: the bridge lists both. */
+static char absent_core[96];
+
+static void with_an_absent_core(struct fx_bridge_config *cfg)
+{
+    snprintf(absent_core, sizeof absent_core, "ipc:///tmp/fx-absent-core-%d", (int)getpid());
+    size_t n = strlen(cfg->rpc_url);
+    snprintf(cfg->rpc_url + n, sizeof cfg->rpc_url - n, ",%s", absent_core);
+}
+
+static void start_with_an_absent_core(void) { fx_bridge_fixture_start_with(NULL, with_an_absent_core); }
+
+TestSuite(rest_system_cores, .init = start_with_an_absent_core, .fini = fx_bridge_fixture_stop, .timeout = 120);
+
+Test(rest_system_cores, health_is_healthy_while_one_core_answers_and_lists_each_core)
+{
+    struct fx_http_result r;
+    fx_http("GET", "/health", NULL, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *j = fx_http_json(&r);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "healthy");
+    json_t *cores = json_object_get(j, "cores");
+    cr_assert_eq(json_array_size(cores), 2, "%s", r.body);
+    json_t *up = json_array_get(cores, 0), *down = json_array_get(cores, 1);
+    cr_assert_str_eq(json_string_value(json_object_get(up, "url")), fx_test_rpc_url());
+    cr_assert_str_eq(json_string_value(json_object_get(up, "status")), "healthy");
+    cr_assert_str_eq(json_string_value(json_object_get(up, "database")), "connected");
+    cr_assert_str_eq(json_string_value(json_object_get(down, "url")), absent_core);
+    cr_assert_str_eq(json_string_value(json_object_get(down, "status")), "unreachable");
+    cr_assert(strstr(json_string_value(json_object_get(down, "error")), "did not answer"), "%s", r.body);
+    json_decref(j);
+    fx_http_free(&r);
+    /* requests still work: they go to the core that is up */
+    fx_http("GET", "/ticks/?symbol=EURUSD&start=2025-01-01T00:00:00Z&end=2025-01-02T00:00:00Z", NULL, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
     fx_http_free(&r);
 }

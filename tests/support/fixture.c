@@ -44,6 +44,19 @@ void fx_fixture_start_with(void (*tweak)(struct fx_config *cfg))
     fxc_set_timeout(fx_test_client, 60000);
 }
 
+struct fx_server *fx_test_core_start(const char *rpc, const char *feed)
+{
+    struct fx_config cfg;
+    char err[1024];
+    cr_assert_eq(fx_config_load(&cfg, err, sizeof err), 0, "config: %s", err);
+    snprintf(cfg.rpc_url, sizeof cfg.rpc_url, "%s", rpc);
+    snprintf(cfg.feed_url, sizeof cfg.feed_url, "%s", feed);
+    cfg.ingest_enabled = 0;
+    struct fx_server *s;
+    cr_assert_eq(fx_server_create(&s, &cfg, err, sizeof err), 0, "fx-core on %s: %s", rpc, err);
+    return s;
+}
+
 void fx_fixture_stop(void)
 {
     fxc_close(fx_test_client);

@@ -23,6 +23,11 @@ struct fx_config;
 void fx_fixture_start_with(void (*tweak)(struct fx_config *cfg));
 void fx_fixture_stop(void); /* use as .fini */
 
+/* Another fx-core in this process, on `rpc_url` and `feed_url`, against the
+ * same database (ingest off). Stop it with fx_server_destroy. */
+struct fx_server;
+struct fx_server *fx_test_core_start(const char *rpc_url, const char *feed_url);
+
 /* The core's RPC URL of this process's server. */
 const char *fx_test_rpc_url(void);
 

@@ -66,8 +66,12 @@ typedef struct fxc_health_info {
 typedef struct fxc fxc;
 
 /* Connects to fx-core at `url` (e.g. "tcp://127.0.0.1:5555"; NULL means the
- * FX_RPC_URL environment variable, else that default). The connection is
- * made lazily and retried by nng, so a core started later is found.
+ * FX_RPC_URL environment variable, else that default). `url` may list
+ * several cores, comma-separated ("tcp://a:5555,tcp://b:5555"): requests
+ * spread over the cores that are up, and one in flight on a core whose
+ * connection closes is sent to another (so a create the dead core had
+ * stored may answer FXC_ALREADY_EXISTS). Connections are made lazily and
+ * retried by nng, so a core started later, or again, is found and used.
  * Free with fxc_close(). */
 int fxc_open(const char *url, fxc **out, fxc_err *err);
 void fxc_close(fxc *c);
@@ -131,7 +135,10 @@ typedef struct fxc_feed fxc_feed;
 
 #define FXC_DEFAULT_FEED_URL "tcp://127.0.0.1:5556" /* when FX_FEED_URL is unset */
 
-/* Connects to the feed at `url` (NULL: FX_FEED_URL, else the default). */
+/* Connects to the feed at `url` (NULL: FX_FEED_URL, else the default); a
+ * comma-separated list receives the feed of every core listed. Each event
+ * comes from the core that stored it, so with several cores the order
+ * across cores is the order of arrival. */
 int fxc_feed_open(const char *url, fxc_feed **out, fxc_err *err);
 void fxc_feed_close(fxc_feed *f);
 
