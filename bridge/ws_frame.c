@@ -29,6 +29,9 @@ struct fx_ws_frame *fx_ws_frame_tick(const fxc_tick *t)
     fx_jbuf_init(&b);
     fx_jbuf_raw(&b, "{\"type\":\"tick\",");
     fx_jbuf_tick_fields(&b, t);
+    /* the symbol's commit order: a client that reconnects can tell what it
+     * missed (ticks stored before seq existed have none) */
+    if (t->seq > 0) fx_jbuf_printf(&b, ",\"seq\":%lld", (long long)t->seq);
     fx_jbuf_raw(&b, "}");
     return frame_from(&b, NULL);
 }

@@ -209,6 +209,23 @@ FXC_API int fxc_ticks_bulk(fxc *c, const fxc_tick *ticks, size_t n, uint64_t *cr
     return FXC_OK;
 }
 
+/* The ticks of a GetTicksResponse as a malloc'ed array; frees `r`. */
+static int take_ticks(Fx__V1__Response *r, const Fx__V1__GetTicksResponse *g, fxc_tick **ticks, size_t *n,
+    fxc_err *err)
+{
+    size_t count = g->n_ticks;
+    fxc_tick *out = malloc((count ? count : 1) * sizeof *out);
+    if (out == NULL) {
+        fx__v1__response__free_unpacked(r, NULL);
+        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu ticks", count);
+    }
+    for (size_t i = 0; i < count; i++) fx_codec_tick_from_pb(g->ticks[i], &out[i]);
+    fx__v1__response__free_unpacked(r, NULL);
+    *ticks = out;
+    *n = count;
+    return FXC_OK;
+}
+
 FXC_API int fxc_ticks_get(fxc *c, const char *symbol, int64_t start_us, int64_t end_us, uint32_t limit,
     uint32_t offset, fxc_tick **ticks, size_t *n, fxc_err *err)
 {
@@ -225,17 +242,24 @@ FXC_API int fxc_ticks_get(fxc *c, const char *symbol, int64_t start_us, int64_t 
     Fx__V1__Response *r;
     int rc = call(c, &req, FX__V1__RESPONSE__RESULT_GET_TICKS, &r, err);
     if (rc) return rc;
-    size_t count = r->get_ticks->n_ticks;
-    fxc_tick *out = malloc((count ? count : 1) * sizeof *out);
-    if (out == NULL) {
-        fx__v1__response__free_unpacked(r, NULL);
-        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu ticks", count);
-    }
-    for (size_t i = 0; i < count; i++) fx_codec_tick_from_pb(r->get_ticks->ticks[i], &out[i]);
-    fx__v1__response__free_unpacked(r, NULL);
-    *ticks = out;
-    *n = count;
-    return FXC_OK;
+    return take_ticks(r, r->get_ticks, ticks, n, err);
+}
+
+FXC_API int fxc_ticks_after(fxc *c, const char *symbol, int64_t after_seq, uint32_t limit, fxc_tick **ticks,
+    size_t *n, fxc_err *err)
+{
+    if (check_symbol_arg(symbol, err)) return FXC_INVALID_ARGUMENT;
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__GetTicksAfterRequest op = FX__V1__GET_TICKS_AFTER_REQUEST__INIT;
+    op.symbol = (char *)symbol;
+    op.after_seq = after_seq;
+    op.limit = limit;
+    req.op_case = FX__V1__REQUEST__OP_GET_TICKS_AFTER;
+    req.get_ticks_after = &op;
+    Fx__V1__Response *r;
+    int rc = call(c, &req, FX__V1__RESPONSE__RESULT_GET_TICKS_AFTER, &r, err);
+    if (rc) return rc;
+    return take_ticks(r, r->get_ticks_after, ticks, n, err);
 }
 
 FXC_API void fxc_ticks_free(fxc_tick *ticks) { free(ticks); }

@@ -9,7 +9,7 @@
  * the two directions and the array form of one type from its list, so
  * adding a field is one word here.
  */
-#define TICK_FIELDS(X) X(time_us) X(price)
+#define TICK_FIELDS(X) X(time_us) X(price) X(seq)
 #define CANDLE_FIELDS(X) X(bucket_us) X(open) X(high) X(low) X(close) X(tick_count) X(complete)
 
 #define TO_PB(f) pb->f = from->f;

@@ -229,6 +229,31 @@ static void op_get(struct fx_worker *w, const Fx__V1__GetTicksRequest *q, struct
     r->resp.get_ticks = &r->u.get;
 }
 
+static void op_get_after(struct fx_worker *w, const Fx__V1__GetTicksAfterRequest *q, struct reply *r)
+{
+    char sym[FX_SYMBOL_MAX + 1];
+    if (check_symbol(r, q->symbol, sym)) return;
+    if (q->after_seq < 0)
+        return set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "after_seq", "after_seq must be >= 0");
+    if (q->limit < 1 || q->limit > FX_TICKS_GET_MAX) {
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "limit", "limit must be 1..%d (got %u)",
+            FX_TICKS_GET_MAX, q->limit);
+        return;
+    }
+    size_t n = 0;
+    char err[512];
+    struct fx_tick *ticks;
+    int rc = fx_ticks_after(&w->db, sym, q->after_seq, q->limit, r->arena, &ticks, &n, err, sizeof err);
+    if (rc) return set_store_error(r, rc, err);
+    Fx__V1__Tick **pb = fx_codec_ticks_to_pb(r->arena, ticks, n);
+    if (pb == NULL) return set_store_error(r, FX_ENOMEM, "");
+    fx__v1__get_ticks_response__init(&r->u.get);
+    r->u.get.n_ticks = n;
+    r->u.get.ticks = pb;
+    r->resp.result_case = FX__V1__RESPONSE__RESULT_GET_TICKS_AFTER;
+    r->resp.get_ticks_after = &r->u.get;
+}
+
 static void op_update(struct fx_worker *w, const Fx__V1__UpdateTickRequest *q, struct reply *r)
 {
     struct fx_tick t;
@@ -360,6 +385,7 @@ static void run_op(struct fx_worker *w, const Fx__V1__Request *req, struct reply
     case FX__V1__REQUEST__OP_CREATE_TICK: return op_create(w, req->create_tick, r);
     case FX__V1__REQUEST__OP_BULK_CREATE_TICKS: return op_bulk(w, req->bulk_create_ticks, r);
     case FX__V1__REQUEST__OP_GET_TICKS: return op_get(w, req->get_ticks, r);
+    case FX__V1__REQUEST__OP_GET_TICKS_AFTER: return op_get_after(w, req->get_ticks_after, r);
     case FX__V1__REQUEST__OP_UPDATE_TICK: return op_update(w, req->update_tick, r);
     case FX__V1__REQUEST__OP_DELETE_TICK: return op_delete(w, req->delete_tick, r);
     case FX__V1__REQUEST__OP_DELETE_TICKS: return op_delete_range(w, req->delete_ticks, r);

@@ -31,9 +31,17 @@ static const struct statement statements[] = {
         "INSERT INTO ticks (symbol, time, price) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", 3,
         { OID_TEXT, OID_TIMESTAMPTZ, OID_FLOAT8 } },
     { "ticks_select",
-        "SELECT time, price FROM ticks WHERE symbol = $1 AND time >= $2 AND time < $3"
+        "SELECT time, price, coalesce(seq, 0) FROM ticks WHERE symbol = $1 AND time >= $2 AND time < $3"
         " ORDER BY time LIMIT $4 OFFSET $5",
         5, { OID_TEXT, OID_TIMESTAMPTZ, OID_TIMESTAMPTZ, OID_INT8, OID_INT8 } },
+    { "ticks_after",
+        "SELECT time, price, seq FROM ticks WHERE symbol = $1 AND seq > $2 ORDER BY seq LIMIT $3", 3,
+        { OID_TEXT, OID_INT8, OID_INT8 } },
+    /* The next `n` numbers of each symbol: returns the last one reserved. */
+    { "seq_reserve",
+        "INSERT INTO symbol_seq AS s (symbol, last_seq) SELECT * FROM unnest($1::text[], $2::int8[])"
+        " ON CONFLICT (symbol) DO UPDATE SET last_seq = s.last_seq + excluded.last_seq RETURNING symbol, last_seq",
+        2, { 1009 /* text[] */, 1016 /* int8[] */ } },
     { "lock_symbols",
         "SELECT pg_advisory_xact_lock(hashtext('fx_symbol:' || s)) FROM unnest($1::text[]) s ORDER BY s", 1,
         { 1009 /* text[] */ } },
@@ -43,9 +51,23 @@ static const struct statement statements[] = {
         { OID_TEXT, OID_TIMESTAMPTZ } },
     { "ticks_delete", "DELETE FROM ticks WHERE symbol = $1 AND time >= $2 AND time < $3", 3,
         { OID_TEXT, OID_TIMESTAMPTZ, OID_TIMESTAMPTZ } },
+    /* The slow path of a bulk write: the batch's new ticks (not stored yet,
+     * the first of repeats within the batch), numbered per symbol in batch
+     * order after the numbers reserved for them. */
     { "bulk_merge",
-        "INSERT INTO ticks (symbol, time, price) SELECT symbol, time, price FROM bulk_ticks"
-        " ON CONFLICT DO NOTHING RETURNING symbol, time, price",
+        "WITH fresh AS ("
+        "  SELECT DISTINCT ON (b.symbol, b.time) b.symbol, b.time, b.price, b.ord FROM bulk_ticks b"
+        "  WHERE NOT EXISTS (SELECT 1 FROM ticks t WHERE t.symbol = b.symbol AND t.time = b.time)"
+        "  ORDER BY b.symbol, b.time, b.ord),"
+        " numbered AS (SELECT f.*, row_number() OVER (PARTITION BY f.symbol ORDER BY f.ord) AS k FROM fresh f),"
+        " counts AS (SELECT symbol, count(*) AS n FROM numbered GROUP BY symbol),"
+        " reserved AS (INSERT INTO symbol_seq AS s (symbol, last_seq) SELECT symbol, n FROM counts"
+        "  ON CONFLICT (symbol) DO UPDATE SET last_seq = s.last_seq + excluded.last_seq RETURNING s.symbol, s.last_seq),"
+        " stored AS (INSERT INTO ticks (symbol, time, price, seq)"
+        "  SELECT n.symbol, n.time, n.price, r.last_seq - c.n + n.k"
+        "  FROM numbered n JOIN counts c USING (symbol) JOIN reserved r USING (symbol)"
+        "  ON CONFLICT DO NOTHING RETURNING symbol, time, price, seq)"
+        " SELECT * FROM stored ORDER BY symbol, seq",
         0, { 0 } },
 };
 
@@ -56,7 +78,7 @@ static int tick_store_prepare(struct fx_db *db, char *err, size_t errlen)
      * INSERT ... SELECT ... ON CONFLICT can. Emptied at every commit. */
     int rc = fx_db_exec(db,
         "CREATE TEMP TABLE IF NOT EXISTS bulk_ticks"
-        " (symbol text, time timestamptz, price float8) ON COMMIT DELETE ROWS",
+        " (symbol text, time timestamptz, price float8, ord int8) ON COMMIT DELETE ROWS",
         err, errlen);
     for (size_t i = 0; rc == 0 && i < sizeof statements / sizeof statements[0]; i++) {
         const struct statement *s = &statements[i];
@@ -124,10 +146,11 @@ static int run_command(struct fx_db *db, const char *name, const struct params *
     return rc;
 }
 
-#define TICK_TUPLE_MAX FX_PG_COPY_TUPLE_BYTES(3, FX_SYMBOL_MAX + 8 + 8)
+#define TICK_TUPLE_MAX FX_PG_COPY_TUPLE_BYTES(4, FX_SYMBOL_MAX + 8 + 8 + 8)
 
-/* COPY the ticks into `table` (binary format). */
-static int copy_ticks(struct fx_db *db, const char *table, const struct fx_tick *t, size_t n, char *err, size_t errlen)
+/* COPY the ticks (binary format) into ticks with their seq, or into the
+ * staging table with their place in the batch (`staging`). */
+static int copy_ticks(struct fx_db *db, int staging, const struct fx_tick *t, size_t n, char *err, size_t errlen)
 {
     struct fx_pg_copy c;
     if (fx_pg_copy_begin(&c, n, TICK_TUPLE_MAX) != 0) {
@@ -135,14 +158,16 @@ static int copy_ticks(struct fx_db *db, const char *table, const struct fx_tick 
         return FX_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
-        fx_pg_copy_tuple(&c, 3);
+        fx_pg_copy_tuple(&c, 4);
         fx_pg_copy_text(&c, t[i].symbol);
         fx_pg_copy_time(&c, t[i].time_us);
         fx_pg_copy_float8(&c, t[i].price);
+        fx_pg_copy_int8(&c, staging ? (int64_t)i : t[i].seq);
     }
-    char sql[128];
-    snprintf(sql, sizeof sql, "COPY %s (symbol, time, price) FROM STDIN (FORMAT binary)", table);
-    return fx_pg_copy_send(db, sql, &c, err, errlen);
+    return fx_pg_copy_send(db,
+        staging ? "COPY bulk_ticks (symbol, time, price, ord) FROM STDIN (FORMAT binary)"
+                : "COPY ticks (symbol, time, price, seq) FROM STDIN (FORMAT binary)",
+        &c, err, errlen);
 }
 
 /*
@@ -151,23 +176,31 @@ static int copy_ticks(struct fx_db *db, const char *table, const struct fx_tick 
  * edit never races a concurrent merge into the same candle, and per-symbol
  * rollups stay single-writer, as they would be with one core per shard.
  */
-static int lock_symbols(struct fx_db *db, const char *const *symbols, size_t n, char *err, size_t errlen)
+/* A PostgreSQL array literal of symbols, "{EURUSD,USDJPY}" (malloc'ed):
+ * validated symbols (A-Z 0-9 . _ -) need no quoting. */
+static char *symbols_array(const char *const *symbols, size_t n)
 {
-    size_t cap = 3 + n * (FX_SYMBOL_MAX + 1);
-    char *array = malloc(cap), *p = array;
-    if (array == NULL) return FX_ENOMEM;
+    char *array = malloc(3 + n * (FX_SYMBOL_MAX + 1)), *p = array;
+    if (array == NULL) return NULL;
     *p++ = '{';
     for (size_t i = 0; i < n; i++) {
         if (i) *p++ = ',';
-        size_t len = strlen(symbols[i]); /* validated: A-Z 0-9 . _ - need no quoting */
+        size_t len = strlen(symbols[i]);
         memcpy(p, symbols[i], len), p += len;
     }
     *p++ = '}', *p = '\0';
+    return array;
+}
+
+static int lock_symbols(struct fx_db *db, const char *const *symbols, size_t n, char *err, size_t errlen)
+{
+    char *array = symbols_array(symbols, n);
+    if (array == NULL) return FX_ENOMEM;
     struct params prm = { .n = 0 };
     param_text(&prm, array);
     PGresult *res = run(db, "lock_symbols", &prm);
-    int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : fx_db_error(db, res, err, errlen);
-    PQclear(res);
+    int rc = fx_db_rows(db, res, err, errlen);
+    if (rc == 0) PQclear(res);
     free(array);
     return rc;
 }
@@ -179,11 +212,11 @@ static int lock_symbol(struct fx_db *db, const char *symbol, char *err, size_t e
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
-/* Locks the distinct symbols of a batch. */
-static int lock_batch_symbols(struct fx_db *db, const struct fx_tick *t, size_t n, char *err, size_t errlen)
+/* The distinct symbols of a batch, sorted (malloc'ed; they point into `t`). */
+static const char **batch_symbols(const struct fx_tick *t, size_t n, size_t *count)
 {
-    const char **syms = malloc(n * sizeof *syms);
-    if (syms == NULL) return FX_ENOMEM;
+    const char **syms = malloc((n ? n : 1) * sizeof *syms);
+    if (syms == NULL) return NULL;
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (m == 0 || strcmp(syms[m - 1], t[i].symbol) != 0) syms[m++] = t[i].symbol;
@@ -191,8 +224,63 @@ static int lock_batch_symbols(struct fx_db *db, const struct fx_tick *t, size_t 
     size_t u = 0;
     for (size_t i = 0; i < m; i++)
         if (u == 0 || strcmp(syms[u - 1], syms[i]) != 0) syms[u++] = syms[i];
+    *count = u;
+    return syms;
+}
+
+/* Locks the distinct symbols of a batch. */
+static int lock_batch_symbols(struct fx_db *db, const struct fx_tick *t, size_t n, char *err, size_t errlen)
+{
+    size_t u;
+    const char **syms = batch_symbols(t, n, &u);
+    if (syms == NULL) return FX_ENOMEM;
     int rc = lock_symbols(db, syms, u, err, errlen);
     free(syms);
+    return rc;
+}
+
+static size_t symbol_index(const char *const *syms, size_t n, const char *symbol)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(syms[mid], symbol) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Reserves the next numbers of each symbol of the batch (under its lock)
+ * and writes them into t[i].seq in batch order. */
+static int assign_seqs(struct fx_db *db, struct fx_tick *t, size_t n, char *err, size_t errlen)
+{
+    size_t u;
+    const char **syms = batch_symbols(t, n, &u);
+    int64_t *next = calloc(u ? u : 1, sizeof *next);
+    char *names = syms ? symbols_array(syms, u) : NULL, *counts = malloc(3 + u * 21);
+    int rc = FX_ENOMEM;
+    if (syms == NULL || next == NULL || names == NULL || counts == NULL) goto done;
+    for (size_t i = 0; i < n; i++) next[symbol_index(syms, u, t[i].symbol)]++; /* counts first */
+    char *p = counts;
+    *p++ = '{';
+    for (size_t k = 0; k < u; k++) p += sprintf(p, "%s%lld", k ? "," : "", (long long)next[k]);
+    *p++ = '}', *p = '\0';
+    struct params prm = { .n = 0 };
+    param_text(&prm, names);
+    param_text(&prm, counts);
+    PGresult *res = run(db, "seq_reserve", &prm);
+    rc = fx_db_rows(db, res, err, errlen);
+    if (rc) goto done;
+    for (int r = 0; r < PQntuples(res); r++) {
+        size_t k = symbol_index(syms, u, PQgetvalue(res, r, 0));
+        if (k < u) next[k] = fx_pg_get_i64(PQgetvalue(res, r, 1)) - next[k] + 1; /* the first of its numbers */
+    }
+    PQclear(res);
+    for (size_t i = 0; i < n; i++) t[i].seq = next[symbol_index(syms, u, t[i].symbol)]++;
+done:
+    free(syms), free(next), free(names), free(counts);
     return rc;
 }
 
@@ -205,15 +293,14 @@ static int lock_batch_symbols(struct fx_db *db, const struct fx_tick *t, size_t 
 static int copy_direct(struct fx_db *db, const struct fx_tick *t, size_t n, struct fx_write *out, char *err,
     size_t errlen)
 {
+    out->ticks = malloc(n * sizeof *out->ticks);
+    if (out->ticks == NULL) return FX_ENOMEM;
+    memcpy(out->ticks, t, n * sizeof *t);
     int rc = fx_db_exec(db, "SAVEPOINT bulk_direct", err, errlen);
-    if (rc == 0) rc = copy_ticks(db, "ticks", t, n, err, errlen);
-    if (rc == 0) rc = fx_candles_add_ticks(db, t, n, &out->candles, &out->ncandles, err, errlen);
-    if (rc == 0) {
-        out->ticks = malloc(n * sizeof *out->ticks);
-        if (out->ticks == NULL) return FX_ENOMEM;
-        memcpy(out->ticks, t, n * sizeof *t);
-        out->created = n;
-    }
+    if (rc == 0) rc = assign_seqs(db, out->ticks, n, err, errlen);
+    if (rc == 0) rc = copy_ticks(db, 0, out->ticks, n, err, errlen);
+    if (rc == 0) rc = fx_candles_add_ticks(db, out->ticks, n, &out->candles, &out->ncandles, err, errlen);
+    if (rc == 0) out->created = n;
     return rc;
 }
 
@@ -224,7 +311,7 @@ static int copy_merge(struct fx_db *db, const struct fx_tick *t, size_t n, struc
     size_t errlen)
 {
     static const struct params none = { .n = 0 };
-    int rc = copy_ticks(db, "bulk_ticks", t, n, err, errlen);
+    int rc = copy_ticks(db, 1, t, n, err, errlen);
     if (rc) return rc;
     PGresult *res = run(db, "bulk_merge", &none);
     rc = fx_db_rows(db, res, err, errlen);
@@ -239,6 +326,7 @@ static int copy_merge(struct fx_db *db, const struct fx_tick *t, size_t n, struc
         snprintf(stored[i].symbol, sizeof stored[i].symbol, "%s", PQgetvalue(res, (int)i, 0));
         stored[i].time_us = fx_pg_get_time(PQgetvalue(res, (int)i, 1));
         stored[i].price = fx_pg_get_f64(PQgetvalue(res, (int)i, 2));
+        stored[i].seq = fx_pg_get_i64(PQgetvalue(res, (int)i, 3));
     }
     PQclear(res);
     out->ticks = stored;
@@ -313,6 +401,27 @@ int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, struct fx_write *o
     return rc;
 }
 
+/* Reads rows (time, price, seq) of `symbol` into arena memory. Clears `res`. */
+static int read_ticks(PGresult *res, const char *symbol, struct fx_arena *arena, struct fx_tick **out, size_t *n)
+{
+    size_t rows = (size_t)PQntuples(res);
+    struct fx_tick *ticks = fx_arena_calloc(arena, rows ? rows : 1, sizeof *ticks);
+    if (ticks == NULL) {
+        PQclear(res);
+        return FX_ENOMEM;
+    }
+    for (size_t i = 0; i < rows; i++) {
+        memcpy(ticks[i].symbol, symbol, strlen(symbol) + 1);
+        ticks[i].time_us = fx_pg_get_time(PQgetvalue(res, (int)i, 0));
+        ticks[i].price = fx_pg_get_f64(PQgetvalue(res, (int)i, 1));
+        ticks[i].seq = fx_pg_get_i64(PQgetvalue(res, (int)i, 2));
+    }
+    PQclear(res);
+    *out = ticks;
+    *n = rows;
+    return 0;
+}
+
 int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us, uint32_t limit,
     uint32_t offset, struct fx_arena *arena, struct fx_tick **out, size_t *n, char *err, size_t errlen)
 {
@@ -324,22 +433,19 @@ int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int6
     param_i64(&p, offset);
     PGresult *res = run(db, "ticks_select", &p);
     int rc = fx_db_rows(db, res, err, errlen);
-    if (rc) return rc;
-    size_t rows = (size_t)PQntuples(res);
-    struct fx_tick *ticks = fx_arena_calloc(arena, rows ? rows : 1, sizeof *ticks);
-    if (ticks == NULL) {
-        PQclear(res);
-        return FX_ENOMEM;
-    }
-    for (size_t i = 0; i < rows; i++) {
-        memcpy(ticks[i].symbol, symbol, strlen(symbol) + 1);
-        ticks[i].time_us = fx_pg_get_time(PQgetvalue(res, (int)i, 0));
-        ticks[i].price = fx_pg_get_f64(PQgetvalue(res, (int)i, 1));
-    }
-    PQclear(res);
-    *out = ticks;
-    *n = rows;
-    return 0;
+    return rc ? rc : read_ticks(res, symbol, arena, out, n);
+}
+
+int fx_ticks_after(struct fx_db *db, const char *symbol, int64_t after_seq, uint32_t limit, struct fx_arena *arena,
+    struct fx_tick **out, size_t *n, char *err, size_t errlen)
+{
+    struct params p = { .n = 0 };
+    param_text(&p, symbol);
+    param_i64(&p, after_seq);
+    param_i64(&p, limit);
+    PGresult *res = run(db, "ticks_after", &p);
+    int rc = fx_db_rows(db, res, err, errlen);
+    return rc ? rc : read_ticks(res, symbol, arena, out, n);
 }
 
 /* Runs an edit of `symbol`'s ticks in one transaction with the recompute

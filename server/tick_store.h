@@ -15,7 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* What a write stored, for the live feed after its commit. */
+/* What a write stored, for the live feed after its commit. Every stored
+ * tick gets its symbol's next seq in the write's transaction, under the
+ * symbol's advisory lock: per symbol, seq follows the commit order. */
 struct fx_write {
     uint64_t created; /* new ticks; the rest were duplicates, skipped */
     struct fx_tick *ticks; /* the new ticks (`created` of them) */
@@ -38,6 +40,11 @@ int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, st
  * (it goes with it), *n is its length. */
 int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us, uint32_t limit,
     uint32_t offset, struct fx_arena *arena, struct fx_tick **out, size_t *n, char *err, size_t errlen);
+
+/* The ticks of `symbol` stored after `after_seq` (seq > after_seq), by seq,
+ * at most `limit`; arena memory as above. */
+int fx_ticks_after(struct fx_db *db, const char *symbol, int64_t after_seq, uint32_t limit, struct fx_arena *arena,
+    struct fx_tick **out, size_t *n, char *err, size_t errlen);
 
 /* FX_ENOTFOUND when there is no such tick. */
 int fx_tick_update_price(struct fx_db *db, const char *symbol, int64_t time_us, double price,

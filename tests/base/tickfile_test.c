@@ -27,7 +27,7 @@ static struct fx_tick good(enum fx_tickfile_format fmt, const char *line, const 
 /* A malformed line: FX_EINVAL, *out untouched, `why` mentions `says`. */
 static void bad(enum fx_tickfile_format fmt, const char *line, const char *sym, const char *says)
 {
-    struct fx_tick t = { "UNTOUCHED", 42, 4.2 };
+    struct fx_tick t = { "UNTOUCHED", 42, 4.2, 0 };
     char why[256] = "";
     int rc = fx_tickfile_parse_line(fmt, line, sym, &t, why, sizeof why);
     cr_assert_eq(rc, FX_EINVAL, "%s: \"%s\" accepted", fx_tickfile_format_name(fmt), line);

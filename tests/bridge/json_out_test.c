@@ -188,7 +188,7 @@ Test(json_out, times_are_quoted_rfc3339)
 
 Test(json_out, a_tick_is_symbol_time_price)
 {
-    fxc_tick t = { "EURUSD", T0_US + 500000, 1.085 };
+    fxc_tick t = { "EURUSD", T0_US + 500000, 1.085, 0 };
     struct fx_jbuf b;
     fx_jbuf_init(&b);
     fx_jbuf_tick(&b, &t);
@@ -208,9 +208,9 @@ Test(json_out, a_tick_is_symbol_time_price)
 
 Test(json_out, a_tick_reads_back_as_the_same_values)
 {
-    const fxc_tick ticks[] = { { "EURUSD", T0_US, 1.085 }, { "USDJPY", T0_US + 123456, 150 },
-        { "XAU.USD_X-1", -1, 2650.123456789 }, { "BTCUSD", 7258118399999999LL, 0.1 + 0.2 },
-        { "TINY", -2208988800LL * 1000000, 1e-8 } };
+    const fxc_tick ticks[] = { { "EURUSD", T0_US, 1.085, 0 }, { "USDJPY", T0_US + 123456, 150, 0 },
+        { "XAU.USD_X-1", -1, 2650.123456789, 0 }, { "BTCUSD", 7258118399999999LL, 0.1 + 0.2, 0 },
+        { "TINY", -2208988800LL * 1000000, 1e-8, 0 } };
     for (size_t i = 0; i < sizeof ticks / sizeof ticks[0]; i++) {
         struct fx_jbuf b;
         fx_jbuf_init(&b);

@@ -15,6 +15,7 @@ struct fx_tick {
     char symbol[FX_SYMBOL_MAX + 1]; /* normalised (see base/symbol.h) once validated */
     int64_t time_us; /* microseconds since the Unix epoch, UTC */
     double price;
+    int64_t seq; /* per symbol: 1, 2, ... in commit order, given by the core when stored; 0 = none (yet) */
 };
 
 struct fx_candle {

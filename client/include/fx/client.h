@@ -94,6 +94,13 @@ int fxc_ticks_get(fxc *c, const char *symbol, int64_t start_us, int64_t end_us,
     uint32_t limit, uint32_t offset, fxc_tick **ticks, size_t *n, fxc_err *err);
 void fxc_ticks_free(fxc_tick *ticks);
 
+/* The ticks of `symbol` stored after `after_seq` (tick.seq > after_seq), by
+ * seq, at most `limit` (1..FXC_TICKS_GET_MAX): what a reader of the live
+ * feed missed. Ticks stored before seq existed (seq 0) are not included.
+ * *ticks (free with fxc_ticks_free) and *n receive the result. */
+int fxc_ticks_after(fxc *c, const char *symbol, int64_t after_seq, uint32_t limit, fxc_tick **ticks, size_t *n,
+    fxc_err *err);
+
 /* Sets the price of the tick (symbol, time_us); FXC_NOT_FOUND if absent. */
 int fxc_tick_update(fxc *c, const char *symbol, int64_t time_us, double price,
     fxc_tick *updated, fxc_err *err);
