@@ -16,8 +16,12 @@
  *                   reads the first candle (ws_api.c)   client's first candle)    client has joined)
  *   ws hub          every upgraded socket (wslay,       the WebSocket sockets;    its mailbox's lock
  *                   ws_conn.c), topic refcounts,        the nng SUB socket of     (drain), its lock
- *                   fan-out, pings (ws_hub.c; epoll,    the live feed             (seq_applied)
- *                   fx_thread, commands by mailbox)     (FX_FEED_URL)
+ *                   fan-out, pings, each symbol's tick  the live feed             (seq_applied); the
+ *                   order (tick_order.c) (ws_hub.c;     (FX_FEED_URL)             read-back mailbox's
+ *                   epoll, fx_thread, mailbox)                                    (post)
+ *   ws read-back    reads back the ticks the feed did   its own fxclient REQ      its mailbox's lock
+ *                   not bring (backfill.c, fx_thread);  socket (FX_RPC_URL)       (drain); the hub's
+ *                   answers go to the hub's mailbox                               mailbox lock (post)
  *   nng's threads   I/O of fxclient's REQ sockets       FX_RPC_URL, FX_FEED_URL   nng's own
  *                   (core, snapshots) and SUB socket
  *

@@ -4,6 +4,8 @@
 #include "base/log.h"
 #include "base/mailbox.h"
 #include "base/worker.h"
+#include "bridge/backfill.h"
+#include "bridge/tick_order.h"
 #include "bridge/ws_conn.h"
 #include "bridge/ws_frame.h"
 
@@ -18,6 +20,8 @@
 
 #define FEED_BUDGET 2048 /* events taken per turn, so that clients' I/O gets its turn too */
 #define TICK_MS 250 /* timer resolution: pings and close deadlines */
+#define HOLD_MAX 100000 /* ticks of one symbol held after a gap while it is read back */
+#define BACKFILL_TIMEOUT_MS 3000 /* one read back through a core */
 
 /* A feed topic some clients need, with how many: the hub subscribes to
  * what its clients want and no more (a bulk load of symbols nobody watches
@@ -30,10 +34,12 @@ struct topic {
     int refs;
 };
 
-/* From an HTTP thread to the hub's, through the mailbox. */
+/* From an HTTP thread (a client, a snapshot) or the read-back thread (the
+ * ticks read back) to the hub's, through the mailbox. */
 struct command {
     struct fx_mail mail;
-    struct fx_ws_conn *add; /* a new client, or NULL for a snapshot */
+    struct fx_ws_conn *add; /* a new client, or NULL for a snapshot or a read back */
+    struct fx_backfill_result *fetched; /* a read back */
     uint64_t id;
     int has_candle;
     fxc_candle candle;
@@ -52,6 +58,9 @@ struct fx_ws_hub {
     int gone; /* the thread has stopped: nobody waits for it */
 
     struct fx_ws_conn_env env; /* the epoll, the byte limit and the counters, shared with the conns */
+    struct fx_tick_order *order; /* each symbol's ticks in seq order (the hub thread's) */
+    struct fx_backfill *backfill; /* reads back what the feed did not bring */
+    uint64_t feed_events; /* fxc_feed_connection_events when last looked at */
     struct fx_ws_conn *clients; /* the hub thread's alone, as are the topics */
     struct topic *topics;
     _Atomic uint64_t next_id;
@@ -60,6 +69,15 @@ struct fx_ws_hub {
 };
 
 /* Subscribes to `f`'s topic for one more client (refs > 0) or one fewer. */
+/* Whether some client still receives the ticks of `symbol`. */
+static int tick_topic_needed(void *arg, const char *symbol)
+{
+    const struct fx_ws_hub *h = arg;
+    for (const struct topic *t = h->topics; t; t = t->next)
+        if (t->stream == FX_WS_TICKS && (t->symbol[0] == '\0' || strcmp(t->symbol, symbol) == 0)) return 1;
+    return 0;
+}
+
 static void need_topic(struct fx_ws_hub *h, const struct fx_ws_filter *f, int delta)
 {
     struct topic **p = &h->topics;
@@ -87,6 +105,7 @@ static void need_topic(struct fx_ws_hub *h, const struct fx_ws_filter *f, int de
     if (!subscribe) {
         *p = t->next;
         free(t);
+        if (f->stream == FX_WS_TICKS) fx_tick_order_forget(h->order, tick_topic_needed, h);
     }
 }
 
@@ -130,15 +149,46 @@ static void fan_out(struct fx_ws_hub *h, const fxc_event *ev)
     fx_ws_frame_unref(f);
 }
 
+/* Ticks go out through the order of their symbol (tick_order.c), which
+ * calls back here for each tick that is next. */
+static void forward_tick(void *arg, const fxc_tick *t)
+{
+    fxc_event ev = { .kind = FXC_EVENT_TICK, .tick = *t };
+    fan_out(arg, &ev);
+}
+
+static void fetch_ticks(void *arg, const char *symbol, int64_t after_seq)
+{
+    struct fx_ws_hub *h = arg;
+    if (fx_backfill_request(h->backfill, symbol, after_seq) != 0)
+        fx_warn("ws", "cannot ask for the ticks of %s after %lld (retried later)", symbol, (long long)after_seq);
+}
+
+/* On the read-back thread: the answer goes to the hub's thread. */
+static void ticks_fetched(void *arg, struct fx_backfill_result *r)
+{
+    struct fx_ws_hub *h = arg;
+    struct command *cmd = calloc(1, sizeof *cmd);
+    if (cmd) cmd->fetched = r;
+    if (cmd == NULL || fx_mailbox_post(&h->commands, &cmd->mail, NULL) != 0) {
+        free(cmd);
+        fx_backfill_result_free(r); /* stopping, or out of memory: asked again later */
+    }
+}
+
 /* Takes what the feed has (up to a budget) and fans it out. Returns 1 when
  * the budget ran out first: more is waiting, perhaps inside a message the
  * feed's descriptor no longer signals. */
 static int drain_feed(struct fx_ws_hub *h)
 {
     fxc_event ev;
+    int64_t now = fx_ws_conn_now_ms();
     for (int i = 0; i < FEED_BUDGET; i++) {
         if (fxc_feed_next(h->feed, 0, &ev, NULL) != FXC_OK) return 0;
-        fan_out(h, &ev);
+        if (ev.kind == FXC_EVENT_TICK)
+            fx_tick_order_live(h->order, &ev.tick, now);
+        else
+            fan_out(h, &ev);
     }
     return 1;
 }
@@ -172,7 +222,12 @@ static void run_commands(struct fx_ws_hub *h)
         struct command *cmd = FX_MAIL_ITEM(mail, struct command, mail);
         mail = mail->next;
         last = cmd->mail.seq;
-        if (cmd->add) {
+        if (cmd->fetched) {
+            const struct fx_backfill_result *r = cmd->fetched;
+            fx_tick_order_fetched(h->order, r->symbol, r->after_seq, r->ticks, r->n, FX_BACKFILL_LIMIT, r->failed,
+                fx_ws_conn_now_ms());
+            fx_backfill_result_free(cmd->fetched);
+        } else if (cmd->add) {
             add_client(h, cmd->add);
         } else {
             struct fx_ws_conn *c = find(h, cmd->id);
@@ -240,6 +295,14 @@ static void hub_main(void *arg)
             /* nng's receive descriptor has been seen to stay quiet with
              * messages waiting (nng issue 1368): look anyway, now and then */
             backlog |= drain_feed(h);
+            /* a core's feed came or went: what it had stored and not sent
+             * (or sent while we were not connected) is read back */
+            uint64_t events = fxc_feed_connection_events(h->feed);
+            if (events != h->feed_events) {
+                h->feed_events = events;
+                fx_tick_order_resync(h->order, now);
+            }
+            fx_tick_order_timer(h->order, now);
             check_timers(h, now);
             next_timer = now + TICK_MS;
         }
@@ -255,8 +318,8 @@ static void hub_main(void *arg)
 
 /* ---- public API ------------------------------------------------------------ */
 
-int fx_ws_hub_create(struct fx_ws_hub **out, const char *feed_url, const struct fx_ws_limits *limits, char *err,
-    size_t errlen)
+int fx_ws_hub_create(struct fx_ws_hub **out, const char *feed_url, const char *rpc_url,
+    const struct fx_ws_limits *limits, char *err, size_t errlen)
 {
     struct fx_ws_hub *h = calloc(1, sizeof *h);
     if (h == NULL) return FX_ENOMEM;
@@ -272,6 +335,12 @@ int fx_ws_hub_create(struct fx_ws_hub **out, const char *feed_url, const struct 
         snprintf(err, errlen, "FX_FEED_URL: %s", e.message);
         goto fail;
     }
+    const struct fx_tick_order_callbacks order = { forward_tick, fetch_ticks, h };
+    if ((h->order = fx_tick_order_create(&order, HOLD_MAX)) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        rc = FX_ENOMEM;
+        goto fail;
+    }
     rc = FX_ENOMEM; /* the kernel is out of descriptors or threads */
     h->env.epfd = epoll_create1(EPOLL_CLOEXEC);
     int mailbox = fx_mailbox_init(&h->commands);
@@ -283,6 +352,9 @@ int fx_ws_hub_create(struct fx_ws_hub **out, const char *feed_url, const struct 
         snprintf(err, errlen, "WebSocket event loop: %s", strerror(errno));
         goto fail;
     }
+    if ((rc = fx_backfill_create(&h->backfill, rpc_url, BACKFILL_TIMEOUT_MS, ticks_fetched, h, err, errlen)) != 0)
+        goto fail;
+    rc = FX_ENOMEM;
     if (fx_thread_start(&h->thread, hub_main, h) != 0) {
         snprintf(err, errlen, "WebSocket thread: cannot start");
         goto fail;
@@ -308,6 +380,8 @@ void fx_ws_hub_destroy(struct fx_ws_hub *h)
 {
     if (h == NULL) return;
     fx_ws_hub_stop(h);
+    fx_backfill_destroy(h->backfill); /* after the hub: its answers have nowhere to go */
+    fx_tick_order_destroy(h->order);
     fxc_feed_close(h->feed);
     if (h->env.epfd >= 0) close(h->env.epfd);
     fx_mailbox_destroy(&h->commands);

@@ -36,9 +36,12 @@ struct fx_ws_stats {
     uint64_t messages_sent, clients_dropped;
 };
 
-/* Connects to the feed at `feed_url` and starts the hub's thread. */
-int fx_ws_hub_create(struct fx_ws_hub **out, const char *feed_url, const struct fx_ws_limits *limits, char *err,
-    size_t errlen);
+/* Connects to the feed at `feed_url` (every core's) and starts the hub's
+ * thread; what the feed misses of a symbol's ticks is read back through
+ * `rpc_url` (bridge/tick_order.h), so tick clients get every stored tick of
+ * their subscription once, in seq order. */
+int fx_ws_hub_create(struct fx_ws_hub **out, const char *feed_url, const char *rpc_url,
+    const struct fx_ws_limits *limits, char *err, size_t errlen);
 /* Closes every connection (1001, going away) and stops the thread; call it
  * before stopping the HTTP daemon, which waits for upgraded sockets. */
 void fx_ws_hub_stop(struct fx_ws_hub *h);

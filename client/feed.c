@@ -24,6 +24,7 @@
 
 struct fxc_feed {
     nng_socket sock;
+    uint64_t connection_events; /* atomic: a core's feed connection made or lost */
     /* a TickBatch being handed out one tick at a time */
     Fx__V1__LiveEvent *batch;
     size_t next;
@@ -44,6 +45,19 @@ static int feed_fail(fxc_err *err, int code, const char *fmt, ...)
     return code;
 }
 
+/* On nng's thread: only counts. */
+static void on_connection(nng_pipe pipe, nng_pipe_ev ev, void *arg)
+{
+    (void)pipe, (void)ev;
+    struct fxc_feed *f = arg;
+    __atomic_add_fetch(&f->connection_events, 1, __ATOMIC_RELEASE);
+}
+
+FXC_API uint64_t fxc_feed_connection_events(fxc_feed *f)
+{
+    return __atomic_load_n(&f->connection_events, __ATOMIC_ACQUIRE);
+}
+
 FXC_API int fxc_feed_open(const char *url, fxc_feed **out, fxc_err *err)
 {
     if (url == NULL) url = getenv("FX_FEED_URL");
@@ -59,6 +73,8 @@ FXC_API int fxc_feed_open(const char *url, fxc_feed **out, fxc_err *err)
      * beyond it the oldest are dropped, never the publisher slowed */
     nng_socket_set_int(f->sock, NNG_OPT_RECVBUF, FEED_BUFFER);
     nng_socket_set_bool(f->sock, NNG_OPT_TCP_KEEPALIVE, true);
+    nng_pipe_notify(f->sock, NNG_PIPE_EV_ADD_POST, on_connection, f);
+    nng_pipe_notify(f->sock, NNG_PIPE_EV_REM_POST, on_connection, f);
     int rc = fxc_dial_all(f->sock, url, "FX_FEED_URL", err); /* every core's feed */
     if (rc != FXC_OK) {
         nng_close(f->sock);

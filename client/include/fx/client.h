@@ -186,6 +186,13 @@ int fxc_feed_next(fxc_feed *f, int timeout_ms, fxc_event *event, fxc_err *err);
  * do not read, write or close it. */
 int fxc_feed_fd(fxc_feed *f, int *fd, fxc_err *err);
 
+/* How many times a connection to a core's feed was made or lost since the
+ * feed was opened. Events a core published while it was not connected (or
+ * had not yet sent when it died) are not received: a reader that must not
+ * miss any reads them back (fxc_ticks_after) when this number changes.
+ * Any thread. */
+uint64_t fxc_feed_connection_events(fxc_feed *f);
+
 /* Health of the core and its dependencies. Returns FXC_OK when the core
  * answered; look at database_ok / redis_ok for the parts. */
 int fxc_health(fxc *c, fxc_health_info *out, fxc_err *err);

@@ -1,0 +1,119 @@
+#include "bridge/backfill.h"
+
+#include "base/errors.h"
+#include "base/log.h"
+#include "base/mailbox.h"
+#include "base/worker.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define POLL_MS 250 /* how often a waiting thread looks at its stop flag */
+
+struct request {
+    struct fx_mail mail;
+    char symbol[FXC_SYMBOL_MAX + 1];
+    int64_t after_seq;
+};
+
+struct fx_backfill {
+    fxc *core;
+    void (*done)(void *arg, struct fx_backfill_result *r);
+    void *arg;
+    struct fx_mailbox requests;
+    struct fx_thread thread;
+};
+
+static void answer(struct fx_backfill *b, const struct request *q)
+{
+    struct fx_backfill_result *r = calloc(1, sizeof *r);
+    if (r == NULL) return; /* the hub asks again after its fetch timeout */
+    snprintf(r->symbol, sizeof r->symbol, "%s", q->symbol);
+    r->after_seq = q->after_seq;
+    fxc_err e;
+    int rc = fxc_ticks_after(b->core, q->symbol, q->after_seq, FX_BACKFILL_LIMIT, &r->ticks, &r->n, &e);
+    if (rc != FXC_OK) {
+        fx_warn("ws", "cannot read back the ticks of %s after %lld: %s", q->symbol, (long long)q->after_seq, e.message);
+        r->failed = 1;
+    } else if (r->n > 0) {
+        fx_debug("ws", "read back %zu ticks of %s after %lld", r->n, q->symbol, (long long)q->after_seq);
+    }
+    b->done(b->arg, r);
+}
+
+static void backfill_main(void *arg)
+{
+    struct fx_backfill *b = arg;
+    while (!fx_thread_stopping(&b->thread)) {
+        struct pollfd p = { .fd = fx_mailbox_fd(&b->requests), .events = POLLIN };
+        if (poll(&p, 1, POLL_MS) <= 0) continue;
+        struct fx_mail *mail = fx_mailbox_drain(&b->requests);
+        while (mail) {
+            struct request *q = FX_MAIL_ITEM(mail, struct request, mail);
+            mail = mail->next;
+            if (!fx_thread_stopping(&b->thread)) answer(b, q);
+            free(q);
+        }
+    }
+}
+
+int fx_backfill_create(struct fx_backfill **out, const char *rpc_url, int timeout_ms,
+    void (*done)(void *arg, struct fx_backfill_result *r), void *arg, char *err, size_t errlen)
+{
+    struct fx_backfill *b = calloc(1, sizeof *b);
+    if (b == NULL) return FX_ENOMEM;
+    b->done = done, b->arg = arg;
+    fxc_err e;
+    if (fxc_open(rpc_url, &b->core, &e) != FXC_OK) {
+        snprintf(err, errlen, "FX_RPC_URL: %s", e.message);
+        free(b);
+        return FX_ECONFIG;
+    }
+    fxc_set_timeout(b->core, timeout_ms);
+    if (fx_mailbox_init(&b->requests) != 0 || fx_thread_start(&b->thread, backfill_main, b) != 0) {
+        snprintf(err, errlen, "cannot start the read-back thread");
+        fx_mailbox_destroy(&b->requests);
+        fxc_close(b->core);
+        free(b);
+        return FX_ENOMEM;
+    }
+    *out = b;
+    return 0;
+}
+
+void fx_backfill_destroy(struct fx_backfill *b)
+{
+    if (b == NULL) return;
+    fx_mailbox_close(&b->requests);
+    fx_thread_stop(&b->thread);
+    struct fx_mail *mail = fx_mailbox_drain(&b->requests);
+    while (mail) {
+        struct request *q = FX_MAIL_ITEM(mail, struct request, mail);
+        mail = mail->next;
+        free(q);
+    }
+    fx_mailbox_destroy(&b->requests);
+    fxc_close(b->core);
+    free(b);
+}
+
+int fx_backfill_request(struct fx_backfill *b, const char *symbol, int64_t after_seq)
+{
+    struct request *q = calloc(1, sizeof *q);
+    if (q == NULL) return -1;
+    snprintf(q->symbol, sizeof q->symbol, "%s", symbol);
+    q->after_seq = after_seq;
+    if (fx_mailbox_post(&b->requests, &q->mail, NULL) != 0) {
+        free(q);
+        return -1;
+    }
+    return 0;
+}
+
+void fx_backfill_result_free(struct fx_backfill_result *r)
+{
+    if (r == NULL) return;
+    fxc_ticks_free(r->ticks);
+    free(r);
+}

@@ -1,0 +1,45 @@
+/*
+ * Reads back, from storage through any core, the ticks the live feed did
+ * not bring (GetTicksAfter): one thread with its own fxclient handle, so
+ * that a slow or absent core holds up neither the hub's event loop nor an
+ * HTTP request. Requests are queued (fx_backfill_request, from the hub's
+ * thread); each answer is handed to `done` on the backfill thread, which
+ * must pass it on (the hub posts it to its mailbox) and own it from then
+ * on (free with fx_backfill_result_free).
+ */
+#ifndef FX_BRIDGE_BACKFILL_H
+#define FX_BRIDGE_BACKFILL_H
+
+#include "fx/client.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FX_BACKFILL_LIMIT 10000 /* ticks per read back */
+
+struct fx_backfill_result {
+    char symbol[FXC_SYMBOL_MAX + 1];
+    int64_t after_seq;
+    fxc_tick *ticks; /* n of them, by seq (free with fx_backfill_result_free) */
+    size_t n;
+    int failed; /* no core answered: nothing read */
+};
+
+struct fx_backfill;
+
+/* Starts the thread; requests go to `rpc_url` (a list of cores) with a
+ * `timeout_ms` each. Returns 0 or an FX_E* code with the reason in `err`. */
+int fx_backfill_create(struct fx_backfill **out, const char *rpc_url, int timeout_ms,
+    void (*done)(void *arg, struct fx_backfill_result *r), void *arg, char *err, size_t errlen);
+
+/* Stops the thread (the request in hand is finished, queued ones dropped)
+ * and frees everything. */
+void fx_backfill_destroy(struct fx_backfill *b);
+
+/* Asks for the ticks of `symbol` after `after_seq`. Returns 0, or -1 when
+ * out of memory or stopped (then nothing will be answered). Any thread. */
+int fx_backfill_request(struct fx_backfill *b, const char *symbol, int64_t after_seq);
+
+void fx_backfill_result_free(struct fx_backfill_result *r);
+
+#endif

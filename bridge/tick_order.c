@@ -1,0 +1,263 @@
+#include "bridge/tick_order.h"
+
+#include "base/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RETRY_MS 500 /* after a failed read back */
+#define FETCH_TIMEOUT_MS 10000 /* a read back that never answered is asked again */
+#define GAP_GIVE_UP_MS 10000 /* held this long without a successful read: forwarded with its gap */
+#define BACKFILL_MAX 100000 /* a gap wider than this is not read back (the watcher is better off starting afresh) */
+
+/* One symbol's order. */
+struct symbol_state {
+    char symbol[FXC_SYMBOL_MAX + 1];
+    int used;
+    int64_t last; /* the last seq forwarded; 0 before the first */
+    fxc_tick *held; /* after a gap: seq > last + 1, sorted, no repeats */
+    size_t nheld, capheld;
+    int fetching; /* a read back is asked and not answered */
+    int64_t fetch_at_ms; /* when to ask again (0: not due) */
+    int64_t asked_ms; /* when the read back in flight was asked */
+    int64_t gap_since_ms; /* the first held tick's arrival; 0 when none is held */
+};
+
+struct fx_tick_order {
+    struct fx_tick_order_callbacks cb;
+    size_t hold_max;
+    struct symbol_state *table; /* open addressing, power-of-two capacity */
+    size_t cap, count;
+    struct fx_tick_order_stats stats;
+};
+
+static uint64_t hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static struct symbol_state *find(struct fx_tick_order *o, const char *symbol)
+{
+    for (size_t i = hash(symbol) & (o->cap - 1);; i = (i + 1) & (o->cap - 1)) {
+        if (!o->table[i].used) return NULL;
+        if (strcmp(o->table[i].symbol, symbol) == 0) return &o->table[i];
+    }
+}
+
+static struct symbol_state *insert_slot(struct symbol_state *table, size_t cap, const char *symbol)
+{
+    size_t i = hash(symbol) & (cap - 1);
+    while (table[i].used) i = (i + 1) & (cap - 1);
+    return &table[i];
+}
+
+static int grow(struct fx_tick_order *o)
+{
+    size_t cap = o->cap * 2;
+    struct symbol_state *table = calloc(cap, sizeof *table);
+    if (table == NULL) return -1;
+    for (size_t i = 0; i < o->cap; i++)
+        if (o->table[i].used) *insert_slot(table, cap, o->table[i].symbol) = o->table[i];
+    free(o->table);
+    o->table = table, o->cap = cap;
+    return 0;
+}
+
+static struct symbol_state *state_of(struct fx_tick_order *o, const char *symbol)
+{
+    struct symbol_state *s = find(o, symbol);
+    if (s) return s;
+    if ((o->count + 1) * 2 > o->cap && grow(o) != 0) return NULL;
+    s = insert_slot(o->table, o->cap, symbol);
+    memset(s, 0, sizeof *s);
+    s->used = 1;
+    snprintf(s->symbol, sizeof s->symbol, "%s", symbol);
+    o->count++;
+    return s;
+}
+
+struct fx_tick_order *fx_tick_order_create(const struct fx_tick_order_callbacks *cb, size_t hold_max)
+{
+    struct fx_tick_order *o = calloc(1, sizeof *o);
+    if (o == NULL) return NULL;
+    o->cb = *cb;
+    o->hold_max = hold_max ? hold_max : 1;
+    o->cap = 64;
+    if ((o->table = calloc(o->cap, sizeof *o->table)) == NULL) {
+        free(o);
+        return NULL;
+    }
+    return o;
+}
+
+void fx_tick_order_destroy(struct fx_tick_order *o)
+{
+    if (o == NULL) return;
+    for (size_t i = 0; i < o->cap; i++) free(o->table[i].held);
+    free(o->table);
+    free(o);
+}
+
+static void forward(struct fx_tick_order *o, struct symbol_state *s, const fxc_tick *t)
+{
+    s->last = t->seq;
+    o->stats.forwarded++;
+    o->cb.forward(o->cb.arg, t);
+}
+
+/* Forwards the held ticks that now follow `last`, drops those seen. */
+static void release_following(struct fx_tick_order *o, struct symbol_state *s)
+{
+    size_t k = 0;
+    while (k < s->nheld && s->held[k].seq <= s->last + 1) {
+        if (s->held[k].seq == s->last + 1) forward(o, s, &s->held[k]);
+        else o->stats.duplicates++;
+        k++;
+    }
+    memmove(s->held, s->held + k, (s->nheld - k) * sizeof *s->held);
+    s->nheld -= k;
+    if (s->nheld == 0) s->gap_since_ms = 0;
+}
+
+static void ask(struct fx_tick_order *o, struct symbol_state *s, int64_t now_ms);
+
+/* Gives a gap up: what is held goes out in order, the missing stay missing;
+ * a further gap among the held is read back anew. */
+static void give_up(struct fx_tick_order *o, struct symbol_state *s, const char *why, int64_t now_ms)
+{
+    if (s->nheld == 0) return;
+    fx_warn("ws", "%s: ticks %lld..%lld are missing (%s); going on from %lld", s->symbol, (long long)s->last + 1,
+        (long long)s->held[0].seq - 1, why, (long long)s->held[0].seq);
+    o->stats.gaps_given_up++;
+    s->last = s->held[0].seq - 1;
+    release_following(o, s);
+    if (s->nheld > 0) {
+        s->gap_since_ms = now_ms;
+        if (!s->fetching) ask(o, s, now_ms);
+    }
+}
+
+static void ask(struct fx_tick_order *o, struct symbol_state *s, int64_t now_ms)
+{
+    s->fetching = 1;
+    s->fetch_at_ms = 0;
+    s->asked_ms = now_ms;
+    o->cb.fetch(o->cb.arg, s->symbol, s->last);
+}
+
+/* Keeps `t` (seq > last + 1) in seq order. */
+static void hold(struct fx_tick_order *o, struct symbol_state *s, const fxc_tick *t, int64_t now_ms)
+{
+    size_t k = s->nheld;
+    while (k > 0 && s->held[k - 1].seq > t->seq) k--;
+    if (k > 0 && s->held[k - 1].seq == t->seq) {
+        o->stats.duplicates++;
+        return;
+    }
+    if (s->nheld == s->capheld) {
+        size_t cap = s->capheld ? s->capheld * 2 : 64;
+        fxc_tick *p = realloc(s->held, cap * sizeof *p);
+        if (p == NULL) return give_up(o, s, "out of memory", now_ms);
+        s->held = p, s->capheld = cap;
+    }
+    memmove(s->held + k + 1, s->held + k, (s->nheld - k) * sizeof *s->held);
+    s->held[k] = *t;
+    s->nheld++;
+    if (s->gap_since_ms == 0) {
+        s->gap_since_ms = now_ms;
+        o->stats.gaps++;
+    }
+    if (s->nheld > o->hold_max) give_up(o, s, "too many held", now_ms);
+}
+
+void fx_tick_order_live(struct fx_tick_order *o, const fxc_tick *t, int64_t now_ms)
+{
+    struct symbol_state *s = t->seq > 0 ? state_of(o, t->symbol) : NULL;
+    if (s == NULL) { /* no seq (an older core), or out of memory: as it comes */
+        o->stats.forwarded++;
+        return o->cb.forward(o->cb.arg, t);
+    }
+    if (s->last == 0 && s->nheld == 0 && !s->fetching) return forward(o, s, t); /* the first: start here */
+    if (t->seq <= s->last) {
+        o->stats.duplicates++;
+        return;
+    }
+    if (t->seq == s->last + 1 && s->nheld == 0) return forward(o, s, t);
+    if (t->seq - s->last > BACKFILL_MAX) { /* far behind: start afresh */
+        fx_warn("ws", "%s: %lld ticks behind; going on from %lld", s->symbol, (long long)(t->seq - s->last - 1),
+            (long long)t->seq);
+        s->nheld = 0, s->gap_since_ms = 0;
+        o->stats.gaps_given_up++;
+        return forward(o, s, t);
+    }
+    hold(o, s, t, now_ms);
+    if (s->nheld > 0 && s->held[0].seq == s->last + 1) return release_following(o, s);
+    if (s->nheld > 0 && !s->fetching) ask(o, s, now_ms);
+}
+
+void fx_tick_order_fetched(struct fx_tick_order *o, const char *symbol, int64_t after_seq, const fxc_tick *t,
+    size_t n, size_t limit, int failed, int64_t now_ms)
+{
+    (void)after_seq;
+    struct symbol_state *s = find(o, symbol);
+    if (s == NULL) return; /* forgotten meanwhile */
+    s->fetching = 0;
+    if (failed) {
+        s->fetch_at_ms = now_ms + RETRY_MS;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].seq <= s->last) continue; /* forwarded live meanwhile */
+        if (t[i].seq != s->last + 1 && s->last != 0)
+            fx_warn("ws", "%s: storage has no ticks %lld..%lld", symbol, (long long)s->last + 1, (long long)t[i].seq - 1);
+        o->stats.read_back++;
+        forward(o, s, &t[i]);
+    }
+    release_following(o, s);
+    if (n == limit) return ask(o, s, now_ms); /* more may be stored */
+    if (s->nheld > 0) give_up(o, s, "not in storage", now_ms);
+}
+
+void fx_tick_order_resync(struct fx_tick_order *o, int64_t now_ms)
+{
+    for (size_t i = 0; i < o->cap; i++) {
+        struct symbol_state *s = &o->table[i];
+        if (s->used && s->last > 0 && !s->fetching) ask(o, s, now_ms);
+    }
+}
+
+void fx_tick_order_timer(struct fx_tick_order *o, int64_t now_ms)
+{
+    for (size_t i = 0; i < o->cap; i++) {
+        struct symbol_state *s = &o->table[i];
+        if (!s->used) continue;
+        if (s->fetching && now_ms - s->asked_ms > FETCH_TIMEOUT_MS) s->fetching = 0, s->fetch_at_ms = now_ms;
+        if (s->nheld > 0 && now_ms - s->gap_since_ms > GAP_GIVE_UP_MS)
+            give_up(o, s, "no core could read them back", now_ms);
+        if (!s->fetching && s->fetch_at_ms && now_ms >= s->fetch_at_ms) ask(o, s, now_ms);
+    }
+}
+
+void fx_tick_order_forget(struct fx_tick_order *o, int (*keep)(void *arg, const char *symbol), void *arg)
+{
+    struct symbol_state *old = o->table;
+    size_t cap = o->cap;
+    struct symbol_state *table = calloc(cap, sizeof *table);
+    if (table == NULL) return; /* kept: costs only memory */
+    o->table = table, o->count = 0;
+    for (size_t i = 0; i < cap; i++) {
+        if (!old[i].used) continue;
+        if (keep(arg, old[i].symbol)) {
+            *insert_slot(table, cap, old[i].symbol) = old[i];
+            o->count++;
+        } else {
+            free(old[i].held);
+        }
+    }
+    free(old);
+}
+
+void fx_tick_order_stats(const struct fx_tick_order *o, struct fx_tick_order_stats *out) { *out = o->stats; }
