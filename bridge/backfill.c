@@ -13,7 +13,8 @@
 
 struct request {
     struct fx_mail mail;
-    char symbol[FXC_SYMBOL_MAX + 1];
+    int start; /* fxc_last_seqs, else fxc_ticks_after */
+    char symbol[FXC_SYMBOL_MAX + 1]; /* "": every symbol (a start) */
     int64_t after_seq;
 };
 
@@ -31,8 +32,19 @@ static void answer(struct fx_backfill *b, const struct request *q)
     if (r == NULL) return; /* the hub asks again after its fetch timeout */
     snprintf(r->symbol, sizeof r->symbol, "%s", q->symbol);
     r->after_seq = q->after_seq;
+    r->start = q->start;
     fxc_err e;
-    int rc = fxc_ticks_after(b->core, q->symbol, q->after_seq, FX_BACKFILL_LIMIT, &r->ticks, &r->n, &e);
+    int rc;
+    if (q->start) {
+        const char *one[1] = { q->symbol };
+        rc = fxc_last_seqs(b->core, one, q->symbol[0] ? 1 : 0, &r->seqs, &r->nseqs, &e);
+        if (rc != FXC_OK) fx_warn("ws", "cannot learn where the ticks of %s stand: %s", q->symbol[0] ? q->symbol : "every symbol",
+            e.message);
+        r->failed = rc != FXC_OK;
+        b->done(b->arg, r);
+        return;
+    }
+    rc = fxc_ticks_after(b->core, q->symbol, q->after_seq, FX_BACKFILL_LIMIT, &r->ticks, &r->n, &e);
     if (rc != FXC_OK) {
         fx_warn("ws", "cannot read back the ticks of %s after %lld: %s", q->symbol, (long long)q->after_seq, e.message);
         r->failed = 1;
@@ -98,11 +110,12 @@ void fx_backfill_destroy(struct fx_backfill *b)
     free(b);
 }
 
-int fx_backfill_request(struct fx_backfill *b, const char *symbol, int64_t after_seq)
+static int post(struct fx_backfill *b, int start, const char *symbol, int64_t after_seq)
 {
     struct request *q = calloc(1, sizeof *q);
     if (q == NULL) return -1;
-    snprintf(q->symbol, sizeof q->symbol, "%s", symbol);
+    q->start = start;
+    snprintf(q->symbol, sizeof q->symbol, "%s", symbol ? symbol : "");
     q->after_seq = after_seq;
     if (fx_mailbox_post(&b->requests, &q->mail, NULL) != 0) {
         free(q);
@@ -111,9 +124,17 @@ int fx_backfill_request(struct fx_backfill *b, const char *symbol, int64_t after
     return 0;
 }
 
+int fx_backfill_request(struct fx_backfill *b, const char *symbol, int64_t after_seq)
+{
+    return post(b, 0, symbol, after_seq);
+}
+
+int fx_backfill_start(struct fx_backfill *b, const char *symbol) { return post(b, 1, symbol, 0); }
+
 void fx_backfill_result_free(struct fx_backfill_result *r)
 {
     if (r == NULL) return;
     fxc_ticks_free(r->ticks);
+    fxc_last_seqs_free(r->seqs);
     free(r);
 }

@@ -18,10 +18,13 @@
 #define FX_BACKFILL_LIMIT 10000 /* ticks per read back */
 
 struct fx_backfill_result {
-    char symbol[FXC_SYMBOL_MAX + 1];
+    int start; /* the answer to fx_backfill_start, else to fx_backfill_request */
+    char symbol[FXC_SYMBOL_MAX + 1]; /* "" for a start of every symbol */
     int64_t after_seq;
     fxc_tick *ticks; /* n of them, by seq (free with fx_backfill_result_free) */
     size_t n;
+    fxc_symbol_seq *seqs; /* a start: nseqs of them */
+    size_t nseqs;
     int failed; /* no core answered: nothing read */
 };
 
@@ -39,6 +42,10 @@ void fx_backfill_destroy(struct fx_backfill *b);
 /* Asks for the ticks of `symbol` after `after_seq`. Returns 0, or -1 when
  * out of memory or stopped (then nothing will be answered). Any thread. */
 int fx_backfill_request(struct fx_backfill *b, const char *symbol, int64_t after_seq);
+
+/* Asks where the numbering of `symbol` (NULL: of every symbol) stands
+ * (fxc_last_seqs). Returns 0 or -1 as above. Any thread. */
+int fx_backfill_start(struct fx_backfill *b, const char *symbol);
 
 void fx_backfill_result_free(struct fx_backfill_result *r);
 

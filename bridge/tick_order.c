@@ -18,7 +18,8 @@ struct symbol_state {
     int64_t last; /* the last seq forwarded; 0 before the first */
     fxc_tick *held; /* after a gap: seq > last + 1, sorted, no repeats */
     size_t nheld, capheld;
-    int fetching; /* a read back is asked and not answered */
+    int starting; /* waiting to learn where the numbering stands: ticks are held */
+    int fetching; /* a read back (or the start) is asked and not answered */
     int64_t fetch_at_ms; /* when to ask again (0: not due) */
     int64_t asked_ms; /* when the read back in flight was asked */
     int64_t gap_since_ms; /* the first held tick's arrival; 0 when none is held */
@@ -29,6 +30,8 @@ struct fx_tick_order {
     size_t hold_max;
     struct symbol_state *table; /* open addressing, power-of-two capacity */
     size_t cap, count;
+    int starting_all; /* every symbol waits for its start (a watcher of all symbols came) */
+    int64_t start_all_asked_ms, start_all_at_ms;
     struct fx_tick_order_stats stats;
 };
 
@@ -74,6 +77,7 @@ static struct symbol_state *state_of(struct fx_tick_order *o, const char *symbol
     s = insert_slot(o->table, o->cap, symbol);
     memset(s, 0, sizeof *s);
     s->used = 1;
+    s->starting = o->starting_all;
     snprintf(s->symbol, sizeof s->symbol, "%s", symbol);
     o->count++;
     return s;
@@ -145,7 +149,10 @@ static void ask(struct fx_tick_order *o, struct symbol_state *s, int64_t now_ms)
     s->fetching = 1;
     s->fetch_at_ms = 0;
     s->asked_ms = now_ms;
-    o->cb.fetch(o->cb.arg, s->symbol, s->last);
+    if (s->starting)
+        o->cb.start(o->cb.arg, s->symbol);
+    else
+        o->cb.fetch(o->cb.arg, s->symbol, s->last);
 }
 
 /* Keeps `t` (seq > last + 1) in seq order. */
@@ -173,6 +180,72 @@ static void hold(struct fx_tick_order *o, struct symbol_state *s, const fxc_tick
     if (s->nheld > o->hold_max) give_up(o, s, "too many held", now_ms);
 }
 
+void fx_tick_order_watch(struct fx_tick_order *o, const char *symbol, int64_t now_ms)
+{
+    if (symbol == NULL) {
+        if (o->starting_all) return;
+        o->starting_all = 1;
+        o->start_all_asked_ms = now_ms, o->start_all_at_ms = 0;
+        return o->cb.start(o->cb.arg, NULL);
+    }
+    if (find(o, symbol) != NULL) return; /* watched already (by a watcher of all symbols) */
+    struct symbol_state *s = state_of(o, symbol);
+    if (s == NULL) return;
+    s->starting = 1;
+    s->fetching = 1, s->asked_ms = now_ms, s->fetch_at_ms = 0;
+    o->cb.start(o->cb.arg, s->symbol);
+}
+
+/* A symbol's start is known: its held ticks go out from there. */
+static void start_at(struct fx_tick_order *o, struct symbol_state *s, int64_t last, int64_t now_ms)
+{
+    s->starting = 0;
+    s->fetching = 0;
+    s->last = last;
+    release_following(o, s);
+    if (s->nheld > 0) ask(o, s, now_ms); /* stored after the start and before what the feed brought */
+}
+
+static const fxc_symbol_seq *seq_of(const fxc_symbol_seq *seqs, size_t n, const char *symbol)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(seqs[i].symbol, symbol) == 0) return &seqs[i];
+    return NULL;
+}
+
+void fx_tick_order_started(struct fx_tick_order *o, const char *symbol, const fxc_symbol_seq *seqs, size_t n,
+    int failed, int64_t now_ms)
+{
+    if (symbol == NULL) {
+        if (!o->starting_all) return;
+        if (failed) {
+            o->start_all_at_ms = now_ms + RETRY_MS;
+            return;
+        }
+        o->starting_all = 0;
+        for (size_t i = 0; i < n; i++) { /* every symbol with a number: states for those that have none yet */
+            struct symbol_state *s = state_of(o, seqs[i].symbol);
+            if (s && s->last == 0 && s->nheld == 0) s->starting = 1;
+        }
+        for (size_t i = 0; i < o->cap; i++) {
+            struct symbol_state *s = &o->table[i];
+            if (!s->used || !s->starting) continue;
+            const fxc_symbol_seq *q = seq_of(seqs, n, s->symbol);
+            start_at(o, s, q ? q->last_seq : 0, now_ms); /* not listed: no tick numbered yet */
+        }
+        return;
+    }
+    struct symbol_state *s = find(o, symbol);
+    if (s == NULL || !s->starting) return;
+    if (failed) {
+        s->fetching = 0;
+        s->fetch_at_ms = now_ms + RETRY_MS;
+        return;
+    }
+    const fxc_symbol_seq *q = seq_of(seqs, n, symbol);
+    start_at(o, s, q ? q->last_seq : 0, now_ms);
+}
+
 void fx_tick_order_live(struct fx_tick_order *o, const fxc_tick *t, int64_t now_ms)
 {
     struct symbol_state *s = t->seq > 0 ? state_of(o, t->symbol) : NULL;
@@ -180,7 +253,7 @@ void fx_tick_order_live(struct fx_tick_order *o, const fxc_tick *t, int64_t now_
         o->stats.forwarded++;
         return o->cb.forward(o->cb.arg, t);
     }
-    if (s->last == 0 && s->nheld == 0 && !s->fetching) return forward(o, s, t); /* the first: start here */
+    if (s->starting) return hold(o, s, t, now_ms); /* until we know where to start */
     if (t->seq <= s->last) {
         o->stats.duplicates++;
         return;
@@ -203,7 +276,7 @@ void fx_tick_order_fetched(struct fx_tick_order *o, const char *symbol, int64_t 
 {
     (void)after_seq;
     struct symbol_state *s = find(o, symbol);
-    if (s == NULL) return; /* forgotten meanwhile */
+    if (s == NULL || s->starting) return; /* forgotten (and perhaps watched anew) meanwhile */
     s->fetching = 0;
     if (failed) {
         s->fetch_at_ms = now_ms + RETRY_MS;
@@ -225,15 +298,32 @@ void fx_tick_order_resync(struct fx_tick_order *o, int64_t now_ms)
 {
     for (size_t i = 0; i < o->cap; i++) {
         struct symbol_state *s = &o->table[i];
-        if (s->used && s->last > 0 && !s->fetching) ask(o, s, now_ms);
+        if (s->used && !s->starting && s->last > 0 && !s->fetching) ask(o, s, now_ms);
     }
 }
 
 void fx_tick_order_timer(struct fx_tick_order *o, int64_t now_ms)
 {
+    if (o->starting_all) {
+        int lost = now_ms - o->start_all_asked_ms > FETCH_TIMEOUT_MS;
+        if (now_ms - o->start_all_asked_ms > GAP_GIVE_UP_MS) { /* nobody says: start at what the feed brings */
+            fx_warn("ws", "no core says where the symbols' ticks stand; starting with what the feed brings");
+            o->starting_all = 0;
+            for (size_t i = 0; i < o->cap; i++)
+                if (o->table[i].used && o->table[i].starting)
+                    start_at(o, &o->table[i], o->table[i].nheld ? o->table[i].held[0].seq - 1 : 0, now_ms);
+        } else if (lost || (o->start_all_at_ms && now_ms >= o->start_all_at_ms)) {
+            o->start_all_asked_ms = now_ms, o->start_all_at_ms = 0;
+            o->cb.start(o->cb.arg, NULL);
+        }
+    }
     for (size_t i = 0; i < o->cap; i++) {
         struct symbol_state *s = &o->table[i];
         if (!s->used) continue;
+        if (s->starting && !o->starting_all && s->nheld > 0 && now_ms - s->gap_since_ms > GAP_GIVE_UP_MS) {
+            start_at(o, s, s->held[0].seq - 1, now_ms);
+            continue;
+        }
         if (s->fetching && now_ms - s->asked_ms > FETCH_TIMEOUT_MS) s->fetching = 0, s->fetch_at_ms = now_ms;
         if (s->nheld > 0 && now_ms - s->gap_since_ms > GAP_GIVE_UP_MS)
             give_up(o, s, "no core could read them back", now_ms);

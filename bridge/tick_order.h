@@ -9,7 +9,9 @@
  * sent. A gap that cannot be filled (no core answers for GAP_GIVE_UP_MS, or
  * more is held than `hold_max`) is given up: what is held goes out, in order.
  *
- * The first tick of a symbol starts it (nothing before it is read back);
+ * Watching starts where the symbol's numbering stands (fx_tick_order_watch
+ * asks through `start`; its ticks are held until the answer): a client gets
+ * the ticks stored after it came, whichever core's feed brings the first.
  * fx_tick_order_forget drops a symbol nobody watches any more, so that a
  * new watcher starts afresh. Ticks without seq (from a core of an older
  * release) are forwarded as they come.
@@ -30,6 +32,7 @@ struct fx_tick_order;
 struct fx_tick_order_callbacks {
     void (*forward)(void *arg, const fxc_tick *t); /* to the clients */
     void (*fetch)(void *arg, const char *symbol, int64_t after_seq); /* ask for the ticks after a seq */
+    void (*start)(void *arg, const char *symbol); /* ask where a symbol's numbering stands (NULL: every symbol's) */
     void *arg;
 };
 
@@ -44,6 +47,16 @@ struct fx_tick_order_stats {
 /* Returns NULL when out of memory. */
 struct fx_tick_order *fx_tick_order_create(const struct fx_tick_order_callbacks *cb, size_t hold_max);
 void fx_tick_order_destroy(struct fx_tick_order *o);
+
+/* Clients now watch `symbol` (NULL: every symbol): its ticks are held
+ * until fx_tick_order_started says where to start. A symbol already
+ * watched goes on as it is. */
+void fx_tick_order_watch(struct fx_tick_order *o, const char *symbol, int64_t now_ms);
+
+/* The answer to start(symbol): the last seq of each symbol that has one
+ * (`failed`: no core answered; it is asked again). */
+void fx_tick_order_started(struct fx_tick_order *o, const char *symbol, const fxc_symbol_seq *seqs, size_t n,
+    int failed, int64_t now_ms);
 
 /* A tick from a core's feed. */
 void fx_tick_order_live(struct fx_tick_order *o, const fxc_tick *t, int64_t now_ms);

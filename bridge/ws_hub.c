@@ -94,6 +94,9 @@ static void need_topic(struct fx_ws_hub *h, const struct fx_ws_filter *f, int de
     }
     t->refs += delta;
     if (t->refs != 0 && !(t->refs == 1 && delta > 0)) return; /* first in or last out only */
+    /* a symbol's first watcher starts where its numbering stands now */
+    if (t->refs == 1 && f->stream == FX_WS_TICKS)
+        fx_tick_order_watch(h->order, f->symbol[0] ? f->symbol : NULL, fx_ws_conn_now_ms());
     const char *sym = f->symbol[0] ? f->symbol : NULL;
     int subscribe = t->refs > 0;
     fxc_err e;
@@ -155,6 +158,13 @@ static void forward_tick(void *arg, const fxc_tick *t)
 {
     fxc_event ev = { .kind = FXC_EVENT_TICK, .tick = *t };
     fan_out(arg, &ev);
+}
+
+static void start_ticks(void *arg, const char *symbol)
+{
+    struct fx_ws_hub *h = arg;
+    if (fx_backfill_start(h->backfill, symbol) != 0)
+        fx_warn("ws", "cannot ask where the ticks of %s stand (retried later)", symbol ? symbol : "every symbol");
 }
 
 static void fetch_ticks(void *arg, const char *symbol, int64_t after_seq)
@@ -224,8 +234,12 @@ static void run_commands(struct fx_ws_hub *h)
         last = cmd->mail.seq;
         if (cmd->fetched) {
             const struct fx_backfill_result *r = cmd->fetched;
-            fx_tick_order_fetched(h->order, r->symbol, r->after_seq, r->ticks, r->n, FX_BACKFILL_LIMIT, r->failed,
-                fx_ws_conn_now_ms());
+            if (r->start)
+                fx_tick_order_started(h->order, r->symbol[0] ? r->symbol : NULL, r->seqs, r->nseqs, r->failed,
+                    fx_ws_conn_now_ms());
+            else
+                fx_tick_order_fetched(h->order, r->symbol, r->after_seq, r->ticks, r->n, FX_BACKFILL_LIMIT,
+                    r->failed, fx_ws_conn_now_ms());
             fx_backfill_result_free(cmd->fetched);
         } else if (cmd->add) {
             add_client(h, cmd->add);
@@ -335,7 +349,7 @@ int fx_ws_hub_create(struct fx_ws_hub **out, const char *feed_url, const char *r
         snprintf(err, errlen, "FX_FEED_URL: %s", e.message);
         goto fail;
     }
-    const struct fx_tick_order_callbacks order = { forward_tick, fetch_ticks, h };
+    const struct fx_tick_order_callbacks order = { forward_tick, fetch_ticks, start_ticks, h };
     if ((h->order = fx_tick_order_create(&order, HOLD_MAX)) == NULL) {
         snprintf(err, errlen, "out of memory");
         rc = FX_ENOMEM;

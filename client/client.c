@@ -262,6 +262,33 @@ FXC_API int fxc_ticks_after(fxc *c, const char *symbol, int64_t after_seq, uint3
     return take_ticks(r, r->get_ticks_after, ticks, n, err);
 }
 
+FXC_API int fxc_last_seqs(fxc *c, const char *const *symbols, size_t nsymbols, fxc_symbol_seq **seqs, size_t *n,
+    fxc_err *err)
+{
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__GetLastSeqsRequest op = FX__V1__GET_LAST_SEQS_REQUEST__INIT;
+    op.n_symbols = nsymbols;
+    op.symbols = (char **)symbols;
+    req.op_case = FX__V1__REQUEST__OP_GET_LAST_SEQS;
+    req.get_last_seqs = &op;
+    Fx__V1__Response *r;
+    int rc = call(c, &req, FX__V1__RESPONSE__RESULT_GET_LAST_SEQS, &r, err);
+    if (rc) return rc;
+    size_t count = r->get_last_seqs->n_seqs;
+    fxc_symbol_seq *out = malloc((count ? count : 1) * sizeof *out);
+    if (out == NULL) {
+        fx__v1__response__free_unpacked(r, NULL);
+        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu symbols", count);
+    }
+    for (size_t i = 0; i < count; i++) fx_codec_symbol_seq_from_pb(r->get_last_seqs->seqs[i], &out[i]);
+    fx__v1__response__free_unpacked(r, NULL);
+    *seqs = out;
+    *n = count;
+    return FXC_OK;
+}
+
+FXC_API void fxc_last_seqs_free(fxc_symbol_seq *seqs) { free(seqs); }
+
 FXC_API void fxc_ticks_free(fxc_tick *ticks) { free(ticks); }
 
 FXC_API int fxc_tick_update(fxc *c, const char *symbol, int64_t time_us, double price, fxc_tick *updated,

@@ -10,6 +10,7 @@
  * adding a field is one word here.
  */
 #define TICK_FIELDS(X) X(time_us) X(price) X(seq)
+#define SYMBOL_SEQ_FIELDS(X) X(last_seq)
 #define CANDLE_FIELDS(X) X(bucket_us) X(open) X(high) X(low) X(close) X(tick_count) X(complete)
 
 #define TO_PB(f) pb->f = from->f;
@@ -42,6 +43,7 @@
 
 CODEC(tick, struct fx_tick, Fx__V1__Tick, fx__v1__tick__init, TICK_FIELDS)
 CODEC(candle, struct fx_candle, Fx__V1__Candle, fx__v1__candle__init, CANDLE_FIELDS)
+CODEC(symbol_seq, struct fx_symbol_seq, Fx__V1__SymbolSeq, fx__v1__symbol_seq__init, SYMBOL_SEQ_FIELDS)
 
 static void *arena_alloc(void *data, size_t size) { return fx_arena_alloc(data, size); }
 

@@ -42,6 +42,7 @@ struct reply {
         Fx__V1__DeleteResponse del;
         Fx__V1__HealthResponse health;
         Fx__V1__GetCandlesResponse candles;
+        Fx__V1__GetLastSeqsResponse seqs;
     } u;
     Fx__V1__Tick tick;
     char symbol[FX_SYMBOL_MAX + 1];
@@ -254,6 +255,35 @@ static void op_get_after(struct fx_worker *w, const Fx__V1__GetTicksAfterRequest
     r->resp.get_ticks_after = &r->u.get;
 }
 
+#define LAST_SEQS_SYMBOLS_MAX 10000 /* symbols named in one request */
+#define LAST_SEQS_MAX 100000 /* rows of one answer for every symbol */
+
+static void op_last_seqs(struct fx_worker *w, const Fx__V1__GetLastSeqsRequest *q, struct reply *r)
+{
+    if (q->n_symbols > LAST_SEQS_SYMBOLS_MAX)
+        return set_status(r, FX__V1__STATUS_CODE__RESOURCE_EXHAUSTED, "symbols",
+            "at most %d symbols per request (got %zu)", LAST_SEQS_SYMBOLS_MAX, q->n_symbols);
+    char (*names)[FX_SYMBOL_MAX + 1] = fx_arena_alloc(r->arena, (q->n_symbols ? q->n_symbols : 1) * sizeof *names);
+    const char **syms = fx_arena_alloc(r->arena, (q->n_symbols ? q->n_symbols : 1) * sizeof *syms);
+    if (names == NULL || syms == NULL) return set_store_error(r, FX_ENOMEM, "");
+    for (size_t i = 0; i < q->n_symbols; i++) {
+        if (check_symbol(r, q->symbols[i], names[i])) return;
+        syms[i] = names[i];
+    }
+    size_t n = 0;
+    char err[512];
+    struct fx_symbol_seq *seqs;
+    int rc = fx_last_seqs(&w->db, syms, q->n_symbols, LAST_SEQS_MAX, r->arena, &seqs, &n, err, sizeof err);
+    if (rc) return set_store_error(r, rc, err);
+    Fx__V1__SymbolSeq **pb = fx_codec_symbol_seqs_to_pb(r->arena, seqs, n);
+    if (pb == NULL) return set_store_error(r, FX_ENOMEM, "");
+    fx__v1__get_last_seqs_response__init(&r->u.seqs);
+    r->u.seqs.n_seqs = n;
+    r->u.seqs.seqs = pb;
+    r->resp.result_case = FX__V1__RESPONSE__RESULT_GET_LAST_SEQS;
+    r->resp.get_last_seqs = &r->u.seqs;
+}
+
 static void op_update(struct fx_worker *w, const Fx__V1__UpdateTickRequest *q, struct reply *r)
 {
     struct fx_tick t;
@@ -386,6 +416,7 @@ static void run_op(struct fx_worker *w, const Fx__V1__Request *req, struct reply
     case FX__V1__REQUEST__OP_BULK_CREATE_TICKS: return op_bulk(w, req->bulk_create_ticks, r);
     case FX__V1__REQUEST__OP_GET_TICKS: return op_get(w, req->get_ticks, r);
     case FX__V1__REQUEST__OP_GET_TICKS_AFTER: return op_get_after(w, req->get_ticks_after, r);
+    case FX__V1__REQUEST__OP_GET_LAST_SEQS: return op_last_seqs(w, req->get_last_seqs, r);
     case FX__V1__REQUEST__OP_UPDATE_TICK: return op_update(w, req->update_tick, r);
     case FX__V1__REQUEST__OP_DELETE_TICK: return op_delete(w, req->delete_tick, r);
     case FX__V1__REQUEST__OP_DELETE_TICKS: return op_delete_range(w, req->delete_ticks, r);

@@ -37,6 +37,8 @@ static const struct statement statements[] = {
     { "ticks_after",
         "SELECT time, price, seq FROM ticks WHERE symbol = $1 AND seq > $2 ORDER BY seq LIMIT $3", 3,
         { OID_TEXT, OID_INT8, OID_INT8 } },
+    { "last_seqs", "SELECT symbol, last_seq FROM symbol_seq WHERE symbol = ANY($1::text[]) OR $2 ORDER BY symbol LIMIT $3",
+        3, { 1009 /* text[] */, 16 /* bool */, OID_INT8 } },
     /* The next `n` numbers of each symbol: returns the last one reserved. */
     { "seq_reserve",
         "INSERT INTO symbol_seq AS s (symbol, last_seq) SELECT * FROM unnest($1::text[], $2::int8[])"
@@ -446,6 +448,35 @@ int fx_ticks_after(struct fx_db *db, const char *symbol, int64_t after_seq, uint
     PGresult *res = run(db, "ticks_after", &p);
     int rc = fx_db_rows(db, res, err, errlen);
     return rc ? rc : read_ticks(res, symbol, arena, out, n);
+}
+
+int fx_last_seqs(struct fx_db *db, const char *const *symbols, size_t n, uint32_t limit, struct fx_arena *arena,
+    struct fx_symbol_seq **out, size_t *count, char *err, size_t errlen)
+{
+    char *array = symbols_array(symbols, n);
+    if (array == NULL) return FX_ENOMEM;
+    struct params p = { .n = 0 };
+    param_text(&p, array);
+    param_text(&p, n == 0 ? "t" : "f");
+    param_i64(&p, limit);
+    PGresult *res = run(db, "last_seqs", &p);
+    free(array);
+    int rc = fx_db_rows(db, res, err, errlen);
+    if (rc) return rc;
+    size_t rows = (size_t)PQntuples(res);
+    struct fx_symbol_seq *seqs = fx_arena_calloc(arena, rows ? rows : 1, sizeof *seqs);
+    if (seqs == NULL) {
+        PQclear(res);
+        return FX_ENOMEM;
+    }
+    for (size_t i = 0; i < rows; i++) {
+        snprintf(seqs[i].symbol, sizeof seqs[i].symbol, "%s", PQgetvalue(res, (int)i, 0));
+        seqs[i].last_seq = fx_pg_get_i64(PQgetvalue(res, (int)i, 1));
+    }
+    PQclear(res);
+    *out = seqs;
+    *count = rows;
+    return 0;
 }
 
 /* Runs an edit of `symbol`'s ticks in one transaction with the recompute

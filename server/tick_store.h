@@ -46,6 +46,11 @@ int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int6
 int fx_ticks_after(struct fx_db *db, const char *symbol, int64_t after_seq, uint32_t limit, struct fx_arena *arena,
     struct fx_tick **out, size_t *n, char *err, size_t errlen);
 
+/* The last seq handed out of each of `symbols` that has one (n = 0: of every
+ * symbol, at most `limit`), by symbol; arena memory as above. */
+int fx_last_seqs(struct fx_db *db, const char *const *symbols, size_t n, uint32_t limit, struct fx_arena *arena,
+    struct fx_symbol_seq **out, size_t *count, char *err, size_t errlen);
+
 /* FX_ENOTFOUND when there is no such tick. */
 int fx_tick_update_price(struct fx_db *db, const char *symbol, int64_t time_us, double price,
     char *err, size_t errlen);

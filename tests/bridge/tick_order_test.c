@@ -16,6 +16,8 @@ struct recorder {
     char asked_symbol[FXC_SYMBOL_MAX + 1];
     int64_t asked_after;
     int asks;
+    char started_symbol[FXC_SYMBOL_MAX + 1]; /* "*" for every symbol */
+    int starts;
 };
 
 static void on_forward(void *arg, const fxc_tick *t)
@@ -34,13 +36,20 @@ static void on_fetch(void *arg, const char *symbol, int64_t after)
     r->asks++;
 }
 
+static void on_start(void *arg, const char *symbol)
+{
+    struct recorder *r = arg;
+    snprintf(r->started_symbol, sizeof r->started_symbol, "%s", symbol ? symbol : "*");
+    r->starts++;
+}
+
 static struct recorder rec;
 static struct fx_tick_order *order;
 
 static void setup(void)
 {
     memset(&rec, 0, sizeof rec);
-    struct fx_tick_order_callbacks cb = { on_forward, on_fetch, &rec };
+    struct fx_tick_order_callbacks cb = { on_forward, on_fetch, on_start, &rec };
     order = fx_tick_order_create(&cb, 8);
     cr_assert_not_null(order);
 }
@@ -62,16 +71,27 @@ static void live(const char *symbol, int64_t seq, int64_t now)
     fx_tick_order_live(order, &t, now);
 }
 
+/* A watcher of `symbol` came; its numbering stood at `last` (0: none yet). */
+static void begin(const char *symbol, int64_t last)
+{
+    fx_tick_order_watch(order, symbol, 0);
+    fxc_symbol_seq q = { .last_seq = last };
+    snprintf(q.symbol, sizeof q.symbol, "%s", symbol);
+    fx_tick_order_started(order, symbol, &q, last > 0, 0, 0);
+}
+
 static void assert_forwarded(const int64_t *want, size_t n)
 {
     cr_assert_eq(rec.nf, n, "forwarded %zu ticks, expected %zu", rec.nf, n);
+    if (n == 0) return;
     for (size_t i = 0; i < n; i++) cr_assert_eq(rec.forwarded[i], want[i], "tick %zu: seq %lld, expected %lld", i,
         (long long)rec.forwarded[i], (long long)want[i]);
 }
 
 Test(tick_order, in_order_ticks_pass_and_repeats_are_dropped)
 {
-    live("EURUSD", 5, 0); /* the first starts the symbol: nothing before it is asked for */
+    begin("EURUSD", 4);
+    live("EURUSD", 5, 0);
     live("EURUSD", 6, 0);
     live("EURUSD", 6, 0); /* the same tick from a second core */
     live("EURUSD", 5, 0);
@@ -85,6 +105,7 @@ Test(tick_order, in_order_ticks_pass_and_repeats_are_dropped)
 
 Test(tick_order, a_gap_is_read_back_before_going_on)
 {
+    begin("EURUSD", 0);
     live("EURUSD", 1, 0);
     live("EURUSD", 4, 0); /* 2 and 3 lost (a core died after its commit) */
     live("EURUSD", 5, 0);
@@ -101,6 +122,7 @@ Test(tick_order, a_gap_is_read_back_before_going_on)
 
 Test(tick_order, the_late_tick_itself_fills_the_gap)
 {
+    begin("EURUSD", 0);
     live("EURUSD", 1, 0);
     live("EURUSD", 3, 0); /* a second core published 3 before the first published 2 */
     live("EURUSD", 2, 0);
@@ -113,6 +135,8 @@ Test(tick_order, the_late_tick_itself_fills_the_gap)
 
 Test(tick_order, symbols_are_independent)
 {
+    begin("EURUSD", 9);
+    begin("USDJPY", 2);
     live("EURUSD", 10, 0);
     live("USDJPY", 3, 0);
     live("EURUSD", 12, 0); /* a gap of EURUSD holds nothing of USDJPY */
@@ -124,6 +148,7 @@ Test(tick_order, symbols_are_independent)
 
 Test(tick_order, a_failed_read_is_retried_then_given_up)
 {
+    begin("EURUSD", 0);
     live("EURUSD", 1, 0);
     live("EURUSD", 3, 0);
     cr_assert_eq(rec.asks, 1);
@@ -143,6 +168,7 @@ Test(tick_order, a_failed_read_is_retried_then_given_up)
 
 Test(tick_order, a_long_answer_is_continued)
 {
+    begin("EURUSD", 0);
     live("EURUSD", 1, 0);
     live("EURUSD", 5, 0);
     const fxc_tick page[2] = { tick("EURUSD", 2), tick("EURUSD", 3) };
@@ -156,6 +182,8 @@ Test(tick_order, a_long_answer_is_continued)
 
 Test(tick_order, a_resync_reads_back_what_a_dead_core_never_sent)
 {
+    begin("EURUSD", 0);
+    begin("USDJPY", 6);
     live("EURUSD", 1, 0);
     live("USDJPY", 7, 0);
     fx_tick_order_resync(order, 5); /* a core's feed connection went away */
@@ -168,6 +196,7 @@ Test(tick_order, a_resync_reads_back_what_a_dead_core_never_sent)
 
 Test(tick_order, holding_more_than_the_limit_gives_the_gap_up)
 {
+    begin("EURUSD", 0);
     live("EURUSD", 1, 0);
     for (int64_t s = 10; s < 19; s++) live("EURUSD", s, 0); /* 9 held, the limit is 8 */
     int64_t want[10] = { 1 };
@@ -183,11 +212,54 @@ static int keep_none(void *arg, const char *symbol)
 
 Test(tick_order, a_forgotten_symbol_starts_afresh)
 {
+    begin("EURUSD", 0);
     live("EURUSD", 1, 0);
     fx_tick_order_forget(order, keep_none, NULL);
-    live("EURUSD", 50, 0); /* a new watcher: from now on, not ticks 2..49 */
+    begin("EURUSD", 49); /* a new watcher: from now on, not ticks 2..49 */
+    live("EURUSD", 50, 0);
     assert_forwarded((int64_t[]){ 1, 50 }, 2);
     cr_assert_eq(rec.asks, 0);
+}
+
+Test(tick_order, a_watcher_starts_where_the_numbering_stood_whichever_tick_comes_first)
+{
+    fx_tick_order_watch(order, "EURUSD", 0);
+    cr_assert_eq(rec.starts, 1);
+    cr_assert_str_eq(rec.started_symbol, "EURUSD");
+    live("EURUSD", 7, 0); /* core B's commit arrives before core A's 6 */
+    assert_forwarded(NULL, 0);
+    fxc_symbol_seq q = { "EURUSD", 5 };
+    fx_tick_order_started(order, "EURUSD", &q, 1, 0, 1);
+    cr_assert_eq(rec.asks, 1, "6 is read back");
+    cr_assert_eq(rec.asked_after, 5);
+    live("EURUSD", 6, 2); /* or arrives by itself */
+    assert_forwarded((int64_t[]){ 6, 7 }, 2);
+}
+
+Test(tick_order, a_watcher_of_every_symbol_starts_each_where_it_stood)
+{
+    fx_tick_order_watch(order, NULL, 0);
+    cr_assert_str_eq(rec.started_symbol, "*");
+    live("EURUSD", 3, 0);
+    live("NEWSYM", 1, 0);
+    assert_forwarded(NULL, 0);
+    fxc_symbol_seq q = { "EURUSD", 2 }; /* NEWSYM had no tick yet */
+    fx_tick_order_started(order, NULL, &q, 1, 0, 1);
+    assert_forwarded((int64_t[]){ 3, 1 }, 2);
+    live("OTHER", 1, 2); /* a symbol first numbered after the start */
+    assert_forwarded((int64_t[]){ 3, 1, 1 }, 3);
+    cr_assert_eq(rec.asks, 0);
+}
+
+Test(tick_order, a_start_no_core_answers_is_retried_then_taken_from_the_feed)
+{
+    fx_tick_order_watch(order, "EURUSD", 0);
+    live("EURUSD", 9, 0);
+    fx_tick_order_started(order, "EURUSD", NULL, 0, 1, 10);
+    fx_tick_order_timer(order, 600);
+    cr_assert_eq(rec.starts, 2, "asked again");
+    fx_tick_order_timer(order, 20000);
+    assert_forwarded((int64_t[]){ 9 }, 1);
 }
 
 Test(tick_order, ticks_without_seq_pass_as_they_come)

@@ -208,3 +208,36 @@ Test(tick_seq, live_tick_events_carry_their_seq)
     }
     fxc_feed_close(f);
 }
+
+Test(tick_seq, last_seqs_say_where_each_symbol_stands)
+{
+    char a[17], b[17], none[17];
+    fx_test_symbol(a, "LA");
+    fx_test_symbol(b, "LB");
+    fx_test_symbol(none, "LN");
+    fxc_tick batch[3] = { tick_at(a, 1, 1), tick_at(a, 2, 1), tick_at(b, 1, 1) };
+    uint64_t created, dups;
+    fxc_err e;
+    cr_assert_eq(fxc_ticks_bulk(fx_test_client, batch, 3, &created, &dups, &e), FXC_OK, "%s", e.message);
+    const char *names[3] = { b, none, a };
+    fxc_symbol_seq *seqs;
+    size_t n;
+    cr_assert_eq(fxc_last_seqs(fx_test_client, names, 3, &seqs, &n, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(n, 2, "a symbol without ticks is not listed");
+    const fxc_symbol_seq *first = strcmp(seqs[0].symbol, a) == 0 ? &seqs[0] : &seqs[1];
+    const fxc_symbol_seq *second = first == &seqs[0] ? &seqs[1] : &seqs[0];
+    cr_assert_str_eq(first->symbol, a);
+    cr_assert_eq(first->last_seq, 2);
+    cr_assert_str_eq(second->symbol, b);
+    cr_assert_eq(second->last_seq, 1);
+    fxc_last_seqs_free(seqs);
+    /* every symbol: ours among them */
+    cr_assert_eq(fxc_last_seqs(fx_test_client, NULL, 0, &seqs, &n, &e), FXC_OK, "%s", e.message);
+    int found = 0;
+    for (size_t i = 0; i < n; i++) found += strcmp(seqs[i].symbol, a) == 0 && seqs[i].last_seq == 2;
+    cr_assert_eq(found, 1);
+    fxc_last_seqs_free(seqs);
+    const char *bad[1] = { "NO WAY" };
+    cr_assert_eq(fxc_last_seqs(fx_test_client, bad, 1, &seqs, &n, &e), FXC_INVALID_ARGUMENT);
+    cr_assert_str_eq(e.field, "symbol");
+}

@@ -18,6 +18,12 @@ struct fx_tick {
     int64_t seq; /* per symbol: 1, 2, ... in commit order, given by the core when stored; 0 = none (yet) */
 };
 
+/* Where a symbol's numbering stands: the last seq handed out (0: none yet). */
+struct fx_symbol_seq {
+    char symbol[FX_SYMBOL_MAX + 1];
+    int64_t last_seq;
+};
+
 struct fx_candle {
     char symbol[FX_SYMBOL_MAX + 1];
     int64_t bucket_us; /* start of the bucket (UTC microseconds) */

@@ -94,6 +94,15 @@ int fxc_ticks_get(fxc *c, const char *symbol, int64_t start_us, int64_t end_us,
     uint32_t limit, uint32_t offset, fxc_tick **ticks, size_t *n, fxc_err *err);
 void fxc_ticks_free(fxc_tick *ticks);
 
+/* Where the numbering of each of `symbols` stands (nsymbols = 0: every
+ * symbol), by symbol: its last seq handed out; a symbol with no tick since
+ * seq existed is not listed. A reader of the live feed starts after these.
+ * *seqs (free with fxc_last_seqs_free) and *n receive the result. */
+typedef struct fx_symbol_seq fxc_symbol_seq;
+int fxc_last_seqs(fxc *c, const char *const *symbols, size_t nsymbols, fxc_symbol_seq **seqs, size_t *n,
+    fxc_err *err);
+void fxc_last_seqs_free(fxc_symbol_seq *seqs);
+
 /* The ticks of `symbol` stored after `after_seq` (tick.seq > after_seq), by
  * seq, at most `limit` (1..FXC_TICKS_GET_MAX): what a reader of the live
  * feed missed. Ticks stored before seq existed (seq 0) are not included.

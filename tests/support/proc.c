@@ -1,0 +1,84 @@
+#include "tests/support/proc.h"
+
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_CHILDREN 16
+
+static pid_t children[MAX_CHILDREN];
+
+pid_t fx_proc_start(const char *bin_dir, const char *prog, const char *const *env, const char *log)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        for (const char *const *e = env; *e; e++) putenv((char *)*e);
+        if (log) {
+            int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+            if (fd >= 0) dup2(fd, 1), dup2(fd, 2), close(fd);
+        }
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", bin_dir, prog);
+        execl(path, prog, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i] == 0) {
+            children[i] = pid;
+            break;
+        }
+    return pid;
+}
+
+int fx_proc_stop(pid_t pid, int sig)
+{
+    kill(pid, sig);
+    int status = 0;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i] == pid) children[i] = 0;
+    return status;
+}
+
+void fx_proc_kill_all(void)
+{
+    for (int i = 0; i < MAX_CHILDREN; i++) {
+        if (children[i] <= 0) continue;
+        kill(children[i], SIGKILL);
+        waitpid(children[i], NULL, 0);
+        children[i] = 0;
+    }
+}
+
+int fx_proc_wait_port(int port, int timeout_ms)
+{
+    for (int waited = 0; waited <= timeout_ms; waited += 50) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+            .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+        close(fd);
+        if (ok) return 0;
+        usleep(50000);
+    }
+    return -1;
+}
+
+int fx_proc_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof a;
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}

@@ -1,0 +1,31 @@
+/*
+ * Real processes for system tests: fx-core and fx-bridge binaries started
+ * with their environment, stopped by signal, and killed at the end of the
+ * test whatever happened (fx_proc_kill_all as a suite's .fini), so that no
+ * orphan keeps a port. Used from the test's main thread only.
+ */
+#ifndef FX_TEST_PROC_H
+#define FX_TEST_PROC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Starts `prog` of `bin_dir` with the settings `env` ("NAME=value",
+ * NULL-ended) added to the test's environment; stdout and stderr go to
+ * `log` (a file path, NULL: inherited). Returns the pid. */
+pid_t fx_proc_start(const char *bin_dir, const char *prog, const char *const *env, const char *log);
+
+/* Sends `sig` and waits for the exit; returns the wait status. */
+int fx_proc_stop(pid_t pid, int sig);
+
+/* Kills (SIGKILL) every process still running that fx_proc_start started. */
+void fx_proc_kill_all(void);
+
+/* Waits up to `timeout_ms` for 127.0.0.1:`port` to accept a connection;
+ * returns 0, or -1 when it did not. */
+int fx_proc_wait_port(int port, int timeout_ms);
+
+/* A TCP port the kernel reports free now (bound to 0, then released). */
+int fx_proc_free_port(void);
+
+#endif
