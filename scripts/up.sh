@@ -9,6 +9,8 @@
 # fresh build. Stop with ./scripts/down.sh.
 # FX_DATA_DIR moves .data; FX_SKIP_DEPS=1 skips the package check;
 # FX_RPC_URL / FX_FEED_URL / LOG_LEVEL are passed to fx-core if set.
+# FX_CORES=2 (up to 9) runs that many fx-core processes, sharing the Redis
+# Stream; fx-bridge and the printed FX_RPC_URL / FX_FEED_URL list them all.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
@@ -31,6 +33,16 @@ export FX_RUN_DIR=$data/run FX_LOG_DIR=$data/logs
 mkdir -p "$FX_RUN_DIR" "$FX_LOG_DIR"
 # As root PostgreSQL runs as user fxpg, which must reach .data/pg.
 ((EUID == 0)) && chmod 755 "$data"
+
+cores=${FX_CORES:-1}
+if [[ ! $cores =~ ^[1-9]$ ]]; then
+    echo "error: FX_CORES=$cores: expected a number of fx-core processes from 1 to 9" >&2
+    exit 2
+fi
+if ((cores > 1)) && [[ -n ${FX_RPC_URL:-}${FX_FEED_URL:-} ]]; then
+    echo "error: FX_CORES=$cores picks the cores' addresses itself: leave FX_RPC_URL and FX_FEED_URL unset" >&2
+    exit 2
+fi
 
 step "installing packages"
 fx_install_deps
@@ -72,14 +84,26 @@ start_service() {
     fx_start_bg "$@"
 }
 
-# nng addresses: the defaults, or the next free ports.
+# nng addresses: the defaults, or the next free ports; with FX_CORES, one
+# pair per core (core i from 5555 + 10 i on) and the lists of all of them.
+core_rpc=() core_feed=()
 if [[ -z ${FX_RPC_URL:-} ]]; then
-    FX_RPC_URL=tcp://127.0.0.1:$(fx_pick_free_port 5555)
+    for ((i = 0; i < cores; i++)); do
+        core_rpc+=("tcp://127.0.0.1:$(fx_pick_free_port $((5555 + 10 * i)))")
+    done
+    FX_RPC_URL=$(IFS=,; echo "${core_rpc[*]}")
+else
+    core_rpc=("$FX_RPC_URL")
 fi
 if [[ -z ${FX_FEED_URL:-} ]]; then
-    port=$(fx_pick_free_port 5556)
-    [[ $FX_RPC_URL == *:"$port" ]] && port=$(fx_pick_free_port $((port + 1)))
-    FX_FEED_URL=tcp://127.0.0.1:$port
+    for ((i = 0; i < cores; i++)); do
+        port=$(fx_pick_free_port $((5556 + 10 * i)))
+        [[ $FX_RPC_URL == *:"$port"* ]] && port=$(fx_pick_free_port $((port + 1)))
+        core_feed+=("tcp://127.0.0.1:$port")
+    done
+    FX_FEED_URL=$(IFS=,; echo "${core_feed[*]}")
+else
+    core_feed=("$FX_FEED_URL")
 fi
 if [[ -z ${BRIDGE_PORT:-} ]]; then
     BRIDGE_PORT=$(fx_pick_free_port 8000)
@@ -96,7 +120,19 @@ envshow=$(rel "$envfile")
     done
 } >"$envfile"
 
-start_service fx-core "$root/build/bin/fx-core"
+if ((cores == 1)); then
+    start_service fx-core "$root/build/bin/fx-core"
+else
+    # one consumer name each, stable across restarts: each finds its own
+    # pending entries of the stream again
+    for ((i = 0; i < cores; i++)); do
+        name=fx-core; ((i > 0)) && name=fx-core-$i
+        (
+            export FX_RPC_URL=${core_rpc[i]} FX_FEED_URL=${core_feed[i]} REDIS_CONSUMER=$(hostname)-core-$i
+            start_service "$name" "$root/build/bin/fx-core"
+        )
+    done
+fi
 start_service fx-bridge "$root/build/bin/fx-bridge"
 # A demo feed: 1 tick/s for each of three pairs into the Redis Stream, which
 # fx-core ingests (FX_TICKGEN_SYMBOLS / FX_TICKGEN_RATE change it).
@@ -135,7 +171,7 @@ cat <<MSG
 fxohlc is up:
   PostgreSQL  $DATABASE_URL   (log $(rel "$data/pg/pg.log"))
   Redis       $REDIS_URL   (log $(rel "$data/redis/redis.log"))
-  fx-core     rpc $FX_RPC_URL, feed $FX_FEED_URL, pid $(fx_bg_pid fx-core)   (log $(rel "$FX_LOG_DIR/fx-core.log"))
+  fx-core     ${cores} process(es): rpc $FX_RPC_URL, feed $FX_FEED_URL   (logs $(rel "$FX_LOG_DIR")/fx-core*.log)
   fx-bridge   http://127.0.0.1:$BRIDGE_PORT  (API docs: http://127.0.0.1:$BRIDGE_PORT/docs)   (log $(rel "$FX_LOG_DIR/fx-bridge.log"))
   live demo   http://127.0.0.1:$BRIDGE_PORT/ws-test   (candles and ticks over WebSocket)
   fx-tickgen  EURUSD, GBPUSD, USDJPY at 1 tick/s each into the Redis Stream fx:ticks   (log $(rel "$FX_LOG_DIR/fx-tickgen.log"))
