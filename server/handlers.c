@@ -206,53 +206,51 @@ static void op_bulk(struct fx_worker *w, const Fx__V1__BulkCreateTicksRequest *q
     r->resp.bulk_create_ticks = &r->u.bulk;
 }
 
-static void op_get(struct fx_worker *w, const Fx__V1__GetTicksRequest *q, struct reply *r)
+static int check_limit(struct reply *r, uint32_t limit)
 {
-    char sym[FX_SYMBOL_MAX + 1];
-    if (check_symbol(r, q->symbol, sym) || check_range(r, q->start_us, q->end_us)) return;
-    if (q->limit < 1 || q->limit > FX_TICKS_GET_MAX) {
-        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "limit", "limit must be 1..%d (got %u)",
-            FX_TICKS_GET_MAX, q->limit);
-        return;
-    }
-    size_t n = 0;
-    char err[512];
-    struct fx_tick *ticks;
-    int rc = fx_ticks_select(&w->db, sym, q->start_us, q->end_us, q->limit, q->offset, r->arena, &ticks, &n, err,
-        sizeof err);
+    if (limit >= 1 && limit <= FX_TICKS_GET_MAX) return 0;
+    set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "limit", "limit must be 1..%d (got %u)", FX_TICKS_GET_MAX,
+        limit);
+    return -1;
+}
+
+/* Answers a tick read: the store's rc and ticks, as GetTicks or GetTicksAfter. */
+static void reply_ticks(struct reply *r, int rc, const char *err, const struct fx_tick *ticks, size_t n, int after)
+{
     if (rc) return set_store_error(r, rc, err);
     Fx__V1__Tick **pb = fx_codec_ticks_to_pb(r->arena, ticks, n);
     if (pb == NULL) return set_store_error(r, FX_ENOMEM, "");
     fx__v1__get_ticks_response__init(&r->u.get);
     r->u.get.n_ticks = n;
     r->u.get.ticks = pb;
-    r->resp.result_case = FX__V1__RESPONSE__RESULT_GET_TICKS;
-    r->resp.get_ticks = &r->u.get;
+    r->resp.result_case = after ? FX__V1__RESPONSE__RESULT_GET_TICKS_AFTER : FX__V1__RESPONSE__RESULT_GET_TICKS;
+    if (after)
+        r->resp.get_ticks_after = &r->u.get;
+    else
+        r->resp.get_ticks = &r->u.get;
+}
+
+static void op_get(struct fx_worker *w, const Fx__V1__GetTicksRequest *q, struct reply *r)
+{
+    char sym[FX_SYMBOL_MAX + 1], err[512];
+    if (check_symbol(r, q->symbol, sym) || check_range(r, q->start_us, q->end_us) || check_limit(r, q->limit)) return;
+    size_t n = 0;
+    struct fx_tick *ticks = NULL;
+    int rc = fx_ticks_select(&w->db, sym, q->start_us, q->end_us, q->limit, q->offset, r->arena, &ticks, &n, err,
+        sizeof err);
+    reply_ticks(r, rc, err, ticks, n, 0);
 }
 
 static void op_get_after(struct fx_worker *w, const Fx__V1__GetTicksAfterRequest *q, struct reply *r)
 {
-    char sym[FX_SYMBOL_MAX + 1];
-    if (check_symbol(r, q->symbol, sym)) return;
+    char sym[FX_SYMBOL_MAX + 1], err[512];
+    if (check_symbol(r, q->symbol, sym) || check_limit(r, q->limit)) return;
     if (q->after_seq < 0)
         return set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "after_seq", "after_seq must be >= 0");
-    if (q->limit < 1 || q->limit > FX_TICKS_GET_MAX) {
-        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "limit", "limit must be 1..%d (got %u)",
-            FX_TICKS_GET_MAX, q->limit);
-        return;
-    }
     size_t n = 0;
-    char err[512];
-    struct fx_tick *ticks;
+    struct fx_tick *ticks = NULL;
     int rc = fx_ticks_after(&w->db, sym, q->after_seq, q->limit, r->arena, &ticks, &n, err, sizeof err);
-    if (rc) return set_store_error(r, rc, err);
-    Fx__V1__Tick **pb = fx_codec_ticks_to_pb(r->arena, ticks, n);
-    if (pb == NULL) return set_store_error(r, FX_ENOMEM, "");
-    fx__v1__get_ticks_response__init(&r->u.get);
-    r->u.get.n_ticks = n;
-    r->u.get.ticks = pb;
-    r->resp.result_case = FX__V1__RESPONSE__RESULT_GET_TICKS_AFTER;
-    r->resp.get_ticks_after = &r->u.get;
+    reply_ticks(r, rc, err, ticks, n, 1);
 }
 
 #define LAST_SEQS_SYMBOLS_MAX 10000 /* symbols named in one request */
