@@ -30,7 +30,8 @@
  * clients and topics are the hub thread's alone: the HTTP threads reach
  * them only through the hub's mailbox. No lock is held while another is
  * taken. Stop signals are blocked before any thread starts: main alone
- * takes them.
+ * takes them, then drains (fx_bridge_stop: no new connections, WebSockets
+ * closed with 1001, in-flight requests given BRIDGE_DRAIN_S).
  */
 #ifndef FX_BRIDGE_BRIDGE_H
 #define FX_BRIDGE_BRIDGE_H
@@ -48,6 +49,7 @@ struct fx_bridge {
     struct MHD_Daemon *daemon;
     struct fx_ws_hub *hub; /* WebSocket clients and the live feed */
     unsigned port; /* the bound port, also when cfg.port is 0 */
+    int inflight; /* HTTP requests begun and not completed, WebSocket upgrades not counted (atomic) */
 };
 
 #endif

@@ -32,6 +32,8 @@ static const struct fx_config_var vars[] = {
         "concurrent WebSocket clients (each also counts in BRIDGE_MAX_CONNECTIONS)"),
     STR(static_dir, "BRIDGE_STATIC_DIR", "",
         "folder of web assets (Swagger UI, ReDoc, lightweight-charts) served under /static/"),
+    INT(drain_s, "BRIDGE_DRAIN_S", 10, 0, 600,
+        "on SIGTERM: no new connections, WebSockets closed (1001), in-flight requests get this long (s)"),
 };
 
 #define NVARS (sizeof vars / sizeof vars[0])

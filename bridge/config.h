@@ -20,6 +20,7 @@ struct fx_bridge_config {
     int ws_ping_s;
     int ws_max_clients;
     char static_dir[512];
+    int drain_s; /* on SIGTERM, how long in-flight requests may take */
 };
 
 int fx_bridge_config_load(struct fx_bridge_config *cfg, const char *(*get)(const char *name), char *err,

@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define DEFAULT_BODY_LIMIT (1u << 20)
 #define REFUSE_UNREAD_BODY (1ull << 30)
 #define SNAPSHOT_TIMEOUT_MS 2000
+#define DRAIN_POLL_MS 20
 
 /* What MHD keeps for one request between its calls of on_request (its
  * con_cls). The request comes first: fx_http_request_of reads it there. */
@@ -29,6 +31,7 @@ struct request_state {
     size_t len, cap, limit;
     int too_large;
     int refuse_now;
+    int counted; /* in b->inflight */
     struct timespec start;
 };
 
@@ -41,9 +44,19 @@ static double seconds_since(const struct timespec *t0)
     return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* A request ends for the drain (fx_bridge_stop): once, at its completion
+ * or at its upgrade (a WebSocket lives on in the hub). */
+static void uncount(struct request_state *st)
+{
+    if (!st->counted) return;
+    st->counted = 0;
+    __atomic_sub_fetch(&st->req.bridge->inflight, 1, __ATOMIC_ACQ_REL);
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct request_state *st,
     struct fx_http_response *res, const char *method)
 {
+    if (res->upgrade) uncount(st);
     struct MHD_Response *r = res->upgrade ? MHD_create_response_for_upgrade(res->upgrade, st->req.bridge)
                                           : MHD_create_response_from_buffer(res->len, res->body,
                                               res->body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
@@ -90,6 +103,8 @@ static struct request_state *begin(struct fx_bridge *b, struct MHD_Connection *c
     st->req.method = method;
     st->req.version = version;
     st->req.path = url;
+    st->counted = 1;
+    __atomic_add_fetch(&b->inflight, 1, __ATOMIC_ACQ_REL);
     fx_routes_match(method, url, &st->req, &st->match);
     st->limit = body_limit(b, &st->match);
     /* A body over the limit is read and dropped, then answered with 413:
@@ -177,6 +192,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)cls, (void)conn, (void)toe;
     struct request_state *st = *con_cls;
     if (st == NULL) return;
+    uncount(st);
     free(st->body);
     free(st);
     *con_cls = NULL;
@@ -227,8 +243,9 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
     /* poll(), not select(): WebSockets keep their sockets for long, and
      * select() cannot take descriptors past 1023 (no new connection
      * would be accepted once a thousand clients are connected). */
+    /* ITC: MHD_quiesce_daemon (the drain) needs it with internal threads. */
     b->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL
-            | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE,
+            | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE | MHD_USE_ITC,
         0, NULL, NULL, on_request, b, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, b, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)120, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
@@ -248,11 +265,37 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
     return 0;
 }
 
+/* Waits until no HTTP request is in flight, at most BRIDGE_DRAIN_S. */
+static void drain_requests(struct fx_bridge *b)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int n = __atomic_load_n(&b->inflight, __ATOMIC_ACQUIRE);
+    if (n > 0) fx_info("http", "waiting for %d in-flight requests (at most %d s)", n, b->cfg.drain_s);
+    while (n > 0 && seconds_since(&t0) < b->cfg.drain_s) {
+        struct timespec ts = { 0, DRAIN_POLL_MS * 1000000L };
+        nanosleep(&ts, NULL);
+        n = __atomic_load_n(&b->inflight, __ATOMIC_ACQUIRE);
+    }
+    if (n > 0)
+        fx_warn("http", "%d requests still in flight after BRIDGE_DRAIN_S=%d s: stopping anyway", n, b->cfg.drain_s);
+    else
+        fx_info("http", "no request in flight");
+}
+
 void fx_bridge_stop(struct fx_bridge *b)
 {
     if (b == NULL) return;
-    fx_ws_hub_stop(b->hub); /* first: the daemon waits for upgraded sockets to close */
+    /* The graceful stop: no new connections, WebSockets closed with 1001,
+     * in-flight requests finish (BRIDGE_DRAIN_S), then the daemon stops. */
+    MHD_socket listener = MHD_quiesce_daemon(b->daemon);
+    fx_info("http", "draining: no new connections accepted");
+    fx_ws_hub_stop(b->hub); /* before the daemon: it waits for upgraded sockets to close */
+    fx_info("http", "WebSocket clients closed (1001, going away)");
+    drain_requests(b);
     MHD_stop_daemon(b->daemon);
+    if (listener != MHD_INVALID_SOCKET) close(listener); /* ours after the quiesce; only now unused */
+    fx_info("http", "HTTP server stopped");
     fx_ws_hub_destroy(b->hub);
     fxc_close(b->snapshots);
     fxc_close(b->core);

@@ -1,6 +1,6 @@
 #include "bridge/metrics.h"
 
-#include "bridge/json_out.h"
+#include "base/prom.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -9,9 +9,6 @@
 #define MAX_SERIES 256
 #define MAX_ROUTES 48
 #define MAX_CORE_ERRORS 16
-
-static const double buckets[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5 };
-#define NBUCKETS (sizeof buckets / sizeof buckets[0])
 
 struct series {
     const char *route, *method; /* static strings (route patterns, MHD methods copied) */
@@ -22,9 +19,7 @@ struct series {
 
 struct histogram {
     const char *route;
-    unsigned long long counts[NBUCKETS + 1]; /* last: +Inf */
-    unsigned long long total;
-    double sum;
+    struct fx_prom_histogram h;
 };
 
 struct core_error {
@@ -69,13 +64,7 @@ void fx_metrics_observe(const char *route, const char *method, unsigned status, 
     struct series *s = find_series(route, method, status);
     if (s) s->count++;
     struct histogram *h = find_histogram(route);
-    if (h) {
-        size_t i = 0;
-        while (i < NBUCKETS && seconds > buckets[i]) i++;
-        h->counts[i]++;
-        h->total++;
-        h->sum += seconds;
-    }
+    if (h) fx_prom_observe(&h->h, fx_prom_latency_buckets, fx_prom_latency_nbuckets, seconds);
     pthread_mutex_unlock(&lock);
 }
 
@@ -91,34 +80,27 @@ void fx_metrics_core_error(const char *status_name)
 
 char *fx_metrics_render(size_t *len)
 {
-    struct fx_jbuf b;
-    fx_jbuf_init(&b);
+    struct fx_prom_text b;
+    fx_prom_init(&b);
     pthread_mutex_lock(&lock);
-    fx_jbuf_raw(&b, "# HELP fx_bridge_requests_total HTTP requests by route, method and status.\n"
-                    "# TYPE fx_bridge_requests_total counter\n");
+    fx_prom_printf(&b, "# HELP fx_bridge_requests_total HTTP requests by route, method and status.\n"
+                       "# TYPE fx_bridge_requests_total counter\n");
     for (size_t i = 0; i < nseries; i++)
-        fx_jbuf_printf(&b, "fx_bridge_requests_total{route=\"%s\",method=\"%s\",status=\"%u\"} %llu\n",
+        fx_prom_printf(&b, "fx_bridge_requests_total{route=\"%s\",method=\"%s\",status=\"%u\"} %llu\n",
             series[i].route, series[i].method, series[i].status, series[i].count);
-    fx_jbuf_raw(&b, "# HELP fx_bridge_request_duration_seconds Time from request to response, by route.\n"
-                    "# TYPE fx_bridge_request_duration_seconds histogram\n");
+    fx_prom_printf(&b, "# HELP fx_bridge_request_duration_seconds Time from request to response, by route.\n"
+                       "# TYPE fx_bridge_request_duration_seconds histogram\n");
     for (size_t i = 0; i < nhistograms; i++) {
-        const struct histogram *h = &histograms[i];
-        unsigned long long cumulative = 0;
-        for (size_t k = 0; k < NBUCKETS; k++) {
-            cumulative += h->counts[k];
-            fx_jbuf_printf(&b, "fx_bridge_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
-                h->route, buckets[k], cumulative);
-        }
-        fx_jbuf_printf(&b, "fx_bridge_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
-            h->route, h->total);
-        fx_jbuf_printf(&b, "fx_bridge_request_duration_seconds_sum{route=\"%s\"} %.6f\n", h->route, h->sum);
-        fx_jbuf_printf(&b, "fx_bridge_request_duration_seconds_count{route=\"%s\"} %llu\n", h->route, h->total);
+        char labels[160];
+        snprintf(labels, sizeof labels, "route=\"%s\"", histograms[i].route);
+        fx_prom_histogram_write(&b, "fx_bridge_request_duration_seconds", labels, &histograms[i].h,
+            fx_prom_latency_buckets, fx_prom_latency_nbuckets);
     }
-    fx_jbuf_raw(&b, "# HELP fx_bridge_core_errors_total fx-core round trips that failed, by status.\n"
-                    "# TYPE fx_bridge_core_errors_total counter\n");
+    fx_prom_printf(&b, "# HELP fx_bridge_core_errors_total fx-core round trips that failed, by status.\n"
+                       "# TYPE fx_bridge_core_errors_total counter\n");
     for (size_t i = 0; i < ncore_errors; i++)
-        fx_jbuf_printf(&b, "fx_bridge_core_errors_total{status=\"%s\"} %llu\n", core_errors[i].status,
+        fx_prom_printf(&b, "fx_bridge_core_errors_total{status=\"%s\"} %llu\n", core_errors[i].status,
             core_errors[i].count);
     pthread_mutex_unlock(&lock);
-    return fx_jbuf_take(&b, len);
+    return fx_prom_take(&b, len);
 }

@@ -121,7 +121,7 @@ static void release_following(struct fx_tick_order *o, struct symbol_state *s)
         else o->stats.duplicates++;
         k++;
     }
-    memmove(s->held, s->held + k, (s->nheld - k) * sizeof *s->held);
+    if (k > 0 && k < s->nheld) memmove(s->held, s->held + k, (s->nheld - k) * sizeof *s->held);
     s->nheld -= k;
     if (s->nheld == 0) s->gap_since_ms = 0;
 }

@@ -33,6 +33,11 @@ static const struct fx_config_var vars[] = {
     INT(ingest_block_ms, "INGEST_BLOCK_MS", 1000, 1, 60000, "how long one read waits for new entries"),
     INT(ingest_claim_idle_ms, "INGEST_CLAIM_IDLE_MS", 30000, 100, 3600000,
         "entries pending this long with a dead consumer are taken over"),
+    /* the HTTP port (probes, metrics) and the graceful stop */
+    INT(http_port, "FX_HTTP_PORT", 0, 0, 65535, "HTTP port of /livez, /readyz and /metrics (0: none)"),
+    STR(http_bind, "FX_HTTP_BIND", "127.0.0.1", "IPv4 address the HTTP port listens on (0.0.0.0 for all)"),
+    INT(drain_delay_ms, "FX_DRAIN_DELAY_MS", 0, 0, 600000,
+        "on SIGTERM, how long /readyz fails before requests and ingest stop (for a load balancer to notice)"),
 };
 
 #define NVARS (sizeof vars / sizeof vars[0])

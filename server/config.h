@@ -27,6 +27,10 @@ struct fx_config {
     int ingest_batch;
     int ingest_block_ms;
     int ingest_claim_idle_ms;
+    /* the HTTP port (core_http.c) and the graceful stop */
+    char http_bind[64];
+    int http_port; /* 0: no HTTP port */
+    int drain_delay_ms;
 };
 
 /* Fills `cfg` from the environment, falling back to defaults. Returns 0, or

@@ -9,6 +9,7 @@
 #include "fx/v1/rpc.pb-c.h"
 #include "proto/codec.h"
 #include "server/candle_store.h"
+#include "server/core_metrics.h"
 #include "server/db.h"
 #include "server/tick_store.h"
 
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct fx_worker {
     const struct fx_config *cfg;
@@ -425,8 +427,35 @@ static void run_op(struct fx_worker *w, const Fx__V1__Request *req, struct reply
     }
 }
 
+/* ---- metrics (server/core_metrics.h) ---- */
+
+/* The operation's name in fx_core_rpc_requests_total (static strings). */
+static const char *op_name(const Fx__V1__Request *req)
+{
+    switch (req ? req->op_case : FX__V1__REQUEST__OP__NOT_SET) {
+    case FX__V1__REQUEST__OP_CREATE_TICK: return "create_tick";
+    case FX__V1__REQUEST__OP_BULK_CREATE_TICKS: return "bulk_create_ticks";
+    case FX__V1__REQUEST__OP_GET_TICKS: return "get_ticks";
+    case FX__V1__REQUEST__OP_UPDATE_TICK: return "update_tick";
+    case FX__V1__REQUEST__OP_DELETE_TICK: return "delete_tick";
+    case FX__V1__REQUEST__OP_DELETE_TICKS: return "delete_ticks";
+    case FX__V1__REQUEST__OP_GET_CANDLES: return "get_candles";
+    case FX__V1__REQUEST__OP_HEALTH: return "health";
+    default: return "unknown";
+    }
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 static nng_msg *handle(void *arg, nng_msg *msg)
 {
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
     struct fx_worker *w = arg;
     struct fx_arena arena = FX_ARENA_INIT;
     struct reply *r = fx_arena_calloc(&arena, 1, sizeof *r);
@@ -451,6 +480,7 @@ static nng_msg *handle(void *arg, nng_msg *msg)
     }
     nng_msg_free(msg);
     nng_msg *reply = pack_reply(&r->resp);
+    fx_core_metrics_rpc(op_name(req), (int)r->resp.status, seconds_since(&start));
     fx_arena_free(&arena);
     return reply;
 }

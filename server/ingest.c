@@ -3,6 +3,7 @@
 #include "base/errors.h"
 #include "base/log.h"
 #include "base/redis_conn.h"
+#include "server/core_metrics.h"
 #include "server/db.h"
 #include "server/ingest_entry.h"
 #include "server/tick_store.h"
@@ -48,6 +49,7 @@ struct fx_ingest {
     pthread_mutex_t lock; /* the slot */
     pthread_cond_t changed;
     struct job *slot;
+    int unstored; /* the storer stopped with a batch it could not store */
 };
 
 /* One batch of entries as read: ids, and per id a tick or a reason. */
@@ -217,19 +219,32 @@ static void job_free(struct job *j)
     free(j);
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 /* Stores the batch's ticks, retrying (with backoff) until it works or the
- * ingester stops. Returns 0 once stored. */
-static int store(struct fx_ingest *in, struct batch *b, struct fx_write *written)
+ * ingester stops; tried once at least, also when stopping (a graceful stop
+ * finishes the batch in hand). Returns 0 once stored, with the time the
+ * successful try took in *seconds. */
+static int store(struct fx_ingest *in, struct batch *b, struct fx_write *written, double *seconds)
 {
     char err[512];
-    while (!storer_stopping(in)) {
+    for (int attempt = 0; attempt == 0 || !storer_stopping(in); attempt++) {
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         int rc = fx_db_ensure(&in->db, err, sizeof err);
         if (rc == 0) rc = b->nticks ? fx_ticks_insert_bulk(&in->db, b->ticks, b->nticks, written, err, sizeof err) : 0;
         if (rc == 0) {
+            *seconds = seconds_since(&t0);
             fx_backoff_reset(&in->store_backoff);
             return 0;
         }
         fx_warn("ingest", "batch of %zu not stored, will retry: %s", b->nticks, err);
+        if (storer_stopping(in)) break;
         store_back_off(in);
     }
     return -1;
@@ -267,7 +282,12 @@ static void acknowledge(struct fx_ingest *in, struct batch *b)
 static void process(struct fx_ingest *in, struct batch *b)
 {
     struct fx_write written = { 0 };
-    if (store(in, b, &written) != 0) return; /* stopping: the entries stay pending */
+    double seconds = 0;
+    if (store(in, b, &written, &seconds) != 0) { /* stopping: the entries stay pending */
+        in->unstored = 1;
+        return;
+    }
+    fx_core_metrics_ingest_batch(b->n, written.created, b->nticks - (size_t)written.created, b->nbad, seconds);
     fx_publish_write(in->pub, &written);
     for (size_t i = 0; i < b->nbad; i++)
         fx_warn("ingest", "entry %s to %s: %s", b->ids[b->bad[i].entry], in->cfg.dead_letter_stream, b->bad[i].why);
@@ -322,6 +342,7 @@ static size_t room(struct fx_ingest *in)
  * stopping. */
 static int hand_over(struct fx_ingest *in, redisReply *reply, redisReply *entries)
 {
+    fx_core_metrics_ingest_read(entries->elements);
     pthread_mutex_lock(&in->lock);
     struct job *w = in->slot;
     if (w != NULL && w->b.n + entries->elements <= w->b.cap && w->nreplies < w->b.cap) {
@@ -485,6 +506,34 @@ static void trim_acknowledged(struct fx_ingest *in)
     if (t) freeReplyObject(t);
 }
 
+/* Samples the group's backlog for the metrics: entries pending (the
+ * XPENDING summary) and entries not yet delivered ("lag" of XINFO GROUPS,
+ * Redis 7; nil or absent when Redis cannot tell, e.g. after an XDEL inside
+ * the group's range, or before Redis 7: then left out). */
+static void sample_backlog(struct fx_ingest *in)
+{
+    long long pending = -1, lag = -1;
+    redisReply *p = redisCommand(in->redis, "XPENDING %s %s", in->cfg.redis_stream, in->cfg.redis_group);
+    if (p && p->type == REDIS_REPLY_ARRAY && p->elements >= 1 && p->element[0]->type == REDIS_REPLY_INTEGER)
+        pending = p->element[0]->integer;
+    if (p) freeReplyObject(p);
+    redisReply *g = redisCommand(in->redis, "XINFO GROUPS %s", in->cfg.redis_stream);
+    for (size_t i = 0; g && g->type == REDIS_REPLY_ARRAY && i < g->elements; i++) {
+        redisReply *grp = g->element[i];
+        int ours = 0;
+        long long value = -1;
+        for (size_t k = 0; grp->type == REDIS_REPLY_ARRAY && k + 1 < grp->elements; k += 2) {
+            const char *key = grp->element[k]->str;
+            redisReply *v = grp->element[k + 1];
+            if (key && strcmp(key, "name") == 0) ours = v->str && strcmp(v->str, in->cfg.redis_group) == 0;
+            if (key && strcmp(key, "lag") == 0 && v->type == REDIS_REPLY_INTEGER) value = v->integer;
+        }
+        if (ours) lag = value;
+    }
+    if (g) freeReplyObject(g);
+    if (pending >= 0) fx_core_metrics_ingest_backlog(pending, lag);
+}
+
 static void drop_redis(struct fx_ingest *in)
 {
     if (in->redis) redisFree(in->redis);
@@ -501,6 +550,7 @@ static void step(struct fx_ingest *in)
         int rc = claim_abandoned(in);
         if (rc == FX_EREDIS) return drop_redis(in);
         if (rc == 0) trim_acknowledged(in);
+        if (rc == 0) sample_backlog(in);
     }
     redisReply *r = read_group(in, room(in));
     if (reader_stopping(in)) {
@@ -578,12 +628,24 @@ int fx_ingest_start(struct fx_ingest **out, const struct fx_config *cfg, struct 
     return 0;
 }
 
+/* The graceful stop: the reader first (no more reads), then the storer,
+ * which stores and acknowledges the batch waiting in the slot before it
+ * ends (take() hands it out also when stopping). */
 void fx_ingest_stop(struct fx_ingest *in)
 {
     if (in == NULL) return;
-    request_stop(in);
+    fx_thread_request_stop(&in->reader);
+    pthread_mutex_lock(&in->lock);
+    pthread_cond_broadcast(&in->changed);
+    pthread_mutex_unlock(&in->lock);
     fx_thread_stop(&in->reader);
+    fx_info("ingest", "stopped reading %s", in->cfg.redis_stream);
+    request_stop(in);
     fx_thread_stop(&in->storer);
+    if (in->unstored)
+        fx_warn("ingest", "stopped; a batch could not be stored: its entries stay pending for the next start");
+    else
+        fx_info("ingest", "stopped; the batches handed to the storer are stored and acknowledged");
     job_free(in->slot); /* read, not stored: still pending, read again at the next start */
     pthread_cond_destroy(&in->changed);
     pthread_mutex_destroy(&in->lock);

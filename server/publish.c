@@ -8,6 +8,7 @@
 #include "fx/v1/events.pb-c.h"
 #include "proto/codec.h"
 #include "server/candle_store.h"
+#include "server/core_metrics.h"
 
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/pub.h>
@@ -105,8 +106,10 @@ static void publish(struct fx_publisher *p, const char *topic, const Fx__V1__Liv
     nng_aio_set_msg(p->aio, msg);
     nng_send_aio(p->sock, p->aio);
     nng_aio_wait(p->aio);
-    if (nng_aio_result(p->aio) != 0) nng_msg_free(msg);
+    int sent = nng_aio_result(p->aio) == 0;
+    if (!sent) nng_msg_free(msg);
     pthread_mutex_unlock(&p->send_lock);
+    if (sent) fx_core_metrics_feed_published(strncmp(topic, "tick.", 5) == 0 ? FX_FEED_TICK : FX_FEED_CANDLE);
 }
 
 /* A tick's place in the write, sorted by symbol, then by that place. */

@@ -7,6 +7,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+
+#define DRAIN_MAX_MS 30000 /* a stop waits this long at most for the requests in hand */
 
 enum ctx_state { CTX_RECV, CTX_SEND };
 
@@ -32,6 +35,13 @@ struct fx_rpc {
     pthread_cond_t ready_cv;
     struct rpc_ctx *ready_head, *ready_tail;
     int stopping;
+    /* The graceful stop: a context whose request is answered while
+     * draining receives no other, so the requests in hand are bounded
+     * (one per context) and each is answered before the socket closes. */
+    int draining;
+    int inflight; /* received, not yet answered */
+    int busy; /* workers between taking a request and returning from nng_ctx_send */
+    pthread_cond_t idle_cv; /* inflight or busy went down */
 };
 
 static void ctx_recv(struct rpc_ctx *c)
@@ -40,9 +50,34 @@ static void ctx_recv(struct rpc_ctx *c)
     nng_ctx_recv(c->ctx, c->aio);
 }
 
+/* A request was answered (or dropped). Returns whether its context is to
+ * receive the next one (not while draining). Never blocks for long. */
+static int request_done(struct fx_rpc *rpc)
+{
+    pthread_mutex_lock(&rpc->lock);
+    rpc->inflight--;
+    int again = !rpc->draining;
+    pthread_cond_broadcast(&rpc->idle_cv);
+    pthread_mutex_unlock(&rpc->lock);
+    return again;
+}
+
+/* A worker is done with nng for its request. A send completes (and its
+ * callback may run) before nng_ctx_send returns: the drain also waits for
+ * this, since closing the socket under a worker still inside nng_ctx_send
+ * makes nng panic. */
+static void worker_idle(struct fx_rpc *rpc)
+{
+    pthread_mutex_lock(&rpc->lock);
+    rpc->busy--;
+    pthread_cond_broadcast(&rpc->idle_cv);
+    pthread_mutex_unlock(&rpc->lock);
+}
+
 static void enqueue(struct fx_rpc *rpc, struct rpc_ctx *c)
 {
     pthread_mutex_lock(&rpc->lock);
+    rpc->inflight++;
     c->next = NULL;
     if (rpc->ready_tail)
         rpc->ready_tail->next = c;
@@ -59,12 +94,13 @@ static void ctx_callback(void *arg)
     struct rpc_ctx *c = arg;
     int rv = nng_aio_result(c->aio);
     if (c->state == CTX_SEND) {
+        int again = request_done(c->rpc);
         if (rv != 0) {
             nng_msg_free(nng_aio_get_msg(c->aio));
             if (rv == NNG_ECLOSED) return;
             fx_warn("rpc", "reply not sent: %s", nng_strerror(rv));
         }
-        ctx_recv(c);
+        if (again) ctx_recv(c);
         return;
     }
     if (rv != 0) {
@@ -85,6 +121,7 @@ static struct rpc_ctx *dequeue(struct fx_rpc *rpc)
     if (c && !rpc->stopping) {
         rpc->ready_head = c->next;
         if (rpc->ready_head == NULL) rpc->ready_tail = NULL;
+        rpc->busy++;
     } else {
         c = NULL;
     }
@@ -108,12 +145,14 @@ static void *worker_main(void *arg)
         nng_msg *reply = rpc->ops.handle(worker, c->req);
         c->req = NULL;
         if (reply == NULL) {
-            ctx_recv(c);
+            if (request_done(rpc)) ctx_recv(c);
+            worker_idle(rpc);
             continue;
         }
         c->state = CTX_SEND;
         nng_aio_set_msg(c->aio, reply);
         nng_ctx_send(c->ctx, c->aio);
+        worker_idle(rpc);
     }
     rpc->ops.worker_destroy(worker);
     return NULL;
@@ -162,10 +201,16 @@ int fx_rpc_create(struct fx_rpc **out, const char *url, int ncontexts, int nwork
     rpc->ops = *ops, rpc->arg = arg, rpc->nctx = ncontexts, rpc->nworkers = nworkers;
     pthread_mutex_init(&rpc->lock, NULL);
     pthread_cond_init(&rpc->ready_cv, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&rpc->idle_cv, &attr);
+    pthread_condattr_destroy(&attr);
 
     int rv = nng_rep0_open(&rpc->sock);
     if (rv != 0) {
         snprintf(err, errlen, "cannot open REP socket: %s", nng_strerror(rv));
+        pthread_cond_destroy(&rpc->idle_cv);
         pthread_cond_destroy(&rpc->ready_cv);
         pthread_mutex_destroy(&rpc->lock);
         free(rpc);
@@ -191,9 +236,38 @@ int fx_rpc_create(struct fx_rpc **out, const char *url, int ncontexts, int nwork
     return 0;
 }
 
+/* Waits until every request received so far is answered (at most
+ * DRAIN_MAX_MS); contexts stop receiving as they finish. Then no worker
+ * takes another request (stopping), so none is inside nng when the socket
+ * closes. */
+static void drain(struct fx_rpc *rpc)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += DRAIN_MAX_MS / 1000;
+    pthread_mutex_lock(&rpc->lock);
+    rpc->draining = 1;
+    int had = rpc->inflight;
+    if (had > 0) fx_info("rpc", "answering %d requests in hand", had);
+    int rc = 0;
+    while ((rpc->inflight > 0 || rpc->busy > 0) && rc == 0)
+        rc = pthread_cond_timedwait(&rpc->idle_cv, &rpc->lock, &deadline);
+    int left = rpc->inflight;
+    rpc->stopping = 1; /* a request arriving from now on is dropped (freed below) */
+    pthread_cond_broadcast(&rpc->ready_cv);
+    pthread_mutex_unlock(&rpc->lock);
+    if (left > 0)
+        fx_warn("rpc", "%d requests still unanswered after %d ms: closing anyway", left, DRAIN_MAX_MS);
+    else if (had > 0)
+        fx_info("rpc", "requests in hand answered; closing the REP socket");
+    else
+        fx_info("rpc", "no request in hand; closing the REP socket");
+}
+
 void fx_rpc_destroy(struct fx_rpc *rpc)
 {
     if (rpc == NULL) return;
+    if (rpc->nthreads_started > 0) drain(rpc);
     /* Closing the socket completes every pending aio with NNG_ECLOSED. */
     nng_close(rpc->sock);
     pthread_mutex_lock(&rpc->lock);
@@ -212,6 +286,7 @@ void fx_rpc_destroy(struct fx_rpc *rpc)
     }
     free(rpc->ctxs);
     free(rpc->threads);
+    pthread_cond_destroy(&rpc->idle_cv);
     pthread_cond_destroy(&rpc->ready_cv);
     pthread_mutex_destroy(&rpc->lock);
     free(rpc);

@@ -2,6 +2,7 @@
 
 #include "server/db.h"
 #include "base/errors.h"
+#include "server/core_http.h"
 #include "server/handlers.h"
 #include "server/ingest.h"
 #include "server/publish.h"
@@ -11,6 +12,7 @@
 #include "server/rpc.h"
 #include "base/worker.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -24,6 +26,8 @@ struct fx_server {
     struct fx_rpc *rpc;
     struct fx_ingest *ingest;
     struct fx_thread maintenance;
+    struct fx_core_http *http; /* NULL without FX_HTTP_PORT */
+    int serving; /* created completely: a stop drains */
 };
 
 int fx_server_migrate(const struct fx_config *cfg, int *applied, char *err, size_t errlen)
@@ -93,20 +97,38 @@ int fx_server_create(struct fx_server **out, const struct fx_config *cfg, char *
     if (rc == 0 && s->cfg.ingest_enabled) rc = fx_ingest_start(&s->ingest, &s->cfg, s->pub, err, errlen);
     if (rc == 0 && fx_thread_start(&s->maintenance, maintenance_main, s) != 0)
         fx_warn("server", "no maintenance thread: partitions ahead are not refreshed");
+    if (rc == 0 && s->cfg.http_port > 0) rc = fx_core_http_start(&s->http, &s->cfg, err, errlen);
     if (rc) {
         fx_server_destroy(s);
         return rc;
     }
+    s->serving = 1;
     *out = s;
     return 0;
 }
 
+/* The graceful stop, in this order: /readyz fails (and stays failed) so a
+ * load balancer stops sending; after FX_DRAIN_DELAY_MS, ingest stops
+ * reading and stores and acknowledges the batch in hand (it publishes it);
+ * the RPC server answers the requests it received; the publisher, whose
+ * users are all stopped by then, closes the feed; the HTTP port goes last,
+ * so /livez answers to the end. */
 void fx_server_destroy(struct fx_server *s)
 {
     if (s == NULL) return;
+    fx_core_http_set_draining(s->http);
+    if (s->serving) fx_info("server", "draining: /readyz answers 503");
+    if (s->serving && s->cfg.drain_delay_ms > 0) {
+        fx_info("server", "waiting %d ms (FX_DRAIN_DELAY_MS) before stopping", s->cfg.drain_delay_ms);
+        struct timespec ts = { s->cfg.drain_delay_ms / 1000, (long)(s->cfg.drain_delay_ms % 1000) * 1000000 };
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        }
+    }
     fx_ingest_stop(s->ingest);
     fx_rpc_destroy(s->rpc);
     fx_publisher_destroy(s->pub);
     fx_thread_stop(&s->maintenance);
+    if (s->serving) fx_info("server", "live feed closed");
+    fx_core_http_stop(s->http);
     free(s);
 }

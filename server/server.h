@@ -22,8 +22,16 @@
  *                   parses, fills the slot (fx_thread)
  *   ingest storer   stores the slot's batch, publishes, PostgreSQL; Redis (XACK,  ingest lock; publisher's
  *                   acknowledges (fx_thread)            dead letters)             send_lock, lock, db_lock
+ *   http listener   MHD's polling thread: accepts on    the listening socket      MHD's own
+ *                   FX_HTTP_PORT (core_http.c)          (FX_HTTP_BIND)
+ *   http conn x     one HTTP connection each (MHD):     its client socket;        core_http's check_lock;
+ *     (<= 64)       /livez, /readyz, /metrics           /readyz: PostgreSQL and   core_metrics' lock
+ *                                                       Redis of its own (short
+ *                                                       timeouts)
  *
- * The ingest threads run with INGEST_ENABLED=1 only. The PUB socket
+ * The ingest threads run with INGEST_ENABLED=1 only, the http ones with
+ * FX_HTTP_PORT > 0. Every thread that counts something takes
+ * core_metrics.c's lock for the count alone. The PUB socket
  * (FX_FEED_URL) is shared: publish.c's send_lock serialises its one aio;
  * the publisher's PostgreSQL connection (custom days, the timer's
  * re-reads) is behind db_lock. No lock is held while another is taken, so
@@ -44,7 +52,10 @@ struct fx_server;
  * code with the reason in `err`. Free with fx_server_destroy. */
 int fx_server_create(struct fx_server **out, const struct fx_config *cfg, char *err, size_t errlen);
 
-/* Stops serving (finishing requests in hand) and frees everything. */
+/* Stops gracefully and frees everything: /readyz fails first ("draining"),
+ * then, after FX_DRAIN_DELAY_MS, ingest stops reading and stores and
+ * acknowledges the batch in hand, the RPC server answers the requests it
+ * received, the feed closes, the HTTP port last. One log line per step. */
 void fx_server_destroy(struct fx_server *s);
 
 /* Applies pending migrations on a connection of its own; *applied receives

@@ -70,3 +70,22 @@ Test(config, symbol_and_log_level_are_checked)
     cr_assert_eq(fx_config_load_from(&cfg, fake_env, err, sizeof err), FX_ECONFIG);
     cr_assert(strstr(err, "LOG_LEVEL") != NULL);
 }
+
+Test(config, the_http_port_is_off_by_default_and_bounded)
+{
+    struct fx_config cfg;
+    char err[256];
+    cr_assert_eq(fx_config_load_from(&cfg, fake_env, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(cfg.http_port, 0, "no HTTP port unless asked");
+    cr_assert_str_eq(cfg.http_bind, "127.0.0.1");
+    cr_assert_eq(cfg.drain_delay_ms, 0);
+    set("FX_HTTP_PORT", "9100");
+    set("FX_DRAIN_DELAY_MS", "5000");
+    cr_assert_eq(fx_config_load_from(&cfg, fake_env, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(cfg.http_port, 9100);
+    cr_assert_eq(cfg.drain_delay_ms, 5000);
+    reset();
+    set("FX_HTTP_PORT", "65536");
+    cr_assert_eq(fx_config_load_from(&cfg, fake_env, err, sizeof err), FX_ECONFIG);
+    cr_assert(strstr(err, "FX_HTTP_PORT") != NULL, "%s", err);
+}

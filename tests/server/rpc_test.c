@@ -5,12 +5,14 @@
 #include "tests/support/fixture.h"
 
 #include "fx/v1/rpc.pb-c.h"
+#include "server/server.h"
 
 #include <criterion/criterion.h>
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -161,4 +163,59 @@ Test(rpc_robustness, an_unreachable_core_is_unavailable_not_a_hang)
     fxc_close(c);
     cr_assert_eq(fxc_open("nonsense://x", &c, &e), FXC_INVALID_ARGUMENT, "a bad URL is a bad argument");
     cr_assert_str_eq(e.field, "url");
+}
+
+/* ---- the graceful stop ----------------------------------------------------------- */
+
+struct bulk_call {
+    fxc *client;
+    const char *symbol;
+    int rc;
+    uint64_t created;
+    fxc_err err;
+};
+
+static void *bulk_thread(void *arg)
+{
+    struct bulk_call *b = arg;
+    enum { N = 100000 };
+    fxc_tick *ticks = calloc(N, sizeof *ticks);
+    for (int i = 0; i < N; i++) {
+        snprintf(ticks[i].symbol, sizeof ticks[i].symbol, "%s", b->symbol);
+        ticks[i].time_us = fx_test_time(0) + (int64_t)i * 1000;
+        ticks[i].price = 1.1;
+    }
+    uint64_t dups = 0;
+    b->rc = fxc_ticks_bulk(b->client, ticks, N, &b->created, &dups, &b->err);
+    free(ticks);
+    return NULL;
+}
+
+/* A stop while a request is being handled answers it before closing. */
+Test(rpc_robustness, a_stop_answers_the_request_in_hand)
+{
+    char rpc[64], feed[64], sym[17];
+    snprintf(rpc, sizeof rpc, "inproc://fx-drain-%d", (int)getpid());
+    snprintf(feed, sizeof feed, "inproc://fx-drain-feed-%d", (int)getpid());
+    fx_test_symbol(sym, "DRAIN");
+    struct fx_server *core = fx_test_core_start(rpc, feed);
+    struct bulk_call b = { .symbol = sym };
+    fxc_err e;
+    cr_assert_eq(fxc_open(rpc, &b.client, &e), FXC_OK, "%s", e.message);
+    fxc_set_timeout(b.client, 60000);
+    pthread_t t;
+    pthread_create(&t, NULL, bulk_thread, &b);
+    /* until the bulk runs in PostgreSQL (it may also be over already) */
+    for (int i = 0; i < 250 && fx_test_count_ticks(sym) == 0; i++) {
+        long long active = fx_test_sql_int("SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+                                           " AND pid <> pg_backend_pid() AND query LIKE 'COPY%'");
+        if (active > 0) break;
+        usleep(20000);
+    }
+    fx_server_destroy(core);
+    pthread_join(t, NULL);
+    cr_assert_eq(b.rc, FXC_OK, "the request in hand is answered: %s", b.err.message);
+    cr_assert_eq(b.created, 100000);
+    cr_assert_eq(fx_test_count_ticks(sym), 100000);
+    fxc_close(b.client);
 }

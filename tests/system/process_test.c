@@ -1,9 +1,12 @@
 /*
  * The programs as a user runs them: fx-core and fx-bridge binaries started
  * with environment configuration, --help, health answered over HTTP with a
- * 503 naming the failing part, and a clean stop on SIGTERM.
+ * 503 naming the failing part, and a clean stop on SIGTERM: fx-core's own
+ * HTTP port (probes, /readyz failing while it drains), fx-bridge closing
+ * its WebSockets with 1001.
  */
 #include "tests/support/fixture.h"
+#include "tests/support/ws_client.h"
 
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -14,6 +17,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef FX_BIN_DIR
@@ -179,4 +183,111 @@ Test(process, help_lists_the_configuration_and_bad_values_are_refused)
     out[n] = '\0';
     cr_assert_eq(pclose(p), 0);
     cr_assert(strstr(out, "BRIDGE_PORT") != NULL);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits at most `seconds` for `pid` to exit; returns its status (asserts it exited). */
+static int wait_exit(pid_t pid, double seconds)
+{
+    double until = now_s() + seconds;
+    int status = 0;
+    pid_t got = 0;
+    while ((got = waitpid(pid, &status, WNOHANG)) == 0 && now_s() < until) usleep(20000);
+    cr_assert_eq(got, pid, "pid %d still running after %.1f s", (int)pid, seconds);
+    for (int i = 0; i < nchildren; i++)
+        if (children[i] == pid) children[i] = 0;
+    return status;
+}
+
+Test(process, core_http_port_answers_probes_and_readyz_fails_while_draining, .timeout = 60)
+{
+    static char rpc[64], feed[64], http[32];
+    int port = free_port();
+    snprintf(rpc, sizeof rpc, "FX_RPC_URL=tcp://127.0.0.1:%d", free_port());
+    snprintf(feed, sizeof feed, "FX_FEED_URL=tcp://127.0.0.1:%d", free_port());
+    snprintf(http, sizeof http, "FX_HTTP_PORT=%d", port);
+    const char *env[] = { rpc, feed, http, "INGEST_ENABLED=0", "FX_DRAIN_DELAY_MS=1500", NULL };
+    pid_t core = spawn("fx-core", env);
+    char livez[96], readyz[96], metrics[96], body[8192];
+    snprintf(livez, sizeof livez, "http://127.0.0.1:%d/livez", port);
+    snprintf(readyz, sizeof readyz, "http://127.0.0.1:%d/readyz", port);
+    snprintf(metrics, sizeof metrics, "http://127.0.0.1:%d/metrics", port);
+    cr_assert_eq(wait_http(livez, body, sizeof body), 200, "%s", body);
+    cr_assert(strstr(body, "\"ok\"") != NULL, "%s", body);
+    cr_assert_eq(http_get(readyz, body, sizeof body), 200, "%s", body);
+    cr_assert(strstr(body, "\"ready\"") != NULL, "%s", body);
+    cr_assert_eq(http_get(metrics, body, sizeof body), 200, "%s", body);
+    cr_assert(strstr(body, "fx_core_leader 0") != NULL, "%s", body);
+
+    /* SIGTERM: /readyz fails ("draining") while the core waits FX_DRAIN_DELAY_MS, then it exits 0 */
+    double t0 = now_s();
+    kill(core, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 50 && status != 503; i++) {
+        status = http_get(readyz, body, sizeof body);
+        if (status != 503) usleep(20000);
+    }
+    cr_assert_eq(status, 503, "%s", body);
+    cr_assert(strstr(body, "draining") != NULL, "%s", body);
+    cr_assert_lt(now_s() - t0, 1.5, "seen before the drain delay is over");
+    cr_assert_eq(http_get(livez, body, sizeof body), 200, "still live while draining: %s", body);
+    int st = wait_exit(core, 6);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fx-core exit status %d", st);
+    cr_assert_geq(now_s() - t0, 1.4, "the drain delay was kept");
+}
+
+Test(process, core_without_http_port_listens_on_none_and_help_lists_it)
+{
+    char cmd[512], out[8192];
+    snprintf(cmd, sizeof cmd, "%s/fx-core --help", FX_BIN_DIR);
+    FILE *p = popen(cmd, "r");
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    cr_assert_eq(pclose(p), 0);
+    const char *vars[] = { "FX_HTTP_PORT", "FX_HTTP_BIND", "FX_DRAIN_DELAY_MS" };
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) cr_assert(strstr(out, vars[i]), "%s missing", vars[i]);
+    snprintf(cmd, sizeof cmd, "%s/fx-bridge --help", FX_BIN_DIR);
+    p = popen(cmd, "r");
+    n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    cr_assert_eq(pclose(p), 0);
+    cr_assert(strstr(out, "BRIDGE_DRAIN_S") != NULL, "%s", out);
+}
+
+Test(process, bridge_closes_websockets_with_1001_and_exits_on_sigterm, .timeout = 60)
+{
+    char url[128], body[4096];
+    pid_t core, bridge;
+    start_pair("BRIDGE_DRAIN_S=5", &core, &bridge, url);
+    int status = wait_http(url, body, sizeof body);
+    for (int i = 0; i < 50 && status != 200; i++) { /* the core may still be migrating */
+        usleep(100000);
+        status = http_get(url, body, sizeof body);
+    }
+    cr_assert_eq(status, 200, "%s", body);
+    unsigned port = 0;
+    cr_assert_eq(sscanf(url, "http://127.0.0.1:%u/", &port), 1);
+    long ws_status = 0;
+    char *ws_body = NULL;
+    struct fx_ws_client *ws = fx_ws_connect(port, "/ws/ticks", 0, &ws_status, &ws_body);
+    cr_assert_not_null(ws, "WebSocket refused: %ld %s", ws_status, ws_body ? ws_body : "");
+
+    double t0 = now_s();
+    kill(bridge, SIGTERM);
+    cr_assert(fx_ws_wait_closed(ws, 5000), "no close within 5 s");
+    cr_assert_eq(fx_ws_close_code(ws), 1001, "close code %u", fx_ws_close_code(ws));
+    fx_ws_close(ws);
+    int st = wait_exit(bridge, 5);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fx-bridge exit status %d", st);
+    cr_assert_lt(now_s() - t0, 5, "within BRIDGE_DRAIN_S");
+    /* no new connections once stopped */
+    cr_assert_eq(http_get(url, body, sizeof body), 0, "%s", body);
+    st = stop(core);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fx-core exit status %d", st);
 }
