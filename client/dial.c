@@ -8,7 +8,7 @@ static int dial_fail(fxc_err *err, int code, const char *message)
 {
     if (err) {
         err->code = code;
-        snprintf(err->message, sizeof err->message, "%s", message);
+        snprintf(err->message, sizeof err->message, "%.*s", (int)sizeof err->message - 1, message); /* cut to fit */
         snprintf(err->field, sizeof err->field, "url");
     }
     return code;
