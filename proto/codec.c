@@ -10,7 +10,7 @@
  * adding a field is one word here.
  */
 #define TICK_FIELDS(X) X(time_us) X(price)
-#define CANDLE_FIELDS(X) X(bucket_us) X(open) X(high) X(low) X(close) X(tick_count) X(complete)
+#define CANDLE_FIELDS(X) X(bucket_us) X(open) X(high) X(low) X(close) X(tick_count) X(complete) X(version)
 
 #define TO_PB(f) pb->f = from->f;
 #define FROM_PB(f) to->f = pb->f;
