@@ -33,6 +33,8 @@ static const struct fx_config_var vars[] = {
     INT(ingest_block_ms, "INGEST_BLOCK_MS", 1000, 1, 60000, "how long one read waits for new entries"),
     INT(ingest_claim_idle_ms, "INGEST_CLAIM_IDLE_MS", 30000, 100, 3600000,
         "entries pending this long with a dead consumer are taken over"),
+    INT(leader_check_ms, "LEADER_CHECK_MS", 1000, 100, 60000,
+        "how often a core tries to become the candle leader (the one closing candles), and the leader checks it is"),
 };
 
 #define NVARS (sizeof vars / sizeof vars[0])

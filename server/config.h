@@ -27,6 +27,7 @@ struct fx_config {
     int ingest_batch;
     int ingest_block_ms;
     int ingest_claim_idle_ms;
+    int leader_check_ms;
 };
 
 /* Fills `cfg` from the environment, falling back to defaults. Returns 0, or
