@@ -192,8 +192,23 @@ int fx_ws_conn_service(struct fx_ws_conn *c, int readable)
     return 0;
 }
 
+/* Whether frame `f` is newer than the candle the conn was sent first. */
+static int newer_than_first(const struct fx_ws_conn *c, const struct fx_ws_frame *f)
+{
+    if (!c->has_first || f->bucket_us != c->first_bucket_us) return !c->has_first || f->bucket_us > c->first_bucket_us;
+    if (f->version && c->first_version)
+        return f->version > c->first_version || (f->version == c->first_version && f->complete && !c->first_complete);
+    return f->count > c->first_count || (f->complete && !c->first_complete);
+}
+
 void fx_ws_conn_enqueue(struct fx_ws_conn *c, struct fx_ws_frame *f)
 {
+    /* a state of the first candle's bucket older than it (by version: tick
+     * counts fall after a delete): a core's event that was on its way while
+     * the bridge read the candle */
+    if (c->has_first && !c->awaiting_snapshot && f->bucket_us == c->first_bucket_us && f->version
+        && c->first_version && !newer_than_first(c, f))
+        return;
     if (fx_ws_frame_queue_push(&c->queue, f) != 0) return fx_ws_conn_begin_close(c, 1011, "out of memory");
     feed_wslay(c);
     over_limit(c);
@@ -209,12 +224,15 @@ void fx_ws_conn_snapshot(struct fx_ws_conn *c, const fxc_candle *s)
         struct fx_ws_frame *f = fx_ws_frame_candle(c->filter.resolution, s);
         if (f) fx_ws_conn_enqueue(c, f);
         fx_ws_frame_unref(f);
+        c->has_first = 1;
+        c->first_bucket_us = s->bucket_us;
+        c->first_version = s->version;
+        c->first_count = s->tick_count;
+        c->first_complete = s->complete;
     }
     struct fx_ws_frame *f;
     while ((f = fx_ws_frame_queue_pop(&waiting)) != NULL) {
-        int newer = s == NULL || f->bucket_us > s->bucket_us
-            || (f->bucket_us == s->bucket_us && (f->count > s->tick_count || (f->complete && !s->complete)));
-        if (newer && !c->close_deadline_ms) fx_ws_conn_enqueue(c, f);
+        if (newer_than_first(c, f) && !c->close_deadline_ms) fx_ws_conn_enqueue(c, f);
         fx_ws_frame_unref(f);
     }
     fx_ws_frame_queue_free(&waiting);

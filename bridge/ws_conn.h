@@ -41,6 +41,12 @@ struct fx_ws_conn {
     char *out; /* encoded frames not yet written to the socket */
     size_t out_len;
     int awaiting_snapshot;
+    /* the candle it was sent first (has_first): later frames of that bucket
+     * go out only when newer than it */
+    int has_first;
+    int64_t first_bucket_us;
+    uint64_t first_version, first_count;
+    int first_complete;
     uint32_t epoll_mask;
     int64_t last_recv_ms, ping_sent_ms;
     int64_t close_deadline_ms; /* 0 while open; set once a close frame is queued */
@@ -80,8 +86,10 @@ void fx_ws_conn_set_interest(struct fx_ws_conn *c);
 int fx_ws_conn_service(struct fx_ws_conn *c, int readable);
 
 /* The current candle `s` (NULL: none) of a conn awaiting its snapshot: sent
- * first, then the waiting frames that are newer. Does nothing to a conn
- * not awaiting one. */
+ * first, then the waiting frames that are newer (a later bucket, a higher
+ * version, or the same version complete; by tick count and complete when
+ * either has no version). Frames of its bucket that come later are
+ * checked by version too. Does nothing to a conn not awaiting one. */
 void fx_ws_conn_snapshot(struct fx_ws_conn *c, const fxc_candle *s);
 
 /* Pings a quiet client, closes a silent one (1001), and services it; a

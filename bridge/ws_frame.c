@@ -15,6 +15,7 @@ static struct fx_ws_frame *frame_from(struct fx_jbuf *b, const fxc_candle *c)
         f->refs = 1;
         f->len = len;
         f->bucket_us = c ? c->bucket_us : 0;
+        f->version = c ? c->version : 0;
         f->count = c ? c->tick_count : 0;
         f->complete = c ? c->complete : 0;
         memcpy(f->text, text, len + 1);

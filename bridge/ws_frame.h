@@ -14,12 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* bucket/count/complete let a candle client skip frames older than its
- * snapshot (0 for a tick). */
+/* bucket/version/count/complete let a candle client skip frames older than
+ * its snapshot (0 for a tick). */
 struct fx_ws_frame {
     unsigned refs;
     size_t len;
     int64_t bucket_us;
+    uint64_t version;
     uint64_t count;
     int complete;
     char text[];

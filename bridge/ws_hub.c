@@ -6,6 +6,7 @@
 #include "base/worker.h"
 #include "bridge/backfill.h"
 #include "bridge/tick_order.h"
+#include "bridge/ws_candles.h"
 #include "bridge/ws_conn.h"
 #include "bridge/ws_frame.h"
 
@@ -16,12 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FEED_BUDGET 2048 /* events taken per turn, so that clients' I/O gets its turn too */
 #define TICK_MS 250 /* timer resolution: pings and close deadlines */
 #define HOLD_MAX 100000 /* ticks of one symbol held after a gap while it is read back */
 #define BACKFILL_TIMEOUT_MS 3000 /* one read back through a core */
+#define SWEEP_MS 10000 /* how often candle buckets well in the past are forgotten */
 
 /* A feed topic some clients need, with how many: the hub subscribes to
  * what its clients want and no more (a bulk load of symbols nobody watches
@@ -63,6 +66,8 @@ struct fx_ws_hub {
     uint64_t feed_events; /* fxc_feed_connection_events when last looked at */
     struct fx_ws_conn *clients; /* the hub thread's alone, as are the topics */
     struct topic *topics;
+    struct fx_ws_candles *candles; /* the last state forwarded of each bucket (the hub thread's) */
+    int64_t next_sweep_ms;
     _Atomic uint64_t next_id;
     _Atomic uint64_t nclients[2]; /* by enum fx_ws_stream */
     _Atomic int total; /* all clients, for limits.max_clients */
@@ -137,8 +142,19 @@ static int wants(const struct fx_ws_filter *f, const fxc_event *ev)
         && strcmp(f->symbol, ev->candle.symbol) == 0 && (!f->closed_only || ev->candle.complete);
 }
 
+static int64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void fan_out(struct fx_ws_hub *h, const fxc_event *ev)
 {
+    /* each bucket's states in version order, whichever core sent them,
+     * and its close once */
+    if (ev->kind == FXC_EVENT_CANDLE && !fx_ws_candles_pass(h->candles, ev->resolution, &ev->candle, wall_us()))
+        return;
     struct fx_ws_frame *f = NULL; /* built for the first client that wants it */
     for (struct fx_ws_conn *c = h->clients; c; c = c->next) {
         if (c->close_deadline_ms || !wants(&c->filter, ev)) continue;
@@ -319,6 +335,10 @@ static void hub_main(void *arg)
             fx_tick_order_timer(h->order, now);
             check_timers(h, now);
             next_timer = now + TICK_MS;
+            if (now >= h->next_sweep_ms) {
+                fx_ws_candles_sweep(h->candles, wall_us());
+                h->next_sweep_ms = now + SWEEP_MS;
+            }
         }
     }
     fx_mailbox_close(&h->commands);
@@ -343,7 +363,12 @@ int fx_ws_hub_create(struct fx_ws_hub **out, const char *feed_url, const char *r
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->applied_cv, NULL);
     fxc_err e;
-    int rc = FX_ENNG;
+    int rc = FX_ENOMEM;
+    if ((h->candles = fx_ws_candles_create()) == NULL) {
+        snprintf(err, errlen, "WebSocket hub: out of memory");
+        goto fail;
+    }
+    rc = FX_ENNG;
     /* subscribed to nothing until clients come (need_topic) */
     if (fxc_feed_open(feed_url, &h->feed, &e) != FXC_OK || fxc_feed_fd(h->feed, &h->feed_fd, &e) != FXC_OK) {
         snprintf(err, errlen, "FX_FEED_URL: %s", e.message);
@@ -399,6 +424,7 @@ void fx_ws_hub_destroy(struct fx_ws_hub *h)
     fxc_feed_close(h->feed);
     if (h->env.epfd >= 0) close(h->env.epfd);
     fx_mailbox_destroy(&h->commands);
+    fx_ws_candles_destroy(h->candles);
     pthread_cond_destroy(&h->applied_cv);
     pthread_mutex_destroy(&h->lock);
     free(h);

@@ -3,7 +3,8 @@
  * connection (one wslay context each) and the one nng SUB connection to
  * fx-core's live feed, fanning each event out to the clients that asked
  * for it. Each event is turned into JSON once, whatever the number of
- * clients.
+ * clients. Candle events pass ws_candles.h first: with several cores, each
+ * bucket's states go out in version order, and its close once.
  *
  * Limits: a client's queue of unsent frames is bounded in bytes; a client
  * that falls behind is closed with 1008 (policy violation) and counted as

@@ -11,7 +11,7 @@
  */
 #define TICK_FIELDS(X) X(time_us) X(price) X(seq)
 #define SYMBOL_SEQ_FIELDS(X) X(last_seq)
-#define CANDLE_FIELDS(X) X(bucket_us) X(open) X(high) X(low) X(close) X(tick_count) X(complete)
+#define CANDLE_FIELDS(X) X(bucket_us) X(open) X(high) X(low) X(close) X(tick_count) X(complete) X(version)
 
 #define TO_PB(f) pb->f = from->f;
 #define FROM_PB(f) to->f = pb->f;

@@ -67,7 +67,8 @@ static void decode_ohlc(const PGresult *res, int row, int col, struct fx_candle 
     c->tick_count = (uint64_t)fx_pg_get_i64(PQgetvalue(res, row, col + 4));
 }
 
-/* Reads fx_candles_merge_delta()'s rows (binary). */
+/* Reads fx_candles_merge_delta()'s rows (binary): level, symbol, bucket,
+ * the candle, its version. */
 static int read_updates(struct fx_db *db, struct fx_candle_update **updates, size_t *nupdates, char *err,
     size_t errlen)
 {
@@ -86,6 +87,7 @@ static int read_updates(struct fx_db *db, struct fx_candle_update **updates, siz
         snprintf(u[i].candle.symbol, sizeof u[i].candle.symbol, "%.*s", PQgetlength(res, r, 1), PQgetvalue(res, r, 1));
         u[i].candle.bucket_us = fx_pg_get_time(PQgetvalue(res, r, 2));
         decode_ohlc(res, r, 3, &u[i].candle);
+        u[i].candle.version = (uint64_t)fx_pg_get_i64(PQgetvalue(res, r, 8));
     }
     PQclear(res);
     *updates = u;
@@ -223,8 +225,8 @@ static enum fx_rollup source_rollup(const struct fx_candle_query *q, int whole_h
 }
 
 /* Direct reads: the requested buckets are the rollup's own. */
-static const char direct_sql[] = "SELECT bucket, open, high, low, close, tick_count, bucket + $5::interval <= now()"
-                                 " FROM %s WHERE symbol = $1 AND bucket >= $3 AND bucket < $4"
+static const char direct_sql[] = "SELECT bucket, open, high, low, close, tick_count, bucket + $5::interval <= now(),"
+                                 " version FROM %s WHERE symbol = $1 AND bucket >= $3 AND bucket < $4"
                                  " ORDER BY bucket LIMIT $6";
 
 /*
@@ -248,7 +250,7 @@ static const char regroup_sql[]
       "                        ELSE bucket - (loc - bloc) END AS bk FROM binned)"
       " SELECT bk, (array_agg(open ORDER BY first_time))[1], max(high), min(low),"
       "        (array_agg(close ORDER BY last_time DESC))[1], sum(tick_count)::int8,"
-      "        (min(bloc) + $5::interval) AT TIME ZONE $2 <= now()"
+      "        (min(bloc) + $5::interval) AT TIME ZONE $2 <= now(), max(version)"
       " FROM keyed WHERE bk >= $3 AND bk < $4 GROUP BY bk ORDER BY bk LIMIT $6";
 
 /*
@@ -264,13 +266,14 @@ static const char boundaries_sql[]
       "  FROM generate_series(date_bin($5::interval, $3::timestamptz AT TIME ZONE $2,"
       "                                timestamp '2000-01-02' + make_interval(mins => $7::int)),"
       "                       $4::timestamptz AT TIME ZONE $2, $5::interval) d)"
-      " SELECT b.bstart, c.open, c.high, c.low, c.close, c.tick_count, b.bend <= now()"
+      " SELECT b.bstart, c.open, c.high, c.low, c.close, c.tick_count, b.bend <= now(), c.version"
       " FROM b JOIN %s c ON c.symbol = $1 AND c.bucket >= b.bstart AND c.bucket < b.bend"
       " WHERE b.bstart >= $3 AND b.bstart < $4 AND $6::int8 > 0"
       " ORDER BY c.bucket";
 
 /* Folds rows of the same bucket (consecutive, in time order) into one
- * candle: open of the first, close of the last, max, min, sum. */
+ * candle: open of the first, close of the last, max, min, sum, the highest
+ * version. */
 static size_t fold_rows(struct fx_candle *rows, size_t n, uint32_t limit)
 {
     size_t m = 0;
@@ -281,6 +284,7 @@ static size_t fold_rows(struct fx_candle *rows, size_t n, uint32_t limit)
             if (rows[i].low < c->low) c->low = rows[i].low;
             c->close = rows[i].close;
             c->tick_count += rows[i].tick_count;
+            if (rows[i].version > c->version) c->version = rows[i].version;
             continue;
         }
         if (m == limit) break;
@@ -333,6 +337,7 @@ int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct 
         out[i].bucket_us = fx_pg_get_time(PQgetvalue(res, r, 0));
         decode_ohlc(res, r, 1, &out[i]);
         out[i].complete = PQgetvalue(res, r, 6)[0] != 0;
+        out[i].version = (uint64_t)fx_pg_get_i64(PQgetvalue(res, r, 7));
     }
     PQclear(res);
     if (by_boundaries) count = fold_rows(out, count, q->limit);
@@ -342,11 +347,14 @@ int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct 
 }
 
 /* One rollup row, or the sum of a range of them (a custom day is 24 hourly
- * rows): read back after a commit and when the timer closes a bucket. */
-static const char read_one_sql[] = "SELECT open, high, low, close, tick_count FROM %s WHERE symbol = $1 AND bucket = $2";
+ * rows, its version the highest of theirs): read back after a commit and
+ * when the leader closes a bucket. */
+static const char read_one_sql[]
+    = "SELECT open, high, low, close, tick_count, version FROM %s WHERE symbol = $1 AND bucket = $2";
 static const char read_sum_sql[]
     = "SELECT (array_agg(open ORDER BY bucket))[1], max(high), min(low), (array_agg(close ORDER BY bucket DESC))[1],"
-      " sum(tick_count)::int8 FROM %s WHERE symbol = $1 AND bucket >= $2 AND bucket < $3 HAVING count(*) > 0";
+      " sum(tick_count)::int8, max(version) FROM %s WHERE symbol = $1 AND bucket >= $2 AND bucket < $3"
+      " HAVING count(*) > 0";
 
 int fx_candle_read(struct fx_db *db, enum fx_rollup rollup, const char *symbol, int64_t bucket_us,
     int64_t width_us, struct fx_candle *out, char *err, size_t errlen)
@@ -370,7 +378,79 @@ int fx_candle_read(struct fx_db *db, enum fx_rollup rollup, const char *symbol, 
         snprintf(out->symbol, sizeof out->symbol, "%s", symbol);
         out->bucket_us = bucket_us;
         decode_ohlc(res, 0, 0, out);
+        out->version = (uint64_t)fx_pg_get_i64(PQgetvalue(res, 0, 5));
     }
     PQclear(res);
     return rc;
+}
+
+/* ---- the leader's scans of ended buckets (every symbol, by bucket) -------- */
+
+static const char scan_sql[] = "SELECT symbol, bucket, open, high, low, close, tick_count, version FROM %s"
+                               " WHERE bucket >= $1 AND bucket < $2 ORDER BY bucket, symbol";
+static const char symbols_sql[] = "SELECT DISTINCT symbol FROM %s WHERE bucket >= $1 AND bucket < $2 ORDER BY symbol";
+
+/* One of the two scans over [from_us, to_us), binary; NULL with rc set on failure. */
+static PGresult *scan(struct fx_db *db, const char *form, enum fx_rollup rollup, int64_t from_us, int64_t to_us,
+    int *rc, char *err, size_t errlen)
+{
+    char sql[256], from[8], to[8];
+    snprintf(sql, sizeof sql, form, rollup_tables[rollup]);
+    fx_pg_put_time(from, from_us);
+    fx_pg_put_time(to, to_us);
+    const char *values[2] = { from, to };
+    int lengths[2] = { 8, 8 }, formats[2] = { 1, 1 };
+    const Oid types[2] = { 1184, 1184 };
+    PGresult *res = PQexecParams(db->conn, sql, 2, types, values, lengths, formats, 1);
+    *rc = fx_db_rows(db, res, err, errlen);
+    return *rc ? NULL : res;
+}
+
+int fx_candles_scan(struct fx_db *db, enum fx_rollup rollup, int64_t from_us, int64_t to_us,
+    struct fx_candle **out, size_t *n, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    int rc;
+    PGresult *res = scan(db, scan_sql, rollup, from_us, to_us, &rc, err, errlen);
+    if (res == NULL) return rc;
+    size_t rows = (size_t)PQntuples(res);
+    struct fx_candle *c = calloc(rows ? rows : 1, sizeof *c);
+    if (c == NULL) {
+        PQclear(res);
+        return FX_ENOMEM;
+    }
+    for (size_t i = 0; i < rows; i++) {
+        int r = (int)i;
+        snprintf(c[i].symbol, sizeof c[i].symbol, "%.*s", PQgetlength(res, r, 0), PQgetvalue(res, r, 0));
+        c[i].bucket_us = fx_pg_get_time(PQgetvalue(res, r, 1));
+        decode_ohlc(res, r, 2, &c[i]);
+        c[i].version = (uint64_t)fx_pg_get_i64(PQgetvalue(res, r, 7));
+    }
+    PQclear(res);
+    *out = c;
+    *n = rows;
+    return 0;
+}
+
+int fx_candles_symbols(struct fx_db *db, enum fx_rollup rollup, int64_t from_us, int64_t to_us,
+    char (**symbols)[FX_SYMBOL_MAX + 1], size_t *n, char *err, size_t errlen)
+{
+    *symbols = NULL;
+    *n = 0;
+    int rc;
+    PGresult *res = scan(db, symbols_sql, rollup, from_us, to_us, &rc, err, errlen);
+    if (res == NULL) return rc;
+    size_t rows = (size_t)PQntuples(res);
+    char(*s)[FX_SYMBOL_MAX + 1] = calloc(rows ? rows : 1, sizeof *s);
+    if (s == NULL) {
+        PQclear(res);
+        return FX_ENOMEM;
+    }
+    for (size_t i = 0; i < rows; i++)
+        snprintf(s[i], sizeof s[i], "%.*s", PQgetlength(res, (int)i, 0), PQgetvalue(res, (int)i, 0));
+    PQclear(res);
+    *symbols = s;
+    *n = rows;
+    return 0;
 }

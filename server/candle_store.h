@@ -15,7 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A rollup candle changed by a write (complete is not set). */
+/* A rollup candle changed by a write (complete is not set; version is the
+ * row's new one). */
 struct fx_candle_update {
     enum fx_rollup rollup;
     struct fx_candle candle;
@@ -52,9 +53,22 @@ int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct 
 
 /* The rollup candle of `rollup` holding `bucket_us`, or, for a width that is
  * not the rollup's own, the sum of that rollup's rows in
- * [bucket_us, bucket_us + width_us), as stored now. Returns 0 with *out
- * (complete not set), FX_ENOTFOUND when there are none, or an FX_E*. */
+ * [bucket_us, bucket_us + width_us), as stored now (version: the highest
+ * of the rows). Returns 0 with *out (complete not set), FX_ENOTFOUND when
+ * there are none, or an FX_E*. */
 int fx_candle_read(struct fx_db *db, enum fx_rollup rollup, const char *symbol, int64_t bucket_us,
     int64_t width_us, struct fx_candle *out, char *err, size_t errlen);
+
+/* Every symbol's rows of `rollup` whose bucket lies in [from_us, to_us), as
+ * stored now, by bucket (the candle leader closes ended buckets with them).
+ * *out (malloc'ed, caller frees; complete not set) and *n receive them. */
+int fx_candles_scan(struct fx_db *db, enum fx_rollup rollup, int64_t from_us, int64_t to_us,
+    struct fx_candle **out, size_t *n, char *err, size_t errlen);
+
+/* The symbols with rows of `rollup` in [from_us, to_us), each once: the
+ * candles to read back (fx_candle_read) when a custom day ends. *symbols
+ * (malloc'ed, caller frees) and *n receive them. */
+int fx_candles_symbols(struct fx_db *db, enum fx_rollup rollup, int64_t from_us, int64_t to_us,
+    char (**symbols)[FX_SYMBOL_MAX + 1], size_t *n, char *err, size_t errlen);
 
 #endif

@@ -38,6 +38,8 @@ static const struct fx_config_var vars[] = {
     STR(http_bind, "FX_HTTP_BIND", "127.0.0.1", "IPv4 address the HTTP port listens on (0.0.0.0 for all)"),
     INT(drain_delay_ms, "FX_DRAIN_DELAY_MS", 0, 0, 600000,
         "on SIGTERM, how long /readyz fails before requests and ingest stop (for a load balancer to notice)"),
+    INT(leader_check_ms, "LEADER_CHECK_MS", 1000, 100, 60000,
+        "how often a core tries to become the candle leader (the one closing candles), and the leader checks it is"),
 };
 
 #define NVARS (sizeof vars / sizeof vars[0])

@@ -31,6 +31,7 @@ struct fx_config {
     char http_bind[64];
     int http_port; /* 0: no HTTP port */
     int drain_delay_ms;
+    int leader_check_ms;
 };
 
 /* Fills `cfg` from the environment, falling back to defaults. Returns 0, or

@@ -9,6 +9,7 @@
 #include "proto/codec.h"
 #include "server/candle_store.h"
 #include "server/core_metrics.h"
+#include "server/leader.h"
 
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/pub.h>
@@ -18,15 +19,11 @@
 #include <string.h>
 #include <time.h>
 
-#define CLOSE_CHECK_MS 200 /* how often ended buckets are looked for */
-#define OPEN_MAX 4096 /* incomplete candles tracked at once */
-
-/* An incomplete candle that was published: to be closed when its bucket ends. */
-struct open_candle {
-    const struct fx_resolution *res;
-    char symbol[FX_SYMBOL_MAX + 1];
-    int64_t bucket_us;
-};
+#define CLOSE_CHECK_MS 200 /* how often the leader looks for ended buckets */
+/* On becoming leader, buckets that ended this long before are closed too:
+ * those that ended while the last leader was gone (bridges drop a complete
+ * they already forwarded). Also the most a check looks back after failing. */
+#define TAKEOVER_LOOKBACK_US (60 * 1000000LL)
 
 struct fx_publisher {
     nng_socket sock;
@@ -36,23 +33,23 @@ struct fx_publisher {
     nng_aio *aio;
     pthread_mutex_t send_lock;
     int64_t day_start_us; /* custom days start this long after 00:00 UTC */
-    struct fx_db db; /* read-backs (custom days) and the timer's re-reads */
+    struct fx_db db; /* read-backs (custom days) of the writers */
     pthread_mutex_t db_lock;
+    const struct fx_leader *leader; /* the timer closes candles only while it leads */
     struct fx_thread timer;
-    pthread_mutex_t lock; /* the open candles */
-    struct open_candle open[OPEN_MAX];
-    size_t nopen;
-    int warned_full;
+    struct fx_db close_db; /* the timer's own: its scans of ended buckets */
+    int close_warned; /* a failed scan was logged; the next only after a success */
 };
 
 static void timer_main(void *arg);
 
 int fx_publisher_create(struct fx_publisher **out, const char *url, const char *database_url, int day_start_hour,
-    char *err, size_t errlen)
+    const struct fx_leader *leader, char *err, size_t errlen)
 {
     struct fx_publisher *p = calloc(1, sizeof *p);
     if (p == NULL) return FX_ENOMEM;
     p->day_start_us = (int64_t)day_start_hour * FX_US_PER_HOUR;
+    p->leader = leader;
     int rv = nng_pub0_open(&p->sock);
     /* per-subscriber queue: absorbs the burst of a bulk load; a subscriber
      * further behind loses the oldest events (nng PUB never blocks) */
@@ -70,8 +67,8 @@ int fx_publisher_create(struct fx_publisher **out, const char *url, const char *
         return FX_ENNG;
     }
     snprintf(p->db.url, sizeof p->db.url, "%s", database_url);
+    snprintf(p->close_db.url, sizeof p->close_db.url, "%s", database_url);
     pthread_mutex_init(&p->send_lock, NULL);
-    pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->db_lock, NULL);
     if (fx_thread_start(&p->timer, timer_main, p) != 0)
         fx_warn("publish", "no timer thread: candles are not closed when their time is over");
@@ -89,7 +86,6 @@ void fx_publisher_destroy(struct fx_publisher *p)
     nng_aio_free(p->aio);
     pthread_mutex_destroy(&p->send_lock);
     pthread_mutex_destroy(&p->db_lock);
-    pthread_mutex_destroy(&p->lock);
     free(p);
 }
 
@@ -195,30 +191,9 @@ static void publish_candle(struct fx_publisher *p, const struct fx_resolution *r
     publish(p, topic, &ev);
 }
 
-/* Remembers an incomplete candle so that the timer closes it. */
-static void track_open(struct fx_publisher *p, const struct fx_resolution *res, const char *symbol, int64_t bucket_us)
-{
-    pthread_mutex_lock(&p->lock);
-    size_t i = 0;
-    while (i < p->nopen
-        && !(p->open[i].res == res && p->open[i].bucket_us == bucket_us && strcmp(p->open[i].symbol, symbol) == 0))
-        i++;
-    if (i == p->nopen && p->nopen == OPEN_MAX && !p->warned_full) {
-        p->warned_full = 1;
-        fx_warn("publish", "over %d open candles: some will not be closed by the timer", OPEN_MAX);
-    }
-    if (i == p->nopen && p->nopen < OPEN_MAX) {
-        p->open[i].res = res;
-        p->open[i].bucket_us = bucket_us;
-        snprintf(p->open[i].symbol, sizeof p->open[i].symbol, "%s", symbol);
-        p->nopen++;
-    }
-    pthread_mutex_unlock(&p->lock);
-}
-
 /* Reads a candle of `res` as the rollups hold it now (from the rollup it is
- * read from: one row, or the sum of its rows in the bucket). Returns 0 when
- * it exists. */
+ * read from: one row, or the sum of its rows in the bucket), on the
+ * writers' shared connection. Returns 0 when it exists. */
 static int read_candle(struct fx_publisher *p, const struct fx_resolution *res, const char *symbol, int64_t bucket_us,
     struct fx_candle *out)
 {
@@ -239,11 +214,12 @@ static int64_t bucket_of(const struct fx_publisher *p, const struct fx_resolutio
     return t_us - rem;
 }
 
+/* A write's candle; complete when its bucket has ended (a late tick): a new
+ * state of it, which its version orders against the leader's close. */
 static void publish_update(struct fx_publisher *p, const struct fx_resolution *res, struct fx_candle *c, int64_t now)
 {
     c->complete = c->bucket_us + res->width_us <= now;
     publish_candle(p, res, c);
-    if (!c->complete) track_open(p, res, c->symbol, c->bucket_us);
 }
 
 /* A stream that is a rollup: the write's merged candles as they are. */
@@ -290,40 +266,80 @@ static void publish_candles(struct fx_publisher *p, const struct fx_candle_updat
     }
 }
 
-/* Takes out the tracked candles whose bucket has ended (by `now`). */
-static size_t take_ended(struct fx_publisher *p, int64_t now, struct open_candle *out, size_t max)
+/* Closes the buckets of every candle stream that ended in (after, until]:
+ * their candles as the rollups hold them, complete = true. Rollup streams
+ * from one scan of the rollup's ended buckets (every symbol), the others
+ * (custom days) by reading back each symbol with rows in an ended bucket. */
+static int close_ended(struct fx_publisher *p, int64_t after, int64_t until, char *err, size_t errlen)
 {
-    size_t n = 0, kept = 0;
-    pthread_mutex_lock(&p->lock);
-    for (size_t i = 0; i < p->nopen; i++) {
-        const struct open_candle *c = &p->open[i];
-        if (c->bucket_us + c->res->width_us <= now && n < max)
-            out[n++] = *c;
-        else
-            p->open[kept++] = *c;
+    int rc = fx_db_ensure(&p->close_db, err, errlen);
+    size_t nres;
+    const struct fx_resolution *table = fx_resolutions(&nres);
+    for (size_t r = 0; r < nres && rc == 0; r++) {
+        const struct fx_resolution *res = &table[r];
+        if (res->stream == NULL) continue;
+        /* the bucket holding `after` is the first to end after it; the one
+         * holding `until` has not ended by then */
+        int64_t first = bucket_of(p, res, after), end = bucket_of(p, res, until);
+        if (first >= end) continue;
+        if (fx_resolution_is_rollup(res)) {
+            struct fx_candle *c;
+            size_t n;
+            rc = fx_candles_scan(&p->close_db, res->rollup, first, end, &c, &n, err, errlen);
+            for (size_t i = 0; rc == 0 && i < n; i++) {
+                c[i].complete = 1;
+                publish_candle(p, res, &c[i]);
+            }
+            free(c); /* NULL after a failure */
+            continue;
+        }
+        for (int64_t b = first; b < end && rc == 0; b += res->width_us) {
+            char(*symbols)[FX_SYMBOL_MAX + 1];
+            size_t n;
+            rc = fx_candles_symbols(&p->close_db, res->rollup, b, b + res->width_us, &symbols, &n, err, errlen);
+            for (size_t i = 0; rc == 0 && i < n; i++) {
+                struct fx_candle c;
+                int got = fx_candle_read(&p->close_db, res->rollup, symbols[i], b, res->width_us, &c, err, errlen);
+                if (got == 0) {
+                    c.complete = 1;
+                    publish_candle(p, res, &c);
+                } else if (got != FX_ENOTFOUND) {
+                    rc = got;
+                }
+            }
+            free(symbols);
+        }
     }
-    p->nopen = kept;
-    pthread_mutex_unlock(&p->lock);
-    return n;
+    return rc;
 }
 
-/* Closes candles whose time is over: the final candle, from the rollup
- * (the one truth, whatever order concurrent writers published in). */
+/* Closes candles whose time is over, while this core is the leader: one
+ * closer for every core's candles, from the rollups (the one truth,
+ * whatever order the writers published in). A core that does not lead
+ * publishes no close. */
 static void timer_main(void *arg)
 {
     struct fx_publisher *p = arg;
-    struct open_candle *ended = malloc(OPEN_MAX * sizeof *ended);
-    if (ended == NULL) return;
+    int leading = 0;
+    int64_t last_checked = 0; /* buckets that ended by then are closed */
     while (!fx_thread_wait_ms(&p->timer, CLOSE_CHECK_MS)) {
-        size_t n = take_ended(p, now_us(), ended, OPEN_MAX);
-        for (size_t i = 0; i < n; i++) {
-            struct fx_candle c;
-            if (read_candle(p, ended[i].res, ended[i].symbol, ended[i].bucket_us, &c) != 0) continue;
-            c.complete = 1;
-            publish_candle(p, ended[i].res, &c);
+        if (!fx_leader_is(p->leader)) {
+            leading = 0;
+            continue;
+        }
+        int64_t now = now_us();
+        if (!leading || last_checked < now - TAKEOVER_LOOKBACK_US) last_checked = now - TAKEOVER_LOOKBACK_US;
+        leading = 1;
+        char err[256];
+        if (close_ended(p, last_checked, now, err, sizeof err) == 0) {
+            last_checked = now;
+            p->close_warned = 0;
+        } else if (!p->close_warned) {
+            p->close_warned = 1;
+            fx_warn("publish", "cannot close ended candles (trying again): %s", err);
         }
     }
-    free(ended);
+    fx_db_close(&p->close_db);
 }
 
 void fx_publish_write(struct fx_publisher *p, const struct fx_write *w)

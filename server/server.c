@@ -5,6 +5,7 @@
 #include "server/core_http.h"
 #include "server/handlers.h"
 #include "server/ingest.h"
+#include "server/leader.h"
 #include "server/publish.h"
 #include "base/log.h"
 #include "server/migrate.h"
@@ -21,6 +22,7 @@
 
 struct fx_server {
     struct fx_config cfg;
+    struct fx_leader *leader;
     struct fx_publisher *pub;
     struct fx_handler_env env;
     struct fx_rpc *rpc;
@@ -88,7 +90,10 @@ int fx_server_create(struct fx_server **out, const struct fx_config *cfg, char *
     struct fx_server *s = calloc(1, sizeof *s);
     if (s == NULL) return FX_ENOMEM;
     s->cfg = *cfg;
-    rc = fx_publisher_create(&s->pub, s->cfg.feed_url, s->cfg.database_url, s->cfg.day_start_hour, err, errlen);
+    rc = fx_leader_start(&s->leader, s->cfg.database_url, s->cfg.leader_check_ms, err, errlen);
+    if (rc == 0)
+        rc = fx_publisher_create(&s->pub, s->cfg.feed_url, s->cfg.database_url, s->cfg.day_start_hour, s->leader, err,
+            errlen);
     s->env.cfg = &s->cfg;
     s->env.pub = s->pub;
     if (rc == 0)
@@ -127,8 +132,11 @@ void fx_server_destroy(struct fx_server *s)
     fx_ingest_stop(s->ingest);
     fx_rpc_destroy(s->rpc);
     fx_publisher_destroy(s->pub);
+    fx_leader_stop(s->leader); /* after the publisher, which reads it */
     fx_thread_stop(&s->maintenance);
     if (s->serving) fx_info("server", "live feed closed");
     fx_core_http_stop(s->http);
     free(s);
 }
+
+int fx_server_is_leader(const struct fx_server *s) { return s != NULL && fx_leader_is(s->leader); }

@@ -31,6 +31,9 @@ struct fx_candle {
     uint64_t tick_count;
     int64_t first_us, last_us; /* times of its first and last tick (the rollups' merge rule); 0 when unknown */
     int complete; /* the bucket's time is over */
+    /* Grows with every write of the bucket's rows (a sequence of the database):
+     * orders the states of one bucket whichever core sent them; 0 when unknown. */
+    uint64_t version;
 };
 
 #endif

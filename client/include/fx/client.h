@@ -123,8 +123,9 @@ int fxc_ticks_delete(fxc *c, const char *symbol, int64_t start_us, int64_t end_u
     uint64_t *deleted, fxc_err *err);
 
 /* symbol, bucket_us (start, UTC microseconds), open, high, low, close,
- * tick_count, complete (the bucket's time is over); first_us and last_us
- * are 0 in answers of the core. */
+ * tick_count, complete (the bucket's time is over), version (grows with
+ * every write of the bucket: orders its states); first_us and last_us are 0
+ * in answers of the core. */
 typedef struct fx_candle fxc_candle;
 
 #define FXC_CANDLES_MAX FX_CANDLES_MAX /* most candles one query may span */
