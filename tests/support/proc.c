@@ -15,6 +15,12 @@
 
 static pid_t children[MAX_CHILDREN];
 
+static void forget(pid_t pid)
+{
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i] == pid) children[i] = 0;
+}
+
 pid_t fx_proc_start(const char *bin_dir, const char *prog, const char *const *env, const char *log)
 {
     pid_t pid = fork();
@@ -43,8 +49,18 @@ int fx_proc_stop(pid_t pid, int sig)
     kill(pid, sig);
     int status = 0;
     cr_assert_eq(waitpid(pid, &status, 0), pid);
-    for (int i = 0; i < MAX_CHILDREN; i++)
-        if (children[i] == pid) children[i] = 0;
+    forget(pid);
+    return status;
+}
+
+int fx_proc_wait(pid_t pid, double seconds)
+{
+    int status = 0;
+    pid_t got = 0;
+    for (double waited = 0; (got = waitpid(pid, &status, WNOHANG)) == 0 && waited < seconds; waited += 0.02)
+        usleep(20000);
+    cr_assert_eq(got, pid, "pid %d still running after %.1f s", (int)pid, seconds);
+    forget(pid);
     return status;
 }
 

@@ -18,6 +18,10 @@ pid_t fx_proc_start(const char *bin_dir, const char *prog, const char *const *en
 /* Sends `sig` and waits for the exit; returns the wait status. */
 int fx_proc_stop(pid_t pid, int sig);
 
+/* Waits at most `seconds` for `pid` to exit by itself; returns the wait
+ * status (asserts that it exited). */
+int fx_proc_wait(pid_t pid, double seconds);
+
 /* Kills (SIGKILL) every process still running that fx_proc_start started. */
 void fx_proc_kill_all(void);
 

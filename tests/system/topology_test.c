@@ -185,6 +185,8 @@ static long long pending(redisContext *r)
 
 Test(topology, a_core_killed_mid_stream_loses_and_doubles_nothing)
 {
+    cr_assert_not_null(getenv("DATABASE_URL"), "run the tests with ./scripts/test.sh, which starts PostgreSQL and Redis");
+    cr_assert_not_null(getenv("REDIS_URL"));
     snprintf(stream, sizeof stream, "fx:topology:%d", (int)getpid());
     fx_test_symbol(symbol, "TOPO");
     struct core a, b;
