@@ -1,6 +1,7 @@
 #include "bridge/backfill.h"
 
 #include "base/errors.h"
+#include "base/resolution.h"
 #include "base/log.h"
 #include "base/mailbox.h"
 #include "base/worker.h"
@@ -8,12 +9,15 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define POLL_MS 250 /* how often a waiting thread looks at its stop flag */
 
 struct request {
     struct fx_mail mail;
-    int start; /* fxc_last_seqs, else fxc_ticks_after */
+    enum fx_backfill_kind kind;
+    char stream[16];
+    int day_start_minute;
     char symbol[FXC_SYMBOL_MAX + 1]; /* "": every symbol (a start) */
     int64_t after_seq;
 };
@@ -26,16 +30,45 @@ struct fx_backfill {
     struct fx_thread thread;
 };
 
+#define CANDLES_BACK 3 /* buckets re-read: the current one and those a takeover may have left open */
+
+static int latest_candles(struct fx_backfill *b, const struct request *q, fxc_candle **out, size_t *n, fxc_err *e)
+{
+    const struct fx_resolution *r = fx_resolution_by_stream(q->stream);
+    if (r == NULL) {
+        *out = NULL, *n = 0;
+        return FXC_OK;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    fxc_candle_query cq = { .symbol = q->symbol,
+        .resolution = r->name,
+        .start_us = now - CANDLES_BACK * r->width_us,
+        .end_us = now + r->width_us,
+        .day_start_minute = r->custom_day ? q->day_start_minute : 0,
+        .limit = CANDLES_BACK + 2 };
+    return fxc_candles_get(b->core, &cq, out, n, e);
+}
+
 static void answer(struct fx_backfill *b, const struct request *q)
 {
     struct fx_backfill_result *r = calloc(1, sizeof *r);
     if (r == NULL) return; /* the hub asks again after its fetch timeout */
     snprintf(r->symbol, sizeof r->symbol, "%s", q->symbol);
     r->after_seq = q->after_seq;
-    r->start = q->start;
+    r->kind = q->kind;
+    snprintf(r->stream, sizeof r->stream, "%s", q->stream);
     fxc_err e;
     int rc;
-    if (q->start) {
+    if (q->kind == FX_BACKFILL_CANDLES) {
+        rc = latest_candles(b, q, &r->candles, &r->ncandles, &e);
+        if (rc != FXC_OK) fx_warn("ws", "cannot re-read the %s candles of %s: %s", q->stream, q->symbol, e.message);
+        r->failed = rc != FXC_OK;
+        b->done(b->arg, r);
+        return;
+    }
+    if (q->kind == FX_BACKFILL_START) {
         const char *one[1] = { q->symbol };
         rc = fxc_last_seqs(b->core, one, q->symbol[0] ? 1 : 0, &r->seqs, &r->nseqs, &e);
         if (rc != FXC_OK) fx_warn("ws", "cannot learn where the ticks of %s stand: %s", q->symbol[0] ? q->symbol : "every symbol",
@@ -110,11 +143,14 @@ void fx_backfill_destroy(struct fx_backfill *b)
     free(b);
 }
 
-static int post(struct fx_backfill *b, int start, const char *symbol, int64_t after_seq)
+static int post(struct fx_backfill *b, enum fx_backfill_kind kind, const char *symbol, int64_t after_seq,
+    const char *stream, int day_start_minute)
 {
     struct request *q = calloc(1, sizeof *q);
     if (q == NULL) return -1;
-    q->start = start;
+    q->kind = kind;
+    snprintf(q->stream, sizeof q->stream, "%s", stream ? stream : "");
+    q->day_start_minute = day_start_minute;
     snprintf(q->symbol, sizeof q->symbol, "%s", symbol ? symbol : "");
     q->after_seq = after_seq;
     if (fx_mailbox_post(&b->requests, &q->mail, NULL) != 0) {
@@ -126,15 +162,24 @@ static int post(struct fx_backfill *b, int start, const char *symbol, int64_t af
 
 int fx_backfill_request(struct fx_backfill *b, const char *symbol, int64_t after_seq)
 {
-    return post(b, 0, symbol, after_seq);
+    return post(b, FX_BACKFILL_TICKS, symbol, after_seq, NULL, 0);
 }
 
-int fx_backfill_start(struct fx_backfill *b, const char *symbol) { return post(b, 1, symbol, 0); }
+int fx_backfill_start(struct fx_backfill *b, const char *symbol)
+{
+    return post(b, FX_BACKFILL_START, symbol, 0, NULL, 0);
+}
+
+int fx_backfill_candles(struct fx_backfill *b, const char *stream, const char *symbol, int custom_day_start_minute)
+{
+    return post(b, FX_BACKFILL_CANDLES, symbol, 0, stream, custom_day_start_minute);
+}
 
 void fx_backfill_result_free(struct fx_backfill_result *r)
 {
     if (r == NULL) return;
     fxc_ticks_free(r->ticks);
     fxc_last_seqs_free(r->seqs);
+    fxc_candles_free(r->candles);
     free(r);
 }

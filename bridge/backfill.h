@@ -17,14 +17,23 @@
 
 #define FX_BACKFILL_LIMIT 10000 /* ticks per read back */
 
+enum fx_backfill_kind {
+    FX_BACKFILL_TICKS, /* fx_backfill_request */
+    FX_BACKFILL_START, /* fx_backfill_start */
+    FX_BACKFILL_CANDLES, /* fx_backfill_candles */
+};
+
 struct fx_backfill_result {
-    int start; /* the answer to fx_backfill_start, else to fx_backfill_request */
+    enum fx_backfill_kind kind;
+    char stream[16]; /* FX_BACKFILL_CANDLES: the candle stream ("minute", ...) */
     char symbol[FXC_SYMBOL_MAX + 1]; /* "" for a start of every symbol */
     int64_t after_seq;
     fxc_tick *ticks; /* n of them, by seq (free with fx_backfill_result_free) */
     size_t n;
     fxc_symbol_seq *seqs; /* a start: nseqs of them */
     size_t nseqs;
+    fxc_candle *candles; /* FX_BACKFILL_CANDLES: the latest buckets, oldest first */
+    size_t ncandles;
     int failed; /* no core answered: nothing read */
 };
 
@@ -46,6 +55,13 @@ int fx_backfill_request(struct fx_backfill *b, const char *symbol, int64_t after
 /* Asks where the numbering of `symbol` (NULL: of every symbol) stands
  * (fxc_last_seqs). Returns 0 or -1 as above. Any thread. */
 int fx_backfill_start(struct fx_backfill *b, const char *symbol);
+
+/* Asks for the latest candles of candle stream `stream` ("minute", ...) of
+ * `symbol` as stored now: after a core went away, what clients hold is made
+ * whole (the hub forwards only states newer than those it sent). Custom
+ * days start `custom_day_start_minute` after midnight UTC. Returns 0 or -1
+ * as above. Any thread. */
+int fx_backfill_candles(struct fx_backfill *b, const char *stream, const char *symbol, int custom_day_start_minute);
 
 void fx_backfill_result_free(struct fx_backfill_result *r);
 

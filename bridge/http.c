@@ -221,7 +221,8 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
     fxc_set_timeout(b->snapshots, cfg->rpc_timeout_ms < SNAPSHOT_TIMEOUT_MS ? cfg->rpc_timeout_ms : SNAPSHOT_TIMEOUT_MS);
     const struct fx_ws_limits limits = { .queue_bytes = (size_t)cfg->ws_queue_kb << 10,
         .ping_interval_ms = cfg->ws_ping_s * 1000,
-        .max_clients = cfg->ws_max_clients };
+        .max_clients = cfg->ws_max_clients,
+        .custom_day_start_minute = cfg->day_start_hour * 60 };
     int rc = fx_ws_hub_create(&b->hub, cfg->feed_url, cfg->rpc_url, &limits, err, errlen);
     if (rc != 0) {
         fxc_close(b->snapshots);

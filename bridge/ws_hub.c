@@ -202,6 +202,25 @@ static void ticks_fetched(void *arg, struct fx_backfill_result *r)
     }
 }
 
+/* After a core went away (or came), the latest candles of every candle
+ * stream a client watches are read again: states its events did not bring
+ * reach the clients (fan_out passes only states newer than those sent). */
+static void refresh_candles(struct fx_ws_hub *h)
+{
+    for (const struct topic *t = h->topics; t; t = t->next)
+        if (t->stream == FX_WS_OHLC && t->symbol[0])
+            fx_backfill_candles(h->backfill, t->resolution, t->symbol, h->limits.custom_day_start_minute);
+}
+
+static void refreshed(struct fx_ws_hub *h, const struct fx_backfill_result *r)
+{
+    for (size_t i = 0; i < r->ncandles; i++) {
+        fxc_event ev = { .kind = FXC_EVENT_CANDLE, .candle = r->candles[i] };
+        snprintf(ev.resolution, sizeof ev.resolution, "%s", r->stream);
+        fan_out(h, &ev);
+    }
+}
+
 /* Takes what the feed has (up to a budget) and fans it out. Returns 1 when
  * the budget ran out first: more is waiting, perhaps inside a message the
  * feed's descriptor no longer signals. */
@@ -250,7 +269,9 @@ static void run_commands(struct fx_ws_hub *h)
         last = cmd->mail.seq;
         if (cmd->fetched) {
             const struct fx_backfill_result *r = cmd->fetched;
-            if (r->start)
+            if (r->kind == FX_BACKFILL_CANDLES)
+                refreshed(h, r);
+            else if (r->kind == FX_BACKFILL_START)
                 fx_tick_order_started(h->order, r->symbol[0] ? r->symbol : NULL, r->seqs, r->nseqs, r->failed,
                     fx_ws_conn_now_ms());
             else
@@ -331,6 +352,7 @@ static void hub_main(void *arg)
             if (events != h->feed_events) {
                 h->feed_events = events;
                 fx_tick_order_resync(h->order, now);
+                refresh_candles(h);
             }
             fx_tick_order_timer(h->order, now);
             check_timers(h, now);

@@ -30,6 +30,7 @@ struct fx_ws_limits {
     size_t queue_bytes; /* unsent frames a client may have before it is dropped */
     int ping_interval_ms;
     int max_clients;
+    int custom_day_start_minute; /* custom days start this long after midnight UTC (DAY_START_HOUR) */
 };
 
 struct fx_ws_stats {

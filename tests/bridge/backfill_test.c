@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static char rpc_a[96], feed_a[96], rpc_b[96], feed_b[96];
@@ -60,6 +61,18 @@ static void stop(void)
 }
 
 TestSuite(backfill, .init = start, .fini = stop, .timeout = 90);
+
+static void create_at(const char *rpc, const char *sym, int64_t time_us)
+{
+    fxc *c;
+    fxc_err e;
+    cr_assert_eq(fxc_open(rpc, &c, &e), FXC_OK, "%s", e.message);
+    fxc_set_timeout(c, 10000);
+    fxc_tick t = { .time_us = time_us, .price = 1.1 };
+    snprintf(t.symbol, sizeof t.symbol, "%s", sym);
+    cr_assert_eq(fxc_tick_create(c, &t, NULL, &e), FXC_OK, "%s", e.message);
+    fxc_close(c);
+}
 
 static void create_via(const char *rpc, const char *sym, int64_t second)
 {
@@ -152,5 +165,49 @@ Test(backfill, a_tick_stored_and_never_sent_is_read_back_when_a_core_goes)
     cr_assert_eq(t, fx_test_time(2));
     create_via(rpc_b, sym, 3); /* no feed heard now: nothing more arrives, and nothing twice */
     assert_quiet(c, 500);
+    fx_ws_close(c);
+}
+
+/* The next candle frame's tick count (asserts one comes within `ms`). */
+static long long next_candle_count(struct fx_ws_client *c, int ms)
+{
+    char *text;
+    int rc = fx_ws_next_text(c, ms, &text);
+    cr_assert_eq(rc, 0, "no frame within %d ms (%s)", ms, rc == -2 ? "closed" : "timeout");
+    json_error_t err;
+    json_t *j = json_loads(text, 0, &err);
+    cr_assert_not_null(j, "not JSON: %s", text);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "type")), "candle", "%s", text);
+    long long n = json_integer_value(json_object_get(j, "tick_count"));
+    json_decref(j);
+    free(text);
+    return n;
+}
+
+Test(backfill, candle_states_a_feed_did_not_bring_are_read_again_when_a_core_goes)
+{
+    char sym[17], path[64];
+    fx_test_symbol(sym, "BC");
+    snprintf(path, sizeof path, "/ws/ohlc/minute/%s", sym);
+    long status;
+    struct fx_ws_client *c = fx_ws_connect(fx_test_bridge_port(), path, 0, &status, NULL);
+    cr_assert_not_null(c, "HTTP %ld instead of 101", status);
+    usleep(300000);
+    /* in the current minute (its start, so that both ticks fit in it) */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec % 60 > 54) { /* not at the end of a minute, which the leader would close meanwhile */
+        sleep((unsigned)(61 - ts.tv_sec % 60));
+        clock_gettime(CLOCK_REALTIME, &ts);
+    }
+    int64_t minute = (int64_t)(ts.tv_sec - ts.tv_sec % 60) * 1000000;
+    create_at(rpc_a, sym, minute);
+    cr_assert_eq(next_candle_count(c, 5000), 1);
+    create_at(rpc_b, sym, minute + 1); /* B's candle event: not heard */
+    assert_quiet(c, 300);
+    fx_server_destroy(core_a);
+    core_a = NULL;
+    long long count = next_candle_count(c, 8000);
+    cr_assert_eq(count, 2, "the minute as stored, read again through core B once A's feed went");
     fx_ws_close(c);
 }
