@@ -10,8 +10,10 @@
 # WebSocket clients (bench-ws-latency --listen-only) follow the minute candles
 # of the 4 symbols meanwhile. Checks every tick was stored once and counted
 # once in the minute candles, then deletes the benchmark's ticks and stream.
-# Needs DATABASE_URL and REDIS_URL (after ./scripts/up.sh: . .data/env) and a
-# build in BIN (default build/bin; a Release build for figures).
+# CORES=2 drains with two fx-core processes in the one consumer group (the
+# bridge, if any, lists both). Needs DATABASE_URL and REDIS_URL (after
+# ./scripts/up.sh: . .data/env) and a build in BIN (default build/bin; a
+# Release build for figures).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../scripts/lib/services.sh
@@ -49,22 +51,30 @@ secs=$(((ticks + 99999) / 100000))
 tail -1 "$work/tickgen.log"
 entries=$(redis XLEN "$stream")
 
-rpc=tcp://127.0.0.1:$(fx_pick_free_port)
-feed=tcp://127.0.0.1:$(fx_pick_free_port)
+cores=${CORES:-1}
+rpcs=() feeds=()
+for ((i = 0; i < cores; i++)); do
+    rpcs+=("tcp://127.0.0.1:$(fx_pick_free_port $((25555 + 10 * i)))")
+    feeds+=("tcp://127.0.0.1:$(fx_pick_free_port $((25556 + 10 * i)))")
+done
+rpc_list=$(IFS=,; echo "${rpcs[*]}")
+feed_list=$(IFS=,; echo "${feeds[*]}")
 if ((clients > 0)); then
     port=$(fx_pick_free_port)
-    FX_RPC_URL=$rpc FX_FEED_URL=$feed BRIDGE_PORT=$port BRIDGE_WS_MAX_CLIENTS=$((clients + 10)) \
+    FX_RPC_URL=$rpc_list FX_FEED_URL=$feed_list BRIDGE_PORT=$port BRIDGE_WS_MAX_CLIENTS=$((clients + 10)) \
         "$bin/fx-bridge" >"$work/bridge.log" 2>&1 &
     pids+=($!)
 fi
 
 with=""
 ((clients > 0)) && with=", $clients WebSocket clients listening"
-echo "==> draining with fx-core (INGEST_BATCH=${INGEST_BATCH:-5000}$with)"
+echo "==> draining with $cores fx-core (INGEST_BATCH=${INGEST_BATCH:-5000}$with)"
 start=$(date +%s.%N)
-FX_RPC_URL=$rpc FX_FEED_URL=$feed REDIS_STREAM=$stream REDIS_GROUP=bench REDIS_CONSUMER=bench \
-    REDIS_DEAD_LETTER_STREAM=$stream:dead INGEST_BATCH=${INGEST_BATCH:-5000} "$bin/fx-core" >"$work/core.log" 2>&1 &
-pids+=($!)
+for ((i = 0; i < cores; i++)); do
+    FX_RPC_URL=${rpcs[i]} FX_FEED_URL=${feeds[i]} REDIS_STREAM=$stream REDIS_GROUP=bench REDIS_CONSUMER=bench-$i \
+        REDIS_DEAD_LETTER_STREAM=$stream:dead INGEST_BATCH=${INGEST_BATCH:-5000} "$bin/fx-core" >"$work/core$i.log" 2>&1 &
+    pids+=($!)
+done
 if ((clients > 0)); then
     sleep 0.5 # the bridge connects to the core's feed
     "$bin/bench-ws-latency" --listen-only --clients "$clients" --symbols "$symbols" --port "$port" \

@@ -173,7 +173,8 @@ Test(core_http, metrics_count_rpc_requests_with_cumulative_buckets)
     /* the create published its tick and candles */
     cr_assert_geq(sample(text, "fx_core_feed_messages_total{kind=\"tick\"}"), 1);
     cr_assert_geq(sample(text, "fx_core_feed_messages_total{kind=\"candle\"}"), 1);
-    cr_assert_eq(sample(text, "fx_core_leader"), 0);
+    double leader = sample(text, "fx_core_leader"); /* this lone core may have become the candle leader */
+    cr_assert(leader == 0 || leader == 1, "fx_core_leader %g", leader);
     free(text);
 }
 
