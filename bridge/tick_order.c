@@ -199,6 +199,9 @@ void fx_tick_order_watch(struct fx_tick_order *o, const char *symbol, int64_t no
 /* A symbol's start is known: its held ticks go out from there. */
 static void start_at(struct fx_tick_order *o, struct symbol_state *s, int64_t last, int64_t now_ms)
 {
+    /* Ticks held meanwhile were published after the watcher came, even if
+     * the answer (read later) already counts them: they go out too. */
+    if (s->nheld > 0 && s->held[0].seq - 1 < last) last = s->held[0].seq - 1;
     s->starting = 0;
     s->fetching = 0;
     s->last = last;

@@ -268,3 +268,14 @@ Test(tick_order, ticks_without_seq_pass_as_they_come)
     live("EURUSD", 0, 0);
     assert_forwarded((int64_t[]){ 0, 0 }, 2);
 }
+
+Test(tick_order, ticks_held_before_the_answer_go_out_even_if_it_counts_them)
+{
+    fx_tick_order_watch(order, "EURUSD", 0);
+    live("EURUSD", 3, 0); /* stored and published after the watcher came, before the answer was read */
+    live("EURUSD", 4, 0);
+    fxc_symbol_seq q = { "EURUSD", 4 };
+    fx_tick_order_started(order, "EURUSD", &q, 1, 0, 1);
+    assert_forwarded((int64_t[]){ 3, 4 }, 2);
+    cr_assert_eq(rec.asks, 0);
+}

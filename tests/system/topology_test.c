@@ -255,7 +255,8 @@ Test(topology, a_core_killed_mid_stream_loses_and_doubles_nothing)
         cr_assert_eq(w->no_seq + w->beyond, 0);
         fx_ws_close(w->ws);
     }
-    redisCommand(r, "DEL %s", stream);
+    redisReply *del = redisCommand(r, "DEL %s", stream);
+    if (del) freeReplyObject(del);
     redisFree(r);
     fx_proc_stop(b.pid, SIGTERM);
     fx_proc_stop(b1.pid, SIGTERM);
