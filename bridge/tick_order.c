@@ -294,7 +294,11 @@ void fx_tick_order_fetched(struct fx_tick_order *o, const char *symbol, int64_t 
     }
     release_following(o, s);
     if (n == limit) return ask(o, s, now_ms); /* more may be stored */
-    if (s->nheld > 0) give_up(o, s, "not in storage", now_ms);
+    /* Still a gap: what it lacks was not committed when the read ran (its
+     * tick published by another core is on its way, or a read asked before
+     * the gap showed). Ask again shortly; the live tick may come first. A
+     * gap that never fills is given up by the timer (GAP_GIVE_UP_MS). */
+    if (s->nheld > 0) s->fetch_at_ms = now_ms + RETRY_MS;
 }
 
 void fx_tick_order_resync(struct fx_tick_order *o, int64_t now_ms)

@@ -279,3 +279,18 @@ Test(tick_order, ticks_held_before_the_answer_go_out_even_if_it_counts_them)
     assert_forwarded((int64_t[]){ 3, 4 }, 2);
     cr_assert_eq(rec.asks, 0);
 }
+
+Test(tick_order, an_answer_that_does_not_fill_the_gap_is_asked_again)
+{
+    begin("EURUSD", 0);
+    live("EURUSD", 1, 0);
+    fx_tick_order_resync(order, 5); /* a core's feed went: a read after 1 is asked at 5 */
+    cr_assert_eq(rec.asks, 1);
+    live("EURUSD", 4, 7); /* then the feed shows a gap: 2 and 3 were committed after the read was asked */
+    fx_tick_order_fetched(order, "EURUSD", 1, NULL, 0, 10000, 0, 8); /* the resync's answer: nothing yet */
+    fx_tick_order_timer(order, 600);
+    cr_assert_eq(rec.asks, 2, "asked again rather than given up");
+    const fxc_tick back[3] = { tick("EURUSD", 2), tick("EURUSD", 3), tick("EURUSD", 4) };
+    fx_tick_order_fetched(order, "EURUSD", 1, back, 3, 10000, 0, 9);
+    assert_forwarded((int64_t[]){ 1, 2, 3, 4 }, 4);
+}

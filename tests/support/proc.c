@@ -23,6 +23,13 @@ static void forget(pid_t pid)
 
 pid_t fx_proc_start(const char *bin_dir, const char *prog, const char *const *env, const char *log)
 {
+    static const char *const none[] = { NULL };
+    return fx_proc_start_args(bin_dir, prog, env, log, none);
+}
+
+pid_t fx_proc_start_args(const char *bin_dir, const char *prog, const char *const *env, const char *log,
+    const char *const *args)
+{
     pid_t pid = fork();
     cr_assert_neq(pid, -1);
     if (pid == 0) {
@@ -33,7 +40,9 @@ pid_t fx_proc_start(const char *bin_dir, const char *prog, const char *const *en
         }
         char path[512];
         snprintf(path, sizeof path, "%s/%s", bin_dir, prog);
-        execl(path, prog, (char *)NULL);
+        const char *argv[32] = { prog };
+        for (int i = 0; args[i] && i < 30; i++) argv[i + 1] = args[i];
+        execv(path, (char *const *)argv);
         _exit(127);
     }
     for (int i = 0; i < MAX_CHILDREN; i++)

@@ -15,6 +15,10 @@
  * `log` (a file path, NULL: inherited). Returns the pid. */
 pid_t fx_proc_start(const char *bin_dir, const char *prog, const char *const *env, const char *log);
 
+/* The same with command-line arguments `args` (NULL-ended). */
+pid_t fx_proc_start_args(const char *bin_dir, const char *prog, const char *const *env, const char *log,
+    const char *const *args);
+
 /* Sends `sig` and waits for the exit; returns the wait status. */
 int fx_proc_stop(pid_t pid, int sig);
 

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,51 +35,75 @@
 
 TestSuite(topology, .fini = fx_proc_kill_all, .timeout = 240);
 
-struct core {
-    char rpc[64], feed[64], consumer[32];
+/* A process with the settings it was started with, to start it again. */
+struct proc {
+    char env[8][300];
+    int nenv;
+    const char *prog;
+    char log[96]; /* its stdout and stderr, appended across restarts */
     pid_t pid;
+};
+
+static void proc_run(struct proc *p)
+{
+    const char *envp[9];
+    for (int i = 0; i < p->nenv; i++) envp[i] = p->env[i];
+    envp[p->nenv] = NULL;
+    p->pid = fx_proc_start(FX_BIN_DIR, p->prog, envp, p->log);
+}
+
+/* SIGTERM (a graceful stop), then the same process again. */
+static void proc_restart(struct proc *p)
+{
+    int st = fx_proc_stop(p->pid, SIGTERM);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s exited with status %d on SIGTERM", p->prog, st);
+    proc_run(p);
+}
+
+struct core {
+    char rpc[64], feed[64];
+    struct proc p;
 };
 
 struct bridge {
     int port;
-    pid_t pid;
+    struct proc p;
 };
 
 static char stream[64], symbol[FXC_SYMBOL_MAX + 1];
 
 static void start_core(struct core *c, const char *name)
 {
-    static char env[4][8][160];
-    static int used;
-    char (*e)[160] = env[used++];
     snprintf(c->rpc, sizeof c->rpc, "tcp://127.0.0.1:%d", fx_proc_free_port());
     snprintf(c->feed, sizeof c->feed, "tcp://127.0.0.1:%d", fx_proc_free_port());
-    snprintf(e[0], 160, "FX_RPC_URL=%s", c->rpc);
-    snprintf(e[1], 160, "FX_FEED_URL=%s", c->feed);
-    snprintf(e[2], 160, "REDIS_STREAM=%s", stream);
-    snprintf(e[3], 160, "REDIS_CONSUMER=%s", name);
-    snprintf(e[4], 160, "INGEST_CLAIM_IDLE_MS=1000");
-    snprintf(e[5], 160, "INGEST_BATCH=500");
-    snprintf(e[6], 160, "LOG_LEVEL=warn");
-    const char *envp[] = { e[0], e[1], e[2], e[3], e[4], e[5], e[6], NULL };
-    c->pid = fx_proc_start(FX_BIN_DIR, "fx-core", envp, NULL);
+    char (*e)[300] = c->p.env;
+    snprintf(e[0], 300, "FX_RPC_URL=%s", c->rpc);
+    snprintf(e[1], 300, "FX_FEED_URL=%s", c->feed);
+    snprintf(e[2], 300, "REDIS_STREAM=%s", stream);
+    snprintf(e[3], 300, "REDIS_CONSUMER=%s", name); /* stable: a restarted core finds its own pending entries */
+    snprintf(e[4], 300, "INGEST_CLAIM_IDLE_MS=1000");
+    snprintf(e[5], 300, "INGEST_BATCH=500");
+    snprintf(e[6], 300, "LOG_LEVEL=warn");
+    c->p.nenv = 7;
+    c->p.prog = "fx-core";
+    snprintf(c->p.log, sizeof c->p.log, "/tmp/fx-topology-%d-%s.log", (int)getpid(), name);
+    proc_run(&c->p);
 }
 
 static void start_bridge(struct bridge *b, const struct core *c0, const struct core *c1)
 {
-    static char env[2][5][300];
-    static int used;
-    char (*e)[300] = env[used++];
     b->port = fx_proc_free_port();
+    char (*e)[300] = b->p.env;
     snprintf(e[0], 300, "FX_RPC_URL=%s,%s", c0->rpc, c1->rpc);
     snprintf(e[1], 300, "FX_FEED_URL=%s,%s", c0->feed, c1->feed);
     snprintf(e[2], 300, "BRIDGE_PORT=%d", b->port);
     snprintf(e[3], 300, "BRIDGE_WS_QUEUE_KB=65536"); /* a burst of 20 000 frames is not "too slow" here */
     snprintf(e[4], 300, "LOG_LEVEL=warn");
-    const char *envp[] = { e[0], e[1], e[2], e[3], e[4], NULL };
-    char log[96];
-    snprintf(log, sizeof log, "/tmp/fx-topology-%d-bridge%d.log", (int)getpid(), used);
-    b->pid = fx_proc_start(FX_BIN_DIR, "fx-bridge", envp, log);
+    snprintf(e[5], 300, "BRIDGE_DRAIN_S=2");
+    b->p.nenv = 6;
+    b->p.prog = "fx-bridge";
+    snprintf(b->p.log, sizeof b->p.log, "/tmp/fx-topology-%d-bridge-%d.log", (int)getpid(), b->port);
+    proc_run(&b->p);
 }
 
 static void use_bridge(const struct bridge *b)
@@ -208,7 +233,7 @@ Test(topology, a_core_killed_mid_stream_loses_and_doubles_nothing)
     int64_t t0 = fx_test_time(0);
     for (int sent = 0; sent < STREAM_TICKS; sent += 500) {
         xadd_ticks(r, sent, 500, t0);
-        if (sent == STREAM_TICKS / 2) fx_proc_stop(a.pid, SIGKILL); /* midway, not restarted */
+        if (sent == STREAM_TICKS / 2) fx_proc_stop(a.p.pid, SIGKILL); /* midway, not restarted */
         usleep(50000);
     }
     /* REST writes through each bridge: the dead core's requests fail over */
@@ -258,7 +283,171 @@ Test(topology, a_core_killed_mid_stream_loses_and_doubles_nothing)
     redisReply *del = redisCommand(r, "DEL %s", stream);
     if (del) freeReplyObject(del);
     redisFree(r);
-    fx_proc_stop(b.pid, SIGTERM);
-    fx_proc_stop(b1.pid, SIGTERM);
-    fx_proc_stop(b2.pid, SIGTERM);
+    fx_proc_stop(b.p.pid, SIGTERM);
+    fx_proc_stop(b1.p.pid, SIGTERM);
+    fx_proc_stop(b2.p.pid, SIGTERM);
+}
+
+/* ---- rolling restart --------------------------------------------------------- */
+
+#define ROLL_SEQ_MAX 100000
+
+/* A tick client that reconnects when its bridge restarts: within each
+ * connection every tick must come once and in seq order, with no hole. */
+struct roller {
+    const struct bridge *bridge;
+    const char *symbol;
+    struct fx_ws_client *ws;
+    pthread_t thread;
+    atomic_int stop;
+    unsigned char seen[ROLL_SEQ_MAX + 1];
+    long frames, doubles, out_of_order, holes, reconnects;
+    long long first, last; /* of the current connection */
+};
+
+static void roller_connect(struct roller *r)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/ws/ticks/%s", r->symbol);
+    for (int i = 0; i < 200 && !atomic_load(&r->stop); i++) {
+        long status = 0;
+        if ((r->ws = fx_ws_connect((unsigned)r->bridge->port, path, 0, &status, NULL)) != NULL) return;
+        usleep(50000);
+    }
+}
+
+static void *roll_main(void *arg)
+{
+    struct roller *r = arg;
+    while (!atomic_load(&r->stop)) {
+        if (r->ws == NULL) {
+            roller_connect(r);
+            r->first = r->last = 0;
+            continue;
+        }
+        char *text;
+        int rc = fx_ws_next_text(r->ws, 200, &text);
+        if (rc == -2) { /* the bridge went (1001): a new connection starts afresh */
+            fx_ws_close(r->ws);
+            r->ws = NULL;
+            r->reconnects++;
+            continue;
+        }
+        if (rc != 0) continue;
+        const char *p = strstr(text, "\"seq\":");
+        long long seq = p ? atoll(p + 6) : 0;
+        free(text);
+        r->frames++;
+        if (seq <= 0 || seq > ROLL_SEQ_MAX) continue;
+        if (r->seen[seq]++) r->doubles++;
+        if (r->first == 0) r->first = seq;
+        else if (seq <= r->last) r->out_of_order++;
+        else r->holes += seq - r->last - 1;
+        r->last = seq;
+    }
+    if (r->ws) fx_ws_close(r->ws);
+    return NULL;
+}
+
+static long long sent_by(const char *log)
+{
+    FILE *f = fopen(log, "r");
+    cr_assert_not_null(f, "%s", log);
+    char line[512];
+    long long n = -1;
+    while (fgets(line, sizeof line, f))
+        if (strstr(line, "ticks sent to")) sscanf(line, "fx-tickgen: %lld", &n);
+    fclose(f);
+    return n;
+}
+
+Test(topology, a_rolling_restart_under_two_producers_loses_and_doubles_nothing)
+{
+    cr_assert_not_null(getenv("DATABASE_URL"), "run the tests with ./scripts/test.sh, which starts PostgreSQL and Redis");
+    cr_assert_not_null(getenv("REDIS_URL"));
+    snprintf(stream, sizeof stream, "fx:rolling:%d", (int)getpid());
+    char sym1[FXC_SYMBOL_MAX + 1], sym2[FXC_SYMBOL_MAX + 1];
+    fx_test_symbol(sym1, "ROLA");
+    fx_test_symbol(sym2, "ROLB");
+    struct core a, b;
+    start_core(&a, "core-a");
+    start_core(&b, "core-b");
+    struct bridge b1, b2;
+    start_bridge(&b1, &a, &b);
+    start_bridge(&b2, &a, &b);
+    wait_healthy(&b1);
+    wait_healthy(&b2);
+    static struct roller r1, r2;
+    r1.bridge = &b1, r1.symbol = sym1;
+    r2.bridge = &b2, r2.symbol = sym1;
+    cr_assert_eq(pthread_create(&r1.thread, NULL, roll_main, &r1), 0);
+    cr_assert_eq(pthread_create(&r2.thread, NULL, roll_main, &r2), 0);
+    usleep(800000);
+
+    /* two producers at once, 500 ticks/s each, for 16 s */
+    char log1[96], log2[96], st[128];
+    snprintf(log1, sizeof log1, "/tmp/fx-rolling-%d-tickgen1.log", (int)getpid());
+    snprintf(log2, sizeof log2, "/tmp/fx-rolling-%d-tickgen2.log", (int)getpid());
+    unlink(log1), unlink(log2);
+    snprintf(st, sizeof st, "REDIS_STREAM=%s", stream);
+    const char *g1[] = { st, NULL }, *g2[] = { st, NULL };
+    pid_t p1 = fx_proc_start_args(FX_BIN_DIR, "fx-tickgen", g1, log1,
+        (const char *[]){ "--symbols", sym1, "--rate", "500", "--duration", "16", NULL });
+    pid_t p2 = fx_proc_start_args(FX_BIN_DIR, "fx-tickgen", g2, log2,
+        (const char *[]){ "--symbols", sym2, "--rate", "500", "--duration", "16", NULL });
+    struct proc *order[4] = { &a.p, &b.p, &b1.p, &b2.p };
+    for (int i = 0; i < 4; i++) {
+        sleep(3);
+        proc_restart(order[i]);
+    }
+    int s1 = fx_proc_wait(p1, 30), s2 = fx_proc_wait(p2, 30);
+    cr_assert(WIFEXITED(s1) && WEXITSTATUS(s1) == 0 && WIFEXITED(s2) && WEXITSTATUS(s2) == 0, "a producer failed");
+    long long sent1 = sent_by(log1), sent2 = sent_by(log2);
+    cr_assert_gt(sent1, 5000, "producer 1 sent %lld", sent1);
+    cr_assert_gt(sent2, 5000, "producer 2 sent %lld", sent2);
+
+    char err[256];
+    redisContext *r = fx_redis_connect(getenv("REDIS_URL"), 5000, err, sizeof err);
+    cr_assert_not_null(r, "%s", err);
+    long long stored1 = 0, stored2 = 0, left = -1;
+    char q1[160], q2[160];
+    snprintf(q1, sizeof q1, "SELECT count(*) FROM ticks WHERE symbol = '%s'", sym1);
+    snprintf(q2, sizeof q2, "SELECT count(*) FROM ticks WHERE symbol = '%s'", sym2);
+    for (int i = 0; i < 600 && (stored1 != sent1 || stored2 != sent2 || left != 0); i++) {
+        usleep(100000);
+        stored1 = fx_test_sql_int(q1);
+        stored2 = fx_test_sql_int(q2);
+        left = pending(r);
+    }
+    cr_assert_eq(stored1, sent1, "%s: every tick stored once", sym1);
+    cr_assert_eq(stored2, sent2, "%s: every tick stored once", sym2);
+    cr_assert_eq(left, 0, "nothing left pending");
+    snprintf(q1, sizeof q1, "SELECT count(DISTINCT seq) FROM ticks WHERE symbol = '%s' AND seq BETWEEN 1 AND %lld", sym1,
+        sent1);
+    cr_assert_eq(fx_test_sql_int(q1), sent1, "seq dense");
+    snprintf(q1, sizeof q1, "SELECT coalesce(sum(tick_count), 0) FROM candles_1m WHERE symbol IN ('%s', '%s')", sym1, sym2);
+    cr_assert_eq(fx_test_sql_int(q1), sent1 + sent2, "the minute candles count each tick once");
+
+    usleep(1500000); /* the clients have what there is */
+    struct roller *rs[2] = { &r1, &r2 };
+    for (int k = 0; k < 2; k++) {
+        struct roller *w = rs[k];
+        atomic_store(&w->stop, 1);
+        pthread_join(w->thread, NULL);
+        cr_assert_eq(w->doubles, 0, "client %d: %ld ticks twice", k + 1, w->doubles);
+        cr_assert_eq(w->out_of_order, 0, "client %d: %ld out of seq order", k + 1, w->out_of_order);
+        cr_assert_eq(w->holes, 0, "client %d: %ld ticks missing within a connection (across core restarts)", k + 1,
+            w->holes);
+        cr_assert_geq(w->reconnects, 1, "client %d: its bridge restarted, it reconnected", k + 1);
+        cr_assert_gt(w->frames, 1000, "client %d: %ld frames", k + 1, w->frames);
+        fprintf(stderr, "rolling restart: client %d got %ld frames over %ld reconnects\n", k + 1, w->frames,
+            w->reconnects);
+    }
+    redisReply *del = redisCommand(r, "DEL %s", stream);
+    if (del) freeReplyObject(del);
+    redisFree(r);
+    fx_proc_stop(a.p.pid, SIGTERM);
+    fx_proc_stop(b.p.pid, SIGTERM);
+    fx_proc_stop(b1.p.pid, SIGTERM);
+    fx_proc_stop(b2.p.pid, SIGTERM);
 }
