@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Bulk-insert rate of two fx-core builds, run in turn (A B A B ...) so that a
-# drift of the machine hits both alike; each build gets a database of its own
-# (created fresh in the cluster of DATABASE_URL, dropped at the end), so the
-# schemas of two releases never mix.
+# drift of the machine hits both alike; every run gets a fresh database of its
+# own (created in the cluster of DATABASE_URL, dropped after a CHECKPOINT), so
+# the schemas of two releases never mix and no run inherits another's data.
 #
 #   bench/bulk_compare.sh BIN_A BIN_B [RUNS] [TICKS]     (defaults: 3 1000000)
 #
@@ -29,17 +29,16 @@ cleanup() {
     local pid
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    sql "DROP DATABASE IF EXISTS bench_a_$tag" >/dev/null 2>&1 || true
-    sql "DROP DATABASE IF EXISTS bench_b_$tag" >/dev/null 2>&1 || true
+    sql "DROP DATABASE IF EXISTS bench_$tag" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
-sql "CREATE DATABASE bench_a_$tag"
-sql "CREATE DATABASE bench_b_$tag"
-
 # one run: a core of `bin` on database `db`, bench-bulk-insert through it
 run() {
-    local bin=$1 db=$2 rpc rate
+    local bin=$1 db=bench_$tag rpc rate
+    sql "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+    sql "CHECKPOINT" >/dev/null
+    sql "CREATE DATABASE $db"
     rpc=tcp://127.0.0.1:$(fx_pick_free_port 15555)
     DATABASE_URL=$(url_of "$db") FX_RPC_URL=$rpc FX_FEED_URL=tcp://127.0.0.1:$(fx_pick_free_port 15655) \
         INGEST_ENABLED=0 LOG_LEVEL=warn "$bin/fx-core" >/dev/null 2>&1 &
@@ -53,7 +52,7 @@ run() {
 
 echo "bulk insert, $ticks ticks in batches of 100000, $runs pairs: A=$bin_a B=$bin_b"
 for ((i = 1; i <= runs; i++)); do
-    a=$(run "$bin_a" "bench_a_$tag")
-    b=$(run "$bin_b" "bench_b_$tag")
+    a=$(run "$bin_a")
+    b=$(run "$bin_b")
     printf 'pair %d: A %s ticks/s, B %s ticks/s, B/A %s\n' "$i" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", b / a }')"
 done
