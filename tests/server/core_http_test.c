@@ -7,6 +7,7 @@
  * whole core cannot show: a database that is down, the draining answer.
  */
 #include "tests/support/fixture.h"
+#include "tests/support/proc.h"
 #include "tests/support/http_client.h"
 
 #include "server/config.h"
@@ -22,18 +23,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* A port the kernel reports free now (bound to 0, then released). */
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof a;
-    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 static void use_port(int port)
 {
     char url[64];
@@ -43,7 +32,7 @@ static void use_port(int port)
 
 static void with_http(struct fx_config *cfg)
 {
-    cfg->http_port = free_port();
+    cfg->http_port = fx_proc_free_port();
     use_port(cfg->http_port);
 }
 
