@@ -1,7 +1,11 @@
 #include "base/stop_signals.h"
 
+#include "base/log.h"
+
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
+#include <unistd.h>
 
 static void stop_set(sigset_t *set)
 {
@@ -25,4 +29,22 @@ const char *fx_stop_signals_wait(void)
     int sig = 0;
     sigwait(&set, &sig);
     return sig == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
+static const char *deadline_program;
+
+static void *deadline_main(void *arg)
+{
+    unsigned seconds = (unsigned)(uintptr_t)arg;
+    sleep(seconds);
+    fx_warn(deadline_program, "still stopping after %u s (a teardown stuck, e.g. in nng_close); exiting now", seconds);
+    _exit(0);
+    return NULL;
+}
+
+void fx_stop_deadline(const char *program, unsigned seconds)
+{
+    deadline_program = program;
+    pthread_t t;
+    if (pthread_create(&t, NULL, deadline_main, (void *)(uintptr_t)seconds) == 0) pthread_detach(t);
 }

@@ -12,4 +12,12 @@ void fx_stop_signals_block(void);
 /* Waits for SIGINT or SIGTERM; returns its name. */
 const char *fx_stop_signals_wait(void);
 
+/* Bounds a stop: if the process is still running `seconds` later (more than
+ * its drain needs), it logs so and exits with status 0; by then clients were
+ * told and requests drained, and only the freeing is left. nng 1.5's nng_close can wait forever on a
+ * dialer that is reconnecting to a restarted peer (upstream nanomsg/nng
+ * issues 1543 and 1813); freeing memory is not worth a stop that never ends.
+ * Call once, from main as it starts to stop; never in a library or test. */
+void fx_stop_deadline(const char *program, unsigned seconds);
+
 #endif

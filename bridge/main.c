@@ -55,6 +55,9 @@ int main(int argc, char **argv)
     }
     const char *sig = fx_stop_signals_wait(); /* not inside fx_info: it skips its arguments below info */
     fx_info("bridge", "%s received, stopping", sig);
+    /* the drain, the 1001 closes and the teardown take milliseconds past
+     * BRIDGE_DRAIN_S unless nng_close hangs (see fx_stop_deadline) */
+    fx_stop_deadline("bridge", (unsigned)cfg.drain_s + 3);
     fx_bridge_stop(bridge);
     return 0;
 }

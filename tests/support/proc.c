@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,6 +34,9 @@ pid_t fx_proc_start_args(const char *bin_dir, const char *prog, const char *cons
     pid_t pid = fork();
     cr_assert_neq(pid, -1);
     if (pid == 0) {
+        /* Criterion kills a test that times out without running .fini:
+         * the child must not outlive it */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         for (const char *const *e = env; *e; e++) putenv((char *)*e);
         if (log) {
             int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
