@@ -5,6 +5,7 @@
  * The metrics are process-wide; Criterion runs each test in a process of its
  * own, so every test starts from zero.
  */
+#include "tests/support/prom_text.h"
 #include "bridge/metrics.h"
 
 #include <criterion/criterion.h>
@@ -35,65 +36,33 @@ static char *render(void)
     return text;
 }
 
-/* How many lines of `text` start with `prefix` + " " (a sample of exactly those labels). */
-static int count_samples(const char *text, const char *prefix)
-{
-    int n = 0;
-    size_t plen = strlen(prefix);
-    for (const char *line = text; *line;) {
-        const char *nl = strchr(line, '\n');
-        cr_assert_not_null(nl);
-        if ((size_t)(nl - line) > plen && strncmp(line, prefix, plen) == 0 && line[plen] == ' ') n++;
-        line = nl + 1;
-    }
-    return n;
-}
-
-/* The value of the sample `prefix` (the metric name with its labels); it
- * must appear exactly once. */
-static double sample(const char *text, const char *prefix)
-{
-    cr_assert_eq(count_samples(text, prefix), 1, "%s appears %d times in:\n%s", prefix,
-        count_samples(text, prefix), text);
-    size_t plen = strlen(prefix);
-    for (const char *line = text;; line = strchr(line, '\n') + 1) {
-        if (strncmp(line, prefix, plen) == 0 && line[plen] == ' ') {
-            char *end;
-            double v = strtod(line + plen + 1, &end);
-            cr_assert(end > line + plen + 1 && *end == '\n', "bad value in: %.*s",
-                (int)(strchr(line, '\n') - line), line);
-            return v;
-        }
-    }
-}
-
 static double requests(const char *text, const char *route, const char *method, unsigned status)
 {
     char p[160];
     snprintf(p, sizeof p, "fx_bridge_requests_total{route=\"%s\",method=\"%s\",status=\"%u\"}", route, method,
         status);
-    return sample(text, p);
+    return fx_prom_sample(text, p);
 }
 
 static double bucket(const char *text, const char *route, const char *le)
 {
     char p[160];
     snprintf(p, sizeof p, "fx_bridge_request_duration_seconds_bucket{route=\"%s\",le=\"%s\"}", route, le);
-    return sample(text, p);
+    return fx_prom_sample(text, p);
 }
 
 static double hsum(const char *text, const char *route)
 {
     char p[160];
     snprintf(p, sizeof p, "fx_bridge_request_duration_seconds_sum{route=\"%s\"}", route);
-    return sample(text, p);
+    return fx_prom_sample(text, p);
 }
 
 static double hcount(const char *text, const char *route)
 {
     char p[160];
     snprintf(p, sizeof p, "fx_bridge_request_duration_seconds_count{route=\"%s\"}", route);
-    return sample(text, p);
+    return fx_prom_sample(text, p);
 }
 
 /* Every line is a comment or "name{labels} value" with a known name. */
@@ -189,7 +158,7 @@ Test(metrics, requests_are_counted_by_route_method_and_status)
     cr_assert_eq(requests(text, "/ticks", "POST", 201), 2);
     cr_assert_eq(requests(text, "/ohlc/{symbol}", "GET", 200), 1);
     cr_assert_eq(
-        count_samples(text, "fx_bridge_requests_total{route=\"/ticks\",method=\"XXXX\",status=\"201\"}"), 0);
+        fx_prom_count(text, "fx_bridge_requests_total{route=\"/ticks\",method=\"XXXX\",status=\"201\"}"), 0);
     /* four series, nothing else */
     int n = 0;
     for (const char *p = text; (p = strstr(p, "\nfx_bridge_requests_total{")) != NULL; p++)
@@ -272,8 +241,8 @@ Test(metrics, core_errors_are_counted_by_status)
     fx_metrics_core_error(UNAVAILABLE);
     char *text = render();
     assert_well_formed(text);
-    cr_assert_eq(sample(text, "fx_bridge_core_errors_total{status=\"UNAVAILABLE\"}"), 2);
-    cr_assert_eq(sample(text, "fx_bridge_core_errors_total{status=\"DEADLINE_EXCEEDED\"}"), 1);
+    cr_assert_eq(fx_prom_sample(text, "fx_bridge_core_errors_total{status=\"UNAVAILABLE\"}"), 2);
+    cr_assert_eq(fx_prom_sample(text, "fx_bridge_core_errors_total{status=\"DEADLINE_EXCEEDED\"}"), 1);
     cr_assert_eq(strstr(text, "fx_bridge_requests_total{"), NULL, "core errors are not requests");
     free(text);
 }
@@ -321,6 +290,6 @@ Test(metrics, concurrent_observations_are_all_counted)
     cr_assert_eq(bucket(text, "/ticks", "0.0005"), 0);
     cr_assert_float_eq(hsum(text, "/ticks"), THREADS * PER_THREAD * 0.001, 1e-6);
     cr_assert_eq(
-        sample(text, "fx_bridge_core_errors_total{status=\"UNAVAILABLE\"}"), THREADS * (PER_THREAD / 100));
+        fx_prom_sample(text, "fx_bridge_core_errors_total{status=\"UNAVAILABLE\"}"), THREADS * (PER_THREAD / 100));
     free(text);
 }

@@ -6,6 +6,7 @@
  * with JSON details. The module alone (fx_core_http_start) for what the
  * whole core cannot show: a database that is down, the draining answer.
  */
+#include "tests/support/prom_text.h"
 #include "tests/support/fixture.h"
 #include "tests/support/proc.h"
 #include "tests/support/http_client.h"
@@ -63,24 +64,6 @@ static const char *json_str(json_t *j, const char *key)
     const char *s = json_string_value(json_object_get(j, key));
     cr_assert_not_null(s, "no string \"%s\"", key);
     return s;
-}
-
-/* The value of the one sample line `prefix` (name with labels); -1 when absent. */
-static double sample(const char *text, const char *prefix)
-{
-    size_t plen = strlen(prefix);
-    double v = -1;
-    int found = 0;
-    for (const char *line = text; *line;) {
-        const char *nl = strchr(line, '\n');
-        cr_assert_not_null(nl);
-        if (strncmp(line, prefix, plen) == 0 && line[plen] == ' ') {
-            cr_assert_eq(found++, 0, "%s appears twice", prefix);
-            v = strtod(line + plen + 1, NULL);
-        }
-        line = nl + 1;
-    }
-    return v;
 }
 
 static char *get_metrics(void)
@@ -142,9 +125,9 @@ Test(core_http, metrics_count_rpc_requests_with_cumulative_buckets)
     cr_assert_eq(fxc_tick_create(fx_test_client, &t, NULL, &e), FXC_OK, "%s", e.message);
     cr_assert_eq(fxc_tick_create(fx_test_client, &t, NULL, &e), FXC_ALREADY_EXISTS);
     char *text = get_metrics();
-    cr_assert_eq(sample(text, "fx_core_rpc_requests_total{op=\"get_ticks\",status=\"OK\"}"), N, "%s", text);
-    cr_assert_eq(sample(text, "fx_core_rpc_requests_total{op=\"create_tick\",status=\"OK\"}"), 1, "%s", text);
-    cr_assert_eq(sample(text, "fx_core_rpc_requests_total{op=\"create_tick\",status=\"ALREADY_EXISTS\"}"), 1);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_rpc_requests_total{op=\"get_ticks\",status=\"OK\"}"), N, "%s", text);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_rpc_requests_total{op=\"create_tick\",status=\"OK\"}"), 1, "%s", text);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_rpc_requests_total{op=\"create_tick\",status=\"ALREADY_EXISTS\"}"), 1);
     /* the buckets never decrease, and +Inf is the count */
     static const char *const le[] = { "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25",
         "0.5", "1", "2.5", "5", "+Inf" };
@@ -152,17 +135,17 @@ Test(core_http, metrics_count_rpc_requests_with_cumulative_buckets)
     for (size_t i = 0; i < sizeof le / sizeof le[0]; i++) {
         char p[128];
         snprintf(p, sizeof p, "fx_core_rpc_duration_seconds_bucket{op=\"get_ticks\",le=\"%s\"}", le[i]);
-        double v = sample(text, p);
+        double v = fx_prom_sample(text, p);
         cr_assert_geq(v, prev, "%s = %g after %g", p, v, prev);
         prev = v;
     }
     cr_assert_eq(prev, N);
-    cr_assert_eq(sample(text, "fx_core_rpc_duration_seconds_count{op=\"get_ticks\"}"), N);
-    cr_assert_gt(sample(text, "fx_core_rpc_duration_seconds_sum{op=\"get_ticks\"}"), 0);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_rpc_duration_seconds_count{op=\"get_ticks\"}"), N);
+    cr_assert_gt(fx_prom_sample(text, "fx_core_rpc_duration_seconds_sum{op=\"get_ticks\"}"), 0);
     /* the create published its tick and candles */
-    cr_assert_geq(sample(text, "fx_core_feed_messages_total{kind=\"tick\"}"), 1);
-    cr_assert_geq(sample(text, "fx_core_feed_messages_total{kind=\"candle\"}"), 1);
-    double leader = sample(text, "fx_core_leader"); /* this lone core may have become the candle leader */
+    cr_assert_geq(fx_prom_sample(text, "fx_core_feed_messages_total{kind=\"tick\"}"), 1);
+    cr_assert_geq(fx_prom_sample(text, "fx_core_feed_messages_total{kind=\"candle\"}"), 1);
+    double leader = fx_prom_sample(text, "fx_core_leader"); /* this lone core may have become the candle leader */
     cr_assert(leader == 0 || leader == 1, "fx_core_leader %g", leader);
     free(text);
 }
@@ -223,23 +206,23 @@ Test(core_http_ingest, readyz_checks_redis_and_metrics_count_the_stream)
     for (int i = 0; i < 100; i++) { /* until all five are stored or dead-lettered */
         free(text);
         text = get_metrics();
-        if (sample(text, "fx_core_ingest_ticks_stored_total") + sample(text, "fx_core_ingest_duplicates_total")
-                + sample(text, "fx_core_ingest_dead_lettered_total")
+        if (fx_prom_sample(text, "fx_core_ingest_ticks_stored_total") + fx_prom_sample(text, "fx_core_ingest_duplicates_total")
+                + fx_prom_sample(text, "fx_core_ingest_dead_lettered_total")
             >= 5)
             break;
         usleep(100000);
     }
-    cr_assert_eq(sample(text, "fx_core_ingest_entries_read_total"), 5, "%s", text);
-    cr_assert_eq(sample(text, "fx_core_ingest_ticks_stored_total"), 3);
-    cr_assert_eq(sample(text, "fx_core_ingest_duplicates_total"), 1);
-    cr_assert_eq(sample(text, "fx_core_ingest_dead_lettered_total"), 1);
-    double batches = sample(text, "fx_core_ingest_batch_size_count");
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_entries_read_total"), 5, "%s", text);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_ticks_stored_total"), 3);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_duplicates_total"), 1);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_dead_lettered_total"), 1);
+    double batches = fx_prom_sample(text, "fx_core_ingest_batch_size_count");
     cr_assert(batches >= 1 && batches <= 5, "%g batches", batches);
-    cr_assert_eq(sample(text, "fx_core_ingest_batch_size_sum"), 5);
-    cr_assert_eq(sample(text, "fx_core_ingest_commit_duration_seconds_count"), batches);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_batch_size_sum"), 5);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_commit_duration_seconds_count"), batches);
     /* the backlog gauges: sampled when the reader started (an empty group) */
-    cr_assert_eq(sample(text, "fx_core_ingest_pending"), 0, "%s", text);
-    cr_assert_eq(sample(text, "fx_core_ingest_lag"), 0, "%s", text);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_pending"), 0, "%s", text);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_lag"), 0, "%s", text);
     free(text);
     redisFree(c);
 }

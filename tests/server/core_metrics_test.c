@@ -5,6 +5,7 @@
  * each with its HELP and TYPE lines. The metrics are process-wide;
  * Criterion runs each test in a process of its own, so each starts at zero.
  */
+#include "tests/support/prom_text.h"
 #include "server/core_metrics.h"
 
 #include <criterion/criterion.h>
@@ -32,40 +33,11 @@ static char *render(void)
     return text;
 }
 
-static int count_samples(const char *text, const char *prefix)
-{
-    int n = 0;
-    size_t plen = strlen(prefix);
-    for (const char *line = text; *line;) {
-        const char *nl = strchr(line, '\n');
-        cr_assert_not_null(nl);
-        if ((size_t)(nl - line) > plen && strncmp(line, prefix, plen) == 0 && line[plen] == ' ') n++;
-        line = nl + 1;
-    }
-    return n;
-}
-
-/* The value of sample `prefix` (name and labels), which appears exactly once. */
-static double sample(const char *text, const char *prefix)
-{
-    cr_assert_eq(count_samples(text, prefix), 1, "%s appears %d times in:\n%s", prefix, count_samples(text, prefix),
-        text);
-    size_t plen = strlen(prefix);
-    for (const char *line = text;; line = strchr(line, '\n') + 1) {
-        if (strncmp(line, prefix, plen) == 0 && line[plen] == ' ') {
-            char *end;
-            double v = strtod(line + plen + 1, &end);
-            cr_assert(end > line + plen + 1 && *end == '\n', "bad value in: %.60s", line);
-            return v;
-        }
-    }
-}
-
 static double rpc_bucket(const char *text, const char *op, const char *le)
 {
     char p[160];
     snprintf(p, sizeof p, "fx_core_rpc_duration_seconds_bucket{op=\"%s\",le=\"%s\"}", op, le);
-    return sample(text, p);
+    return fx_prom_sample(text, p);
 }
 
 /* Every line is a HELP or TYPE comment of an fx_core_ metric, or a sample with a finite value. */
@@ -96,9 +68,9 @@ Test(core_metrics, rpc_requests_are_counted_by_operation_and_status)
     fx_core_metrics_rpc(CREATE, 6, 0.02);
     char *text = render();
     assert_well_formed(text);
-    cr_assert_eq(sample(text, "fx_core_rpc_requests_total{op=\"get_ticks\",status=\"OK\"}"), 3);
-    cr_assert_eq(sample(text, "fx_core_rpc_requests_total{op=\"get_ticks\",status=\"INVALID_ARGUMENT\"}"), 1);
-    cr_assert_eq(sample(text, "fx_core_rpc_requests_total{op=\"create_tick\",status=\"ALREADY_EXISTS\"}"), 1);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_rpc_requests_total{op=\"get_ticks\",status=\"OK\"}"), 3);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_rpc_requests_total{op=\"get_ticks\",status=\"INVALID_ARGUMENT\"}"), 1);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_rpc_requests_total{op=\"create_tick\",status=\"ALREADY_EXISTS\"}"), 1);
     cr_assert(strstr(text, "# TYPE fx_core_rpc_requests_total counter\n") != NULL);
     free(text);
 }
@@ -117,8 +89,8 @@ Test(core_metrics, latency_histograms_are_cumulative_per_operation)
         cr_assert_eq(rpc_bucket(text, "get_ticks", LE[i]), get_expected[i], "get_ticks le=%s", LE[i]);
     for (size_t i = 0; i < NLE; i++)
         cr_assert_eq(rpc_bucket(text, "create_tick", LE[i]), i >= 6 ? 1 : 0, "create_tick le=%s", LE[i]);
-    cr_assert_eq(sample(text, "fx_core_rpc_duration_seconds_count{op=\"get_ticks\"}"), 4);
-    cr_assert_float_eq(sample(text, "fx_core_rpc_duration_seconds_sum{op=\"get_ticks\"}"), 7.5043, 1e-6);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_rpc_duration_seconds_count{op=\"get_ticks\"}"), 4);
+    cr_assert_float_eq(fx_prom_sample(text, "fx_core_rpc_duration_seconds_sum{op=\"get_ticks\"}"), 7.5043, 1e-6);
     free(text);
 }
 
@@ -126,10 +98,10 @@ Test(core_metrics, ingest_counters_histograms_and_gauges)
 {
     char *text = render();
     /* before any sample the gauges have no value: unknown is not 0 */
-    cr_assert_eq(count_samples(text, "fx_core_ingest_pending"), 0);
-    cr_assert_eq(count_samples(text, "fx_core_ingest_lag"), 0);
+    cr_assert_eq(fx_prom_count(text, "fx_core_ingest_pending"), 0);
+    cr_assert_eq(fx_prom_count(text, "fx_core_ingest_lag"), 0);
     cr_assert(strstr(text, "# TYPE fx_core_ingest_pending gauge\n") != NULL);
-    cr_assert_eq(sample(text, "fx_core_ingest_entries_read_total"), 0);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_entries_read_total"), 0);
     free(text);
 
     fx_core_metrics_ingest_read(10);
@@ -139,34 +111,34 @@ Test(core_metrics, ingest_counters_histograms_and_gauges)
     fx_core_metrics_ingest_backlog(12, 40);
     text = render();
     assert_well_formed(text);
-    cr_assert_eq(sample(text, "fx_core_ingest_entries_read_total"), 15);
-    cr_assert_eq(sample(text, "fx_core_ingest_ticks_stored_total"), 12);
-    cr_assert_eq(sample(text, "fx_core_ingest_duplicates_total"), 2);
-    cr_assert_eq(sample(text, "fx_core_ingest_dead_lettered_total"), 1);
-    cr_assert_eq(sample(text, "fx_core_ingest_batch_size_bucket{le=\"1\"}"), 0);
-    cr_assert_eq(sample(text, "fx_core_ingest_batch_size_bucket{le=\"10\"}"), 2);
-    cr_assert_eq(sample(text, "fx_core_ingest_batch_size_bucket{le=\"+Inf\"}"), 2);
-    cr_assert_eq(sample(text, "fx_core_ingest_batch_size_sum"), 15);
-    cr_assert_eq(sample(text, "fx_core_ingest_batch_size_count"), 2);
-    cr_assert_eq(sample(text, "fx_core_ingest_commit_duration_seconds_bucket{le=\"0.005\"}"), 1);
-    cr_assert_eq(sample(text, "fx_core_ingest_commit_duration_seconds_bucket{le=\"0.25\"}"), 2);
-    cr_assert_eq(sample(text, "fx_core_ingest_commit_duration_seconds_count"), 2);
-    cr_assert_eq(sample(text, "fx_core_ingest_pending"), 12);
-    cr_assert_eq(sample(text, "fx_core_ingest_lag"), 40);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_entries_read_total"), 15);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_ticks_stored_total"), 12);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_duplicates_total"), 2);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_dead_lettered_total"), 1);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_batch_size_bucket{le=\"1\"}"), 0);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_batch_size_bucket{le=\"10\"}"), 2);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_batch_size_bucket{le=\"+Inf\"}"), 2);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_batch_size_sum"), 15);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_batch_size_count"), 2);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_commit_duration_seconds_bucket{le=\"0.005\"}"), 1);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_commit_duration_seconds_bucket{le=\"0.25\"}"), 2);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_commit_duration_seconds_count"), 2);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_pending"), 12);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_lag"), 40);
     free(text);
 
     fx_core_metrics_ingest_backlog(3, -1); /* Redis could not tell the lag */
     text = render();
-    cr_assert_eq(sample(text, "fx_core_ingest_pending"), 3);
-    cr_assert_eq(count_samples(text, "fx_core_ingest_lag"), 0);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_ingest_pending"), 3);
+    cr_assert_eq(fx_prom_count(text, "fx_core_ingest_lag"), 0);
     free(text);
 }
 
 Test(core_metrics, feed_messages_and_the_leader_gauge)
 {
     char *text = render();
-    cr_assert_eq(sample(text, "fx_core_leader"), 0, "nothing set it: not the leader");
-    cr_assert_eq(sample(text, "fx_core_feed_messages_total{kind=\"tick\"}"), 0);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_leader"), 0, "nothing set it: not the leader");
+    cr_assert_eq(fx_prom_sample(text, "fx_core_feed_messages_total{kind=\"tick\"}"), 0);
     free(text);
     fx_core_metrics_feed_published(FX_FEED_TICK);
     fx_core_metrics_feed_published(FX_FEED_TICK);
@@ -174,14 +146,14 @@ Test(core_metrics, feed_messages_and_the_leader_gauge)
     fx_core_metrics_set_leader(1);
     text = render();
     assert_well_formed(text);
-    cr_assert_eq(sample(text, "fx_core_feed_messages_total{kind=\"tick\"}"), 2);
-    cr_assert_eq(sample(text, "fx_core_feed_messages_total{kind=\"candle\"}"), 1);
-    cr_assert_eq(sample(text, "fx_core_leader"), 1);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_feed_messages_total{kind=\"tick\"}"), 2);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_feed_messages_total{kind=\"candle\"}"), 1);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_leader"), 1);
     cr_assert(strstr(text, "# TYPE fx_core_leader gauge\n") != NULL);
     free(text);
     fx_core_metrics_set_leader(0);
     text = render();
-    cr_assert_eq(sample(text, "fx_core_leader"), 0);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_leader"), 0);
     free(text);
 }
 
@@ -201,8 +173,8 @@ Test(core_metrics, concurrent_counts_are_all_kept)
     for (int i = 0; i < 4; i++) pthread_create(&t[i], NULL, count_many, NULL);
     for (int i = 0; i < 4; i++) pthread_join(t[i], NULL);
     char *text = render();
-    cr_assert_eq(sample(text, "fx_core_rpc_requests_total{op=\"get_ticks\",status=\"OK\"}"), 40000);
-    cr_assert_eq(sample(text, "fx_core_rpc_duration_seconds_count{op=\"get_ticks\"}"), 40000);
-    cr_assert_eq(sample(text, "fx_core_feed_messages_total{kind=\"tick\"}"), 40000);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_rpc_requests_total{op=\"get_ticks\",status=\"OK\"}"), 40000);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_rpc_duration_seconds_count{op=\"get_ticks\"}"), 40000);
+    cr_assert_eq(fx_prom_sample(text, "fx_core_feed_messages_total{kind=\"tick\"}"), 40000);
     free(text);
 }
