@@ -1,5 +1,6 @@
 #include "bridge/tick_order.h"
 
+#include "base/hash.h"
 #include "base/log.h"
 
 #include <stdio.h>
@@ -35,12 +36,7 @@ struct fx_tick_order {
     struct fx_tick_order_stats stats;
 };
 
-static uint64_t hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
+static uint64_t hash(const char *symbol) { return fx_hash_str(FX_HASH_INIT, symbol); }
 
 static struct symbol_state *find(struct fx_tick_order *o, const char *symbol)
 {

@@ -1,5 +1,6 @@
 #include "bridge/ws_candles.h"
 
+#include "base/hash.h"
 #include "base/log.h"
 #include "base/resolution.h"
 
@@ -42,10 +43,9 @@ void fx_ws_candles_destroy(struct fx_ws_candles *m)
 /* FNV-1a over the symbol, the bucket start and the stream. */
 static size_t head_of(const struct fx_resolution *res, const char *symbol, int64_t bucket_us)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *s = symbol; *s; s++) h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-    for (int i = 0; i < 8; i++) h = (h ^ (uint8_t)((uint64_t)bucket_us >> (8 * i))) * 1099511628211ULL;
-    h = (h ^ (uintptr_t)res) * 1099511628211ULL;
+    uint64_t h = fx_hash_str(FX_HASH_INIT, symbol);
+    h = fx_hash_bytes(h, &bucket_us, sizeof bucket_us);
+    h = fx_hash_bytes(h, &res, sizeof res);
     return (size_t)(h ^ (h >> 32)) & (HEADS - 1);
 }
 
