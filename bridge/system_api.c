@@ -108,13 +108,12 @@ void fx_api_health(struct fx_http_request *req, struct fx_http_response *res)
     fx_reply_json(res, best && core_healthy(best) ? 200 : 503, fx_jbuf_take(&b, NULL));
 }
 
-/* The live feed (WebSocket) is not served yet: its counters are zero. */
 /* The WebSocket hub's counters, in the Prometheus text format. */
 static char *append_ws_metrics(struct fx_bridge *b, char *text, size_t *len)
 {
     struct fx_ws_stats st;
     fx_ws_hub_stats(b->hub, &st);
-    char ws[768];
+    char ws[1280];
     int n = snprintf(ws, sizeof ws,
         "# HELP fx_ws_connections WebSocket clients connected, by stream.\n"
         "# TYPE fx_ws_connections gauge\n"
@@ -122,9 +121,13 @@ static char *append_ws_metrics(struct fx_bridge *b, char *text, size_t *len)
         "# HELP fx_ws_messages_sent_total WebSocket frames handed to clients' connections.\n"
         "# TYPE fx_ws_messages_sent_total counter\nfx_ws_messages_sent_total %llu\n"
         "# HELP fx_ws_clients_dropped_total WebSocket clients closed for falling behind.\n"
-        "# TYPE fx_ws_clients_dropped_total counter\nfx_ws_clients_dropped_total %llu\n",
+        "# TYPE fx_ws_clients_dropped_total counter\nfx_ws_clients_dropped_total %llu\n"
+        "# HELP fx_ws_candle_states_dropped_total Candle events not forwarded: older than a state already sent, or"
+        " a bucket's close again (cores publish the same close after a leader takeover).\n"
+        "# TYPE fx_ws_candle_states_dropped_total counter\nfx_ws_candle_states_dropped_total %llu\n",
         (unsigned long long)st.ticks_clients, (unsigned long long)st.ohlc_clients,
-        (unsigned long long)st.messages_sent, (unsigned long long)st.clients_dropped);
+        (unsigned long long)st.messages_sent, (unsigned long long)st.clients_dropped,
+        (unsigned long long)st.candle_states_dropped);
     char *all = realloc(text, *len + (size_t)n + 1);
     if (all == NULL) return text; /* the request metrics still go out */
     memcpy(all + *len, ws, (size_t)n + 1);

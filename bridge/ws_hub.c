@@ -70,6 +70,7 @@ struct fx_ws_hub {
     int64_t next_sweep_ms;
     _Atomic uint64_t next_id;
     _Atomic uint64_t nclients[2]; /* by enum fx_ws_stream */
+    _Atomic uint64_t candle_states_dropped;
     _Atomic int total; /* all clients, for limits.max_clients */
 };
 
@@ -153,8 +154,10 @@ static void fan_out(struct fx_ws_hub *h, const fxc_event *ev)
 {
     /* each bucket's states in version order, whichever core sent them,
      * and its close once */
-    if (ev->kind == FXC_EVENT_CANDLE && !fx_ws_candles_pass(h->candles, ev->resolution, &ev->candle, wall_us()))
+    if (ev->kind == FXC_EVENT_CANDLE && !fx_ws_candles_pass(h->candles, ev->resolution, &ev->candle, wall_us())) {
+        atomic_fetch_add(&h->candle_states_dropped, 1);
         return;
+    }
     struct fx_ws_frame *f = NULL; /* built for the first client that wants it */
     for (struct fx_ws_conn *c = h->clients; c; c = c->next) {
         if (c->close_deadline_ms || !wants(&c->filter, ev)) continue;
@@ -502,4 +505,5 @@ void fx_ws_hub_stats(struct fx_ws_hub *h, struct fx_ws_stats *out)
     out->ohlc_clients = h->nclients[FX_WS_OHLC];
     out->messages_sent = h->env.sent;
     out->clients_dropped = h->env.dropped;
+    out->candle_states_dropped = h->candle_states_dropped;
 }

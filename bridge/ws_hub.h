@@ -36,6 +36,7 @@ struct fx_ws_limits {
 struct fx_ws_stats {
     uint64_t ticks_clients, ohlc_clients;
     uint64_t messages_sent, clients_dropped;
+    uint64_t candle_states_dropped; /* older than one forwarded, or a bucket's close again */
 };
 
 /* Connects to the feed at `feed_url` (every core's) and starts the hub's

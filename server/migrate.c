@@ -42,14 +42,17 @@ static int apply_one(struct fx_db *db, const struct fx_migration *m, char *err, 
 
 int fx_migrate(struct fx_db *db, int *applied, char *err, size_t errlen)
 {
-    int rc = fx_db_exec(db,
+    /* The lock first: two cores starting on a fresh database would both run
+     * CREATE TABLE IF NOT EXISTS, and one of them fail on the catalog's
+     * unique index ("IF NOT EXISTS" does not serialise concurrent creators). */
+    int rc = fx_db_exec(db, "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")", err, errlen);
+    if (rc != 0) return rc;
+    rc = fx_db_exec(db,
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version integer PRIMARY KEY,"
         " name text NOT NULL,"
         " applied_at timestamptz NOT NULL DEFAULT now())",
         err, errlen);
-    if (rc == 0) rc = fx_db_exec(db, "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")", err, errlen);
-    if (rc != 0) return rc;
     int count = 0;
     for (int i = 0; i < fx_migrations_count && rc == 0; i++) {
         int done = 0;

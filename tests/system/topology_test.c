@@ -10,6 +10,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/proc.h"
 #include "tests/support/ws_client.h"
+#include "tests/system/cluster.h"
 
 #include "base/redis_conn.h"
 
@@ -25,108 +26,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef FX_BIN_DIR
-#error "FX_BIN_DIR must name the folder of fx-core and fx-bridge"
-#endif
-
 #define STREAM_TICKS 20000
 #define REST_TICKS 100 /* through each bridge */
 #define TOTAL (STREAM_TICKS + 2 * REST_TICKS)
 
 TestSuite(topology, .fini = fx_proc_kill_all, .timeout = 240);
 
-/* A process with the settings it was started with, to start it again. */
-struct proc {
-    char env[8][300];
-    int nenv;
-    const char *prog;
-    char log[96]; /* its stdout and stderr, appended across restarts */
-    pid_t pid;
-};
-
-static void proc_run(struct proc *p)
-{
-    const char *envp[9];
-    for (int i = 0; i < p->nenv; i++) envp[i] = p->env[i];
-    envp[p->nenv] = NULL;
-    p->pid = fx_proc_start(FX_BIN_DIR, p->prog, envp, p->log);
-}
-
-/* SIGTERM (a graceful stop), then the same process again. */
-static void proc_restart(struct proc *p)
-{
-    int st = fx_proc_stop(p->pid, SIGTERM);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s exited with status %d on SIGTERM", p->prog, st);
-    proc_run(p);
-}
-
-struct core {
-    char rpc[64], feed[64];
-    struct proc p;
-};
-
-struct bridge {
-    int port;
-    struct proc p;
-};
-
 static char stream[64], symbol[FXC_SYMBOL_MAX + 1];
-
-static void start_core(struct core *c, const char *name)
-{
-    snprintf(c->rpc, sizeof c->rpc, "tcp://127.0.0.1:%d", fx_proc_free_port());
-    snprintf(c->feed, sizeof c->feed, "tcp://127.0.0.1:%d", fx_proc_free_port());
-    char (*e)[300] = c->p.env;
-    snprintf(e[0], 300, "FX_RPC_URL=%s", c->rpc);
-    snprintf(e[1], 300, "FX_FEED_URL=%s", c->feed);
-    snprintf(e[2], 300, "REDIS_STREAM=%s", stream);
-    snprintf(e[3], 300, "REDIS_CONSUMER=%s", name); /* stable: a restarted core finds its own pending entries */
-    snprintf(e[4], 300, "INGEST_CLAIM_IDLE_MS=1000");
-    snprintf(e[5], 300, "INGEST_BATCH=500");
-    snprintf(e[6], 300, "LOG_LEVEL=warn");
-    c->p.nenv = 7;
-    c->p.prog = "fx-core";
-    snprintf(c->p.log, sizeof c->p.log, "/tmp/fx-topology-%d-%s.log", (int)getpid(), name);
-    proc_run(&c->p);
-}
-
-static void start_bridge(struct bridge *b, const struct core *c0, const struct core *c1)
-{
-    b->port = fx_proc_free_port();
-    char (*e)[300] = b->p.env;
-    snprintf(e[0], 300, "FX_RPC_URL=%s,%s", c0->rpc, c1->rpc);
-    snprintf(e[1], 300, "FX_FEED_URL=%s,%s", c0->feed, c1->feed);
-    snprintf(e[2], 300, "BRIDGE_PORT=%d", b->port);
-    snprintf(e[3], 300, "BRIDGE_WS_QUEUE_KB=65536"); /* a burst of 20 000 frames is not "too slow" here */
-    snprintf(e[4], 300, "LOG_LEVEL=warn");
-    snprintf(e[5], 300, "BRIDGE_DRAIN_S=2");
-    b->p.nenv = 6;
-    b->p.prog = "fx-bridge";
-    snprintf(b->p.log, sizeof b->p.log, "/tmp/fx-topology-%d-bridge-%d.log", (int)getpid(), b->port);
-    proc_run(&b->p);
-}
-
-static void use_bridge(const struct bridge *b)
-{
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", b->port);
-    fx_http_set_base_url(url);
-}
-
-static void wait_healthy(const struct bridge *b)
-{
-    cr_assert_eq(fx_proc_wait_port(b->port, 15000), 0, "bridge on port %d does not listen", b->port);
-    use_bridge(b);
-    for (int i = 0; i < 150; i++) {
-        struct fx_http_result r;
-        fx_http("GET", "/health", NULL, &r);
-        long status = r.status;
-        fx_http_free(&r);
-        if (status == 200) return;
-        usleep(100000);
-    }
-    cr_assert_fail("bridge on port %d never became healthy", b->port);
-}
 
 /* ---- a WebSocket tick client, read on a thread of its own ---------------- */
 
@@ -163,7 +69,7 @@ static void *watch_main(void *arg)
     return NULL;
 }
 
-static void watch(struct watcher *w, const struct bridge *b)
+static void watch(struct watcher *w, const struct fx_cluster_bridge *b)
 {
     char path[64];
     snprintf(path, sizeof path, "/ws/ticks/%s", symbol);
@@ -214,14 +120,15 @@ Test(topology, a_core_killed_mid_stream_loses_and_doubles_nothing)
     cr_assert_not_null(getenv("REDIS_URL"));
     snprintf(stream, sizeof stream, "fx:topology:%d", (int)getpid());
     fx_test_symbol(symbol, "TOPO");
-    struct core a, b;
-    start_core(&a, "core-a");
-    start_core(&b, "core-b");
-    struct bridge b1, b2;
-    start_bridge(&b1, &a, &b);
-    start_bridge(&b2, &a, &b);
-    wait_healthy(&b1);
-    wait_healthy(&b2);
+    struct fx_cluster_core cores[2];
+    fx_cluster_core_start(&cores[0], "core-a", stream);
+    fx_cluster_core_start(&cores[1], "core-b", stream);
+    struct fx_cluster_core *a = &cores[0], *b = &cores[1];
+    struct fx_cluster_bridge b1, b2;
+    fx_cluster_bridge_start(&b1, cores, 2);
+    fx_cluster_bridge_start(&b2, cores, 2);
+    fx_cluster_wait_healthy(&b1);
+    fx_cluster_wait_healthy(&b2);
     static struct watcher w1, w2;
     watch(&w1, &b1);
     watch(&w2, &b2);
@@ -233,12 +140,12 @@ Test(topology, a_core_killed_mid_stream_loses_and_doubles_nothing)
     int64_t t0 = fx_test_time(0);
     for (int sent = 0; sent < STREAM_TICKS; sent += 500) {
         xadd_ticks(r, sent, 500, t0);
-        if (sent == STREAM_TICKS / 2) fx_proc_stop(a.p.pid, SIGKILL); /* midway, not restarted */
+        if (sent == STREAM_TICKS / 2) fx_proc_stop(a->p.pid, SIGKILL); /* midway, not restarted */
         usleep(50000);
     }
     /* REST writes through each bridge: the dead core's requests fail over */
     for (int k = 0; k < 2 * REST_TICKS; k++) {
-        use_bridge(k < REST_TICKS ? &b1 : &b2);
+        fx_cluster_use_bridge(k < REST_TICKS ? &b1 : &b2);
         char body[160];
         char when[FXC_TIME_STR_MAX];
         fxc_time_format(t0 + 3600LL * 1000000 + k * 1000000LL, when);
@@ -283,7 +190,7 @@ Test(topology, a_core_killed_mid_stream_loses_and_doubles_nothing)
     redisReply *del = redisCommand(r, "DEL %s", stream);
     if (del) freeReplyObject(del);
     redisFree(r);
-    fx_proc_stop(b.p.pid, SIGTERM);
+    fx_proc_stop(b->p.pid, SIGTERM);
     fx_proc_stop(b1.p.pid, SIGTERM);
     fx_proc_stop(b2.p.pid, SIGTERM);
 }
@@ -295,7 +202,7 @@ Test(topology, a_core_killed_mid_stream_loses_and_doubles_nothing)
 /* A tick client that reconnects when its bridge restarts: within each
  * connection every tick must come once and in seq order, with no hole. */
 struct roller {
-    const struct bridge *bridge;
+    const struct fx_cluster_bridge *bridge;
     const char *symbol;
     struct fx_ws_client *ws;
     pthread_t thread;
@@ -369,14 +276,15 @@ Test(topology, a_rolling_restart_under_two_producers_loses_and_doubles_nothing)
     char sym1[FXC_SYMBOL_MAX + 1], sym2[FXC_SYMBOL_MAX + 1];
     fx_test_symbol(sym1, "ROLA");
     fx_test_symbol(sym2, "ROLB");
-    struct core a, b;
-    start_core(&a, "core-a");
-    start_core(&b, "core-b");
-    struct bridge b1, b2;
-    start_bridge(&b1, &a, &b);
-    start_bridge(&b2, &a, &b);
-    wait_healthy(&b1);
-    wait_healthy(&b2);
+    struct fx_cluster_core cores[2];
+    fx_cluster_core_start(&cores[0], "core-a", stream);
+    fx_cluster_core_start(&cores[1], "core-b", stream);
+    struct fx_cluster_core *a = &cores[0], *b = &cores[1];
+    struct fx_cluster_bridge b1, b2;
+    fx_cluster_bridge_start(&b1, cores, 2);
+    fx_cluster_bridge_start(&b2, cores, 2);
+    fx_cluster_wait_healthy(&b1);
+    fx_cluster_wait_healthy(&b2);
     static struct roller r1, r2;
     r1.bridge = &b1, r1.symbol = sym1;
     r2.bridge = &b2, r2.symbol = sym1;
@@ -395,10 +303,10 @@ Test(topology, a_rolling_restart_under_two_producers_loses_and_doubles_nothing)
         (const char *[]){ "--symbols", sym1, "--rate", "500", "--duration", "16", NULL });
     pid_t p2 = fx_proc_start_args(FX_BIN_DIR, "fx-tickgen", g2, log2,
         (const char *[]){ "--symbols", sym2, "--rate", "500", "--duration", "16", NULL });
-    struct proc *order[4] = { &a.p, &b.p, &b1.p, &b2.p };
+    struct fx_cluster_proc *order[4] = { &a->p, &b->p, &b1.p, &b2.p };
     for (int i = 0; i < 4; i++) {
         sleep(3);
-        proc_restart(order[i]);
+        fx_cluster_restart(order[i]);
     }
     int s1 = fx_proc_wait(p1, 30), s2 = fx_proc_wait(p2, 30);
     cr_assert(WIFEXITED(s1) && WEXITSTATUS(s1) == 0 && WIFEXITED(s2) && WEXITSTATUS(s2) == 0, "a producer failed");
@@ -446,8 +354,8 @@ Test(topology, a_rolling_restart_under_two_producers_loses_and_doubles_nothing)
     redisReply *del = redisCommand(r, "DEL %s", stream);
     if (del) freeReplyObject(del);
     redisFree(r);
-    fx_proc_stop(a.p.pid, SIGTERM);
-    fx_proc_stop(b.p.pid, SIGTERM);
+    fx_proc_stop(a->p.pid, SIGTERM);
+    fx_proc_stop(b->p.pid, SIGTERM);
     fx_proc_stop(b1.p.pid, SIGTERM);
     fx_proc_stop(b2.p.pid, SIGTERM);
 }
