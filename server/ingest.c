@@ -18,7 +18,7 @@
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
-#define MAINTENANCE_EVERY_S 5 /* XAUTOCLAIM and trimming */
+#define MAINTENANCE_EVERY_MS 5000 /* XAUTOCLAIM and trimming, at most this far apart */
 #define DEAD_LETTER_MAXLEN 100000
 
 /*
@@ -39,7 +39,7 @@ struct fx_ingest {
     int read_pending; /* re-read our own pending entries before new ones */
     char pending_after[32]; /* ...those after this id (the last one handed over) */
     struct fx_backoff backoff;
-    time_t last_maintenance;
+    int64_t last_maintenance_ms; /* CLOCK_MONOTONIC */
 
     struct fx_thread storer;
     struct fx_db db;
@@ -217,6 +217,13 @@ static void job_free(struct job *j)
     for (size_t i = 0; i < j->nreplies; i++) freeReplyObject(j->replies[i]);
     free(j->replies);
     free(j);
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -544,9 +551,14 @@ static void drop_redis(struct fx_ingest *in)
 static void step(struct fx_ingest *in)
 {
     if (in->redis == NULL && connect_redis(in) != 0) return back_off(in);
-    time_t now = time(NULL);
-    if (!in->read_pending && now - in->last_maintenance >= MAINTENANCE_EVERY_S) {
-        in->last_maintenance = now;
+    /* A dead core's entries become claimable INGEST_CLAIM_IDLE_MS after its
+     * last read: looking twice as often takes them over at most half that
+     * late (a short setting, for a fast failover, is then worth it). */
+    int every_ms = in->cfg.ingest_claim_idle_ms / 2;
+    if (every_ms > MAINTENANCE_EVERY_MS) every_ms = MAINTENANCE_EVERY_MS;
+    int64_t now = monotonic_ms();
+    if (!in->read_pending && now - in->last_maintenance_ms >= every_ms) {
+        in->last_maintenance_ms = now;
         int rc = claim_abandoned(in);
         if (rc == FX_EREDIS) return drop_redis(in);
         if (rc == 0) trim_acknowledged(in);
