@@ -17,6 +17,7 @@ void fx_api_ohlc_stream(struct fx_http_request *req, struct fx_http_response *re
 void fx_api_ohlc(struct fx_http_request *req, struct fx_http_response *res);
 
 /* system_api.c */
+void fx_api_livez(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_health(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_metrics(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_openapi(struct fx_http_request *req, struct fx_http_response *res);

@@ -14,6 +14,7 @@ static const struct fx_route routes[] = {
     { "DELETE", "/ticks/{symbol}/{time}", fx_api_tick_delete_path, 0 },
     { "GET", "/ohlc/{resolution}", fx_api_ohlc_stream, 0 },
     { "GET", "/ohlc", fx_api_ohlc, 0 },
+    { "GET", "/livez", fx_api_livez, 0 },
     { "GET", "/health", fx_api_health, 0 },
     { "GET", "/ws/stats", fx_api_ws_stats, 0 },
     { "GET", "/ws/ticks", fx_api_ws_ticks, 0 },

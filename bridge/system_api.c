@@ -52,6 +52,14 @@ static int core_healthy(const struct core_probe *p)
     return p->rc == FXC_OK && p->info.database_ok && p->info.redis_ok;
 }
 
+/* The process serves HTTP: a liveness probe, which must not fail while the
+ * cores are away (restarting the bridge would not bring them back). */
+void fx_api_livez(struct fx_http_request *req, struct fx_http_response *res)
+{
+    (void)req;
+    fx_reply_json(res, 200, strdup("{\"status\":\"alive\"}"));
+}
+
 /* Healthy while at least one core answers with its PostgreSQL and Redis
  * up; "database" and "redis" are those of the first such core (else of the
  * first that answered), "cores" lists each core of FX_RPC_URL. */

@@ -21,9 +21,9 @@ cd "$root"
 step() { printf '==> %s\n' "$*"; }
 
 step "installing packages"
-fx_install_deps
+fx_install_deps test
 step "installing web assets and tools (npm, web/node_modules)"
-fx_install_web
+fx_install_web test
 
 step "building (build-test/, sanitizers on, warnings are errors)"
 cmake -S . -B build-test -DFX_SANITIZE=address,undefined -DFX_WERROR=ON

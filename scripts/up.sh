@@ -50,7 +50,7 @@ step "installing web assets (npm, web/node_modules)"
 fx_install_web
 
 step "building (build/, no sanitizers)"
-cmake -S . -B build -DFX_SANITIZE=
+cmake -S . -B build -DFX_SANITIZE= -DFX_BUILD_TESTS=OFF
 cmake --build build -j "$(nproc)"
 
 if fx_pg_running "$data/pg"; then

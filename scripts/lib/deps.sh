@@ -1,17 +1,24 @@
 # shellcheck shell=bash
-# fx_install_deps: make sure the Debian packages fxohlc needs are installed.
-# Sourced by scripts/test.sh and scripts/up.sh; set FX_SKIP_DEPS=1 to skip.
+# fx_install_deps [test]: make sure the Debian packages fxohlc needs are
+# installed; with "test", also what only the tests use. Sourced by
+# scripts/test.sh and scripts/up.sh; set FX_SKIP_DEPS=1 to skip.
 
-# One list; add a package here and every script picks it up.
+# Two lists; add a package to one and every script picks it up.
+# To build and run the service (scripts/up.sh):
 FX_DEB_PACKAGES=(
     build-essential cmake pkg-config git
     protobuf-c-compiler libprotobuf-c-dev
     libnng-dev libpq-dev libhiredis-dev
     libwslay-dev nettle-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev
-    libcriterion-dev
     postgresql redis-server
     curl ca-certificates
+)
+# Only for the tests (scripts/test.sh): Criterion, the browser of the web
+# tests, kubectl (renders deploy/ offline).
+FX_DEB_TEST_PACKAGES=(
+    libcriterion-dev
     chromium
+    kubernetes-client
 )
 
 # Prints the packages of "$@" that are not fully installed ("ii" = wanted
@@ -25,6 +32,8 @@ fx_missing_packages() {
 }
 
 fx_install_deps() {
+    local -a wanted=("${FX_DEB_PACKAGES[@]}")
+    [[ ${1:-} == test ]] && wanted+=("${FX_DEB_TEST_PACKAGES[@]}")
     if [[ ${FX_SKIP_DEPS:-0} == 1 ]]; then
         echo "    FX_SKIP_DEPS=1: not checking packages"
         return 0
@@ -35,9 +44,9 @@ fx_install_deps() {
     fi
 
     local missing
-    mapfile -t missing < <(fx_missing_packages "${FX_DEB_PACKAGES[@]}")
+    mapfile -t missing < <(fx_missing_packages "${wanted[@]}")
     if ((${#missing[@]} == 0)); then
-        echo "    all ${#FX_DEB_PACKAGES[@]} packages already installed"
+        echo "    all ${#wanted[@]} packages already installed"
         return 0
     fi
     echo "    missing: ${missing[*]}"

@@ -155,3 +155,14 @@ Test(rest_system_cores, health_is_healthy_while_one_core_answers_and_lists_each_
     cr_assert_eq(r.status, 200, "%s", r.body);
     fx_http_free(&r);
 }
+
+Test(rest_system, livez_answers_alive)
+{
+    struct fx_http_result r;
+    fx_http("GET", "/livez", NULL, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *j = fx_http_json(&r);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "alive");
+    json_decref(j);
+    fx_http_free(&r);
+}
