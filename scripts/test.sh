@@ -17,6 +17,8 @@ cd "$root"
 . "$root/scripts/lib/services.sh"
 # shellcheck source=lib/web.sh
 . "$root/scripts/lib/web.sh"
+# shellcheck source=lib/kubectl.sh
+. "$root/scripts/lib/kubectl.sh"
 
 step() { printf '==> %s\n' "$*"; }
 
@@ -24,6 +26,10 @@ step "installing packages"
 fx_install_deps test
 step "installing web assets and tools (npm, web/node_modules)"
 fx_install_web test
+
+step "unpacking Debian's kubectl 1.20 (renders deploy/ in tests/deploy)"
+FX_KUBECTL=$(fx_debian_kubectl "$root/build-test/tools/kubernetes-client")
+export FX_KUBECTL
 
 step "building (build-test/, sanitizers on, warnings are errors)"
 cmake -S . -B build-test -DFX_SANITIZE=address,undefined -DFX_WERROR=ON

@@ -16,6 +16,7 @@
 #include "tickgen/walk.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,6 +55,7 @@ struct options {
     char symbol[64];
     double speed;
     double max_gap;
+    char heartbeat[4096];
 };
 
 enum opt_type { OPT_STR, OPT_INT, OPT_NUM };
@@ -98,6 +101,8 @@ static const struct opt opts[] = {
     O_NUM(speed, "--speed", "X", "1", 0, 1e6, REPLAY, "1 = real time, 10 = ten times faster, 0 = no waiting"),
     O_NUM(max_gap, "--max-gap", "SECONDS", "0", 0, 1e9, REPLAY,
         "longest wait between two ticks (weekends), before --speed; 0 = none"),
+    O_STR(heartbeat, "--heartbeat", "FILE", NULL, "", ANY,
+        "touch FILE each second while running (for a liveness probe)"),
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
@@ -253,32 +258,48 @@ static void sleep_until(int64_t ns)
 }
 
 struct progress {
+    const char *heartbeat; /* a file touched each second, or NULL */
     int tty; /* status line only on a terminal: logs stay one line per event */
     int shown;
     int64_t start_ns, last_ns, next_ns;
     uint64_t last_sent;
 };
 
+static const char *heartbeat_file; /* --heartbeat, NULL when not given */
+
 static void progress_start(struct progress *p)
 {
+    p->heartbeat = heartbeat_file;
     p->tty = isatty(STDERR_FILENO);
     p->shown = 0;
     p->start_ns = p->last_ns = mono_ns();
-    /* without a terminal there is no status line, and no reason to wake */
-    p->next_ns = p->tty ? p->start_ns + NS_PER_SEC : INT64_MAX;
+    /* without a terminal or a heartbeat there is no reason to wake */
+    p->next_ns = p->tty || p->heartbeat ? p->start_ns + NS_PER_SEC : INT64_MAX;
     p->last_sent = 0;
+}
+
+/* The loop runs (sends, or waits for the next tick): a liveness probe
+ * checks the file's age. Failing to touch it only means the probe fails. */
+static void beat(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return;
+    futimens(fd, NULL);
+    close(fd);
 }
 
 /* Once a second: "\r" and the counts, over the previous line. */
 static void progress_update(struct progress *p, struct fxtg_out *out, int64_t now, const char *extra)
 {
-    if (!p->tty || now < p->next_ns) return;
+    if (now < p->next_ns) return;
+    if (p->heartbeat) beat(p->heartbeat);
+    p->next_ns = now + NS_PER_SEC;
+    if (!p->tty) return;
     uint64_t sent = fxtg_out_sent(out);
     double rate = (double)(sent - p->last_sent) * NS_PER_SEC / (double)(now - p->last_ns);
     fprintf(stderr, "\r%llu sent, %.0f/s%s\033[K", (unsigned long long)sent, rate, extra ? extra : "");
     p->shown = 1;
     p->last_sent = sent, p->last_ns = now;
-    p->next_ns = now + NS_PER_SEC;
 }
 
 static void summary(struct progress *p, struct fxtg_out *out, const char *stream, const char *end)
@@ -564,6 +585,7 @@ int main(int argc, char **argv)
     int given[NOPTS];
     int rc = load_options(&o, given, argc, argv);
     if (rc) return rc > 0 ? 0 : 2;
+    if (o.heartbeat[0]) heartbeat_file = o.heartbeat;
 
     static struct walk_run walk;
     struct reader r = { 0 };

@@ -14,11 +14,11 @@ FX_DEB_PACKAGES=(
     curl ca-certificates
 )
 # Only for the tests (scripts/test.sh): Criterion, the browser of the web
-# tests, kubectl (renders deploy/ offline).
+# tests. (Debian's kubectl, which renders deploy/, is unpacked, not
+# installed: scripts/lib/kubectl.sh.)
 FX_DEB_TEST_PACKAGES=(
     libcriterion-dev
     chromium
-    kubernetes-client
 )
 
 # Prints the packages of "$@" that are not fully installed ("ii" = wanted

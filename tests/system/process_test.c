@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -243,4 +244,33 @@ Test(process, bridge_closes_websockets_with_1001_and_exits_on_sigterm, .timeout 
     cr_assert_eq(http_get(url, body, sizeof body), 0, "%s", body);
     st = stop(core);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fx-core exit status %d", st);
+}
+
+/* fx-tickgen --heartbeat: the file is touched each second while it runs
+ * (what the Kubernetes liveness probe of the dev overlay checks). */
+Test(process, tickgen_touches_its_heartbeat_file_each_second, .timeout = 60)
+{
+    cr_assert_not_null(getenv("REDIS_URL"), "run the tests with ./scripts/test.sh, which starts Redis");
+    char beat[96], stream[64];
+    snprintf(beat, sizeof beat, "/tmp/fx-process-%d.heartbeat", (int)getpid());
+    snprintf(stream, sizeof stream, "REDIS_STREAM=fx:process:heartbeat:%d", (int)getpid());
+    unlink(beat);
+    const char *env[] = { stream, NULL };
+    pid_t g = fx_proc_start_args(FX_BIN_DIR, "fx-tickgen", env, NULL,
+        (const char *[]){ "--symbols", "HBEAT", "--rate", "1", "--heartbeat", beat, NULL });
+    struct stat st;
+    int i = 0;
+    while (stat(beat, &st) != 0 && i++ < 50) usleep(100000);
+    cr_assert_eq(stat(beat, &st), 0, "no heartbeat file after 5 s");
+    struct timespec first = st.st_mtim;
+    usleep(2200000);
+    cr_assert_eq(stat(beat, &st), 0);
+    double moved = (double)(st.st_mtim.tv_sec - first.tv_sec) + (st.st_mtim.tv_nsec - first.tv_nsec) / 1e9;
+    cr_assert_geq(moved, 1.0, "touched again within 2.2 s (moved %.2f s)", moved);
+    int status = stop(g);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "fx-tickgen status %d", status);
+    unlink(beat);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "redis-cli -u \"$REDIS_URL\" DEL fx:process:heartbeat:%d >/dev/null", (int)getpid());
+    cr_assert_eq(system(cmd), 0);
 }
