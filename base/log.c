@@ -1,5 +1,7 @@
+#define _GNU_SOURCE /* program_invocation_short_name */
 #include "base/log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +9,8 @@
 #include <time.h>
 
 enum fx_log_level fx_log_threshold = FX_LOG_INFO;
+enum fx_log_format fx_log_format = FX_LOG_TEXT;
+const char *fx_log_program;
 
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
 
@@ -18,25 +22,106 @@ int fx_log_parse_level(const char *name)
     return -1;
 }
 
+int fx_log_parse_format(const char *name)
+{
+    if (strcasecmp(name, "text") == 0) return FX_LOG_TEXT;
+    if (strcasecmp(name, "json") == 0) return FX_LOG_JSON;
+    return -1;
+}
+
+int fx_log_check(const char *level, const char *format, char *err, size_t errlen)
+{
+    if (fx_log_parse_level(level) < 0) {
+        snprintf(err, errlen, "LOG_LEVEL=\"%s\": expected debug, info, warn or error", level);
+        return -1;
+    }
+    if (fx_log_parse_format(format) < 0) {
+        snprintf(err, errlen, "LOG_FORMAT=\"%s\": expected text or json", format);
+        return -1;
+    }
+    return 0;
+}
+
+void fx_log_setup(const char *level, const char *format, const char *program)
+{
+    int l = fx_log_parse_level(level), f = fx_log_parse_format(format);
+    if (l >= 0) fx_log_threshold = (enum fx_log_level)l;
+    if (f >= 0) fx_log_format = (enum fx_log_format)f;
+    fx_log_program = program;
+}
+
+/* Bytes of the UTF-8 sequence at p (1..4), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *p)
+{
+    size_t n = 0;
+    if (p[0] < 0x80) n = 1;
+    else if (p[0] >= 0xC2 && p[0] <= 0xDF) n = 2;
+    else if (p[0] >= 0xE0 && p[0] <= 0xEF) n = 3;
+    else if (p[0] >= 0xF0 && p[0] <= 0xF4) n = 4;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80) return 0;
+    return n;
+}
+
+/* `s` as the inside of a JSON string into out[*len..cap), always leaving
+ * 32 bytes for what follows (the next field's name, the line's end); what does
+ * not fit is cut at a character. */
+static void json_escape(char *out, size_t *len, size_t cap, const char *s)
+{
+    size_t n = *len;
+    for (const unsigned char *p = (const unsigned char *)s; *p && n + 32 < cap;) {
+        size_t k = utf8_len(p);
+        if (k == 0) { /* not UTF-8: the replacement character */
+            memcpy(out + n, "\\ufffd", 6), n += 6, p++;
+        } else if (k > 1) {
+            memcpy(out + n, p, k), n += k, p += k;
+        } else if (*p == '"' || *p == '\\') {
+            out[n++] = '\\', out[n++] = (char)*p++;
+        } else if (*p < 0x20 || *p == 0x7f) {
+            n += (size_t)snprintf(out + n, cap - n, "\\u%04x", *p++);
+        } else {
+            out[n++] = (char)*p++;
+        }
+    }
+    *len = n;
+}
+
 void fx_log_write(enum fx_log_level level, const char *module, const char *fmt, ...)
 {
+    int saved_errno = errno;
     struct timespec ts;
     struct tm tm;
     char line[2048];
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
-    int n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s: ",
-        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-        ts.tv_nsec / 1000000, level_names[level], module);
+    char when[64];
+    snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+        tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+    char msg[1536];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    /* One write per line, newlines inside messages flattened, so that lines
-     * from different threads never interleave or split. */
-    for (char *p = line + n; *p; p++)
-        if (*p == '\n' || *p == '\r') *p = ' ';
-    size_t len = strlen(line);
+    /* One write per line, newlines inside messages flattened (text) or
+     * escaped (JSON), so that lines from different threads never interleave
+     * or split. */
+    size_t len;
+    if (fx_log_format == FX_LOG_JSON) {
+        len = (size_t)snprintf(line, sizeof line, "{\"time\":\"%s\",\"level\":\"%s\",\"program\":\"", when,
+            level_names[level]);
+        json_escape(line, &len, sizeof line, fx_log_program ? fx_log_program : program_invocation_short_name);
+        memcpy(line + len, "\",\"module\":\"", 12), len += 12; /* the escapes left room */
+        json_escape(line, &len, sizeof line, module);
+        memcpy(line + len, "\",\"message\":\"", 13), len += 13;
+        json_escape(line, &len, sizeof line, msg);
+        line[len++] = '"', line[len++] = '}';
+    } else {
+        int n = snprintf(line, sizeof line - 1, "%s %s %s: %s", when, level_names[level], module, msg);
+        len = n < 0 ? 0 : (size_t)n < sizeof line - 1 ? (size_t)n : sizeof line - 2;
+        for (size_t i = 0; i < len; i++)
+            if (line[i] == '\n' || line[i] == '\r') line[i] = ' ';
+    }
     line[len++] = '\n';
     fwrite(line, 1, len, stderr);
+    errno = saved_errno;
 }

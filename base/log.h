@@ -1,14 +1,36 @@
 /*
- * One line per event on stderr (Kubernetes collects it):
+ * One line per event on stderr (Kubernetes collects it), as text
  *   2026-11-27T05:40:00.123Z info rpc: serving on tcp://127.0.0.1:5555
- * The level is checked before the arguments are formatted.
+ * or, with fx_log_format = FX_LOG_JSON (LOG_FORMAT=json), one JSON object
+ *   {"time":"2026-11-27T05:40:00.123Z","level":"info","program":"fx-core",
+ *    "module":"rpc","message":"serving on tcp://127.0.0.1:5555"}
+ * in valid UTF-8 (invalid bytes of a message become U+FFFD).
+ * The level is checked before the arguments are formatted. Set the
+ * threshold, format and program in main before any thread starts; any
+ * thread may log.
  */
 #ifndef FX_LOG_H
 #define FX_LOG_H
 
+#include <stddef.h>
+
 enum fx_log_level { FX_LOG_DEBUG, FX_LOG_INFO, FX_LOG_WARN, FX_LOG_ERROR };
 
 extern enum fx_log_level fx_log_threshold;
+
+enum fx_log_format { FX_LOG_TEXT, FX_LOG_JSON };
+extern enum fx_log_format fx_log_format;
+extern const char *fx_log_program; /* "program" of JSON lines (default: the executable's name) */
+
+/* "text" or "json" (any case); -1 if unknown. */
+int fx_log_parse_format(const char *name);
+
+/* The one check of LOG_LEVEL and LOG_FORMAT values, for the programs'
+ * configuration: 0, or -1 with the reason in `err`. */
+int fx_log_check(const char *level, const char *format, char *err, size_t errlen);
+
+/* Applies checked values (main, before any thread starts). */
+void fx_log_setup(const char *level, const char *format, const char *program);
 
 /* "debug", "info", "warn"/"warning", "error" (any case); -1 if unknown. */
 int fx_log_parse_level(const char *name);

@@ -22,6 +22,7 @@ static const struct fx_config_var vars[] = {
     STR(symbol, "SYMBOL", "EURUSD", "symbol used when a request names none"),
     INT(day_start_hour, "DAY_START_HOUR", 22, 0, 23, "default UTC hour of custom days"),
     STR(log_level, "LOG_LEVEL", "info", "debug, info, warn or error"),
+    STR(log_format, "LOG_FORMAT", "text", "text, or json: one JSON object per line (time, level, program, module, message)"),
     INT(max_body_mb, "BRIDGE_MAX_BODY_MB", 16, 1, 1024, "largest request body of POST /ticks/bulk (MiB)"),
     INT(max_connections, "BRIDGE_MAX_CONNECTIONS", 1024, 1, 65536, "concurrent HTTP connections"),
     INT(rpc_timeout_ms, "BRIDGE_RPC_TIMEOUT_MS", 30000, 100, 600000, "how long a core request may take"),
@@ -55,10 +56,7 @@ int fx_bridge_config_load(struct fx_bridge_config *cfg, const char *(*get)(const
         snprintf(err, errlen, "FX_FEED_URL: %s", why);
         return FX_ECONFIG;
     }
-    if (fx_log_parse_level(tmp.log_level) < 0) {
-        snprintf(err, errlen, "LOG_LEVEL=\"%s\": expected debug, info, warn or error", tmp.log_level);
-        return FX_ECONFIG;
-    }
+    if (fx_log_check(tmp.log_level, tmp.log_format, err, errlen) != 0) return FX_ECONFIG;
     for (char *p = tmp.symbol; *p; p++) *p = (char)toupper((unsigned char)*p);
     *cfg = tmp;
     return 0;

@@ -13,6 +13,7 @@ struct fx_bridge_config {
     char symbol[17];
     int day_start_hour;
     char log_level[16];
+    char log_format[16];
     int max_body_mb; /* POST /ticks/bulk; other bodies are limited to 1 MiB */
     int max_connections;
     int rpc_timeout_ms;

@@ -44,7 +44,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "fx-bridge: %s\n", err);
         return 2;
     }
-    fx_log_threshold = (enum fx_log_level)fx_log_parse_level(cfg.log_level);
+    fx_log_setup(cfg.log_level, cfg.log_format, "fx-bridge");
 
     fx_stop_signals_block();
 

@@ -20,6 +20,7 @@ static const struct fx_config_var vars[] = {
     STR(feed_url, "FX_FEED_URL", "tcp://127.0.0.1:5556", "nng PUB address of the live feed"),
     STR(symbol, "SYMBOL", "EURUSD", "default symbol"),
     STR(log_level, "LOG_LEVEL", "info", "debug, info, warn or error"),
+    STR(log_format, "LOG_FORMAT", "text", "text, or json: one JSON object per line (time, level, program, module, message)"),
     INT(day_start_hour, "DAY_START_HOUR", 22, 0, 23, "UTC hour at which custom days start"),
     INT(db_pool_size, "DB_POOL_SIZE", 4, 1, 64, "PostgreSQL connections (= request worker threads)"),
     INT(rpc_contexts, "FX_RPC_CONTEXTS", 64, 1, 4096, "requests the core accepts concurrently"),
@@ -69,10 +70,7 @@ int fx_config_load_from(struct fx_config *cfg, const char *(*get)(const char *na
     int rc = fx_config_table_load(vars, NVARS, &tmp, get, err, errlen);
     if (rc) return rc;
     normalise_database_url(tmp.database_url);
-    if (fx_log_parse_level(tmp.log_level) < 0) {
-        snprintf(err, errlen, "LOG_LEVEL=\"%s\": expected debug, info, warn or error", tmp.log_level);
-        return FX_ECONFIG;
-    }
+    if (fx_log_check(tmp.log_level, tmp.log_format, err, errlen) != 0) return FX_ECONFIG;
     char sym[17];
     if (fx_symbol_normalise(tmp.symbol, sym) != 0) {
         snprintf(err, errlen, "SYMBOL=\"%s\": expected " FX_SYMBOL_RULE, tmp.symbol);

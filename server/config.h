@@ -15,6 +15,7 @@ struct fx_config {
     char feed_url[256];
     char symbol[17];
     char log_level[16];
+    char log_format[16];
     int day_start_hour;
     int db_pool_size;
     int rpc_contexts;

@@ -10,6 +10,7 @@
 #include "tests/support/ws_client.h"
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,4 +274,45 @@ Test(process, tickgen_touches_its_heartbeat_file_each_second, .timeout = 60)
     char cmd[160];
     snprintf(cmd, sizeof cmd, "redis-cli -u \"$REDIS_URL\" DEL fx:process:heartbeat:%d >/dev/null", (int)getpid());
     cr_assert_eq(system(cmd), 0);
+}
+
+/* LOG_FORMAT=json: every line fx-core writes is a JSON object naming the
+ * program; an unknown format is refused at start. */
+Test(process, core_writes_json_lines_with_log_format_json, .timeout = 60)
+{
+    char log[96], rpc[64], feed[64];
+    snprintf(log, sizeof log, "/tmp/fx-process-%d-json.log", (int)getpid());
+    unlink(log);
+    snprintf(rpc, sizeof rpc, "FX_RPC_URL=tcp://127.0.0.1:%d", free_port());
+    snprintf(feed, sizeof feed, "FX_FEED_URL=tcp://127.0.0.1:%d", free_port());
+    const char *env[] = { rpc, feed, "INGEST_ENABLED=0", "LOG_FORMAT=json", NULL };
+    pid_t core = fx_proc_start(FX_BIN_DIR, "fx-core", env, log);
+    usleep(1500000);
+    int st = stop(core);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fx-core status %d", st);
+    FILE *f = fopen(log, "r");
+    cr_assert_not_null(f);
+    char line[4096];
+    int lines = 0;
+    while (fgets(line, sizeof line, f)) {
+        json_error_t e;
+        json_t *j = json_loads(line, 0, &e);
+        cr_assert_not_null(j, "not JSON (%s): %s", e.text, line);
+        cr_assert_str_eq(json_string_value(json_object_get(j, "program")), "fx-core", "%s", line);
+        cr_assert_not_null(json_string_value(json_object_get(j, "message")), "%s", line);
+        json_decref(j);
+        lines++;
+    }
+    fclose(f);
+    unlink(log);
+    cr_assert_geq(lines, 3, "%d lines (start and stop are logged)", lines);
+
+    char cmd[256], out[1024];
+    snprintf(cmd, sizeof cmd, "LOG_FORMAT=xml %s/fx-bridge 2>&1", FX_BIN_DIR);
+    FILE *p = popen(cmd, "r");
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    st = pclose(p);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit %d", st);
+    cr_assert(strstr(out, "LOG_FORMAT") != NULL, "%s", out);
 }
