@@ -14,9 +14,10 @@
 
 static const struct fx_config_var vars[] = {
     STR(rpc_url, "FX_RPC_URL", "tcp://127.0.0.1:5555",
-        "fx-core RPC address, or a comma-separated list of every core's (requests spread, fail over)"),
+        "fx-core RPC address, or a comma-separated list of every core's (requests spread, fail over);"
+        " dns+tcp://NAME:PORT: every address NAME resolves to, looked up every 5 s"),
     STR(feed_url, "FX_FEED_URL", "tcp://127.0.0.1:5556",
-        "fx-core live feed (nng PUB) the WebSockets relay; a list: every core's feed"),
+        "fx-core live feed (nng PUB) the WebSockets relay; a list: every core's feed; dns+tcp:// as above"),
     STR(bind, "BRIDGE_BIND", "127.0.0.1", "address the HTTP server listens on (0.0.0.0 for all)"),
     INT(port, "BRIDGE_PORT", 8000, 0, 65535, "HTTP port (0 picks a free one)"),
     STR(symbol, "SYMBOL", "EURUSD", "symbol used when a request names none"),

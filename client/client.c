@@ -22,6 +22,7 @@
 
 struct fxc {
     nng_socket sock;
+    struct fxc_dialset *dials; /* its dialers, and their DNS lookups */
     int timeout_ms;
     uint64_t next_id; /* request ids, for logs and matching by humans */
 };
@@ -65,7 +66,7 @@ FXC_API int fxc_open(const char *url, fxc **out, fxc_err *err)
      * noticed by TCP keepalives; one that closes them (a crash, a stop)
      * at once, and nng sends the requests in flight on it to another core. */
     nng_socket_set_bool(c->sock, NNG_OPT_TCP_KEEPALIVE, true);
-    int rc = fxc_dial_all(c->sock, url, "FX_RPC_URL", err);
+    int rc = fxc_dialset_open(&c->dials, c->sock, url, "FX_RPC_URL", err);
     if (rc != FXC_OK) {
         nng_close(c->sock);
         free(c);
@@ -78,6 +79,7 @@ FXC_API int fxc_open(const char *url, fxc **out, fxc_err *err)
 FXC_API void fxc_close(fxc *c)
 {
     if (c == NULL) return;
+    fxc_dialset_close(c->dials); /* no new dialers from here on */
     nng_close(c->sock);
     free(c);
 }

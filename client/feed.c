@@ -24,6 +24,7 @@
 
 struct fxc_feed {
     nng_socket sock;
+    struct fxc_dialset *dials; /* its dialers, and their DNS lookups */
     uint64_t connection_events; /* atomic: a core's feed connection made or lost */
     /* a TickBatch being handed out one tick at a time */
     Fx__V1__LiveEvent *batch;
@@ -75,7 +76,7 @@ FXC_API int fxc_feed_open(const char *url, fxc_feed **out, fxc_err *err)
     nng_socket_set_bool(f->sock, NNG_OPT_TCP_KEEPALIVE, true);
     nng_pipe_notify(f->sock, NNG_PIPE_EV_ADD_POST, on_connection, f);
     nng_pipe_notify(f->sock, NNG_PIPE_EV_REM_POST, on_connection, f);
-    int rc = fxc_dial_all(f->sock, url, "FX_FEED_URL", err); /* every core's feed */
+    int rc = fxc_dialset_open(&f->dials, f->sock, url, "FX_FEED_URL", err); /* every core's feed */
     if (rc != FXC_OK) {
         nng_close(f->sock);
         free(f);
@@ -89,6 +90,7 @@ FXC_API int fxc_feed_open(const char *url, fxc_feed **out, fxc_err *err)
 FXC_API void fxc_feed_close(fxc_feed *f)
 {
     if (f == NULL) return;
+    fxc_dialset_close(f->dials); /* no new dialers from here on */
     nng_close(f->sock);
     if (f->batch) fx__v1__live_event__free_unpacked(f->batch, NULL);
     free(f);

@@ -126,12 +126,11 @@ else {
   if ((core.spec.template.spec.terminationGracePeriodSeconds ?? 30) < 30) fail(core, "grace period under 30 s");
   const wantCores = overlay === "production" ? 2 : 1;
   if ((core.spec.replicas ?? 1) < wantCores) fail(core, `fewer than ${wantCores} replicas`);
-  // Each listed core exists: the bridges dial fx-core-N.<headless>.
+  // The bridges find every core through the headless Service's DNS name.
   const bridgeConfig = byKind("ConfigMap").find((m) => m.metadata.name.startsWith("fx-bridge-config"));
-  const listed = (bridgeConfig?.data?.FX_RPC_URL ?? "").split(",").filter((u) => u);
-  if (listed.length < (core.spec.replicas ?? 1)) fail(bridgeConfig, `FX_RPC_URL lists ${listed.length} cores for ${core.spec.replicas} replicas`);
-  for (const u of listed)
-    if (!new RegExp(`^tcp://fx-core-\\d+\\.${core.spec.serviceName}:5555$`).test(u)) fail(bridgeConfig, `FX_RPC_URL entry ${u}`);
+  for (const [key, port] of [["FX_RPC_URL", 5555], ["FX_FEED_URL", 5556]])
+    if (bridgeConfig?.data?.[key] !== `dns+tcp://${core.spec.serviceName}:${port}`)
+      fail(bridgeConfig, `${key} is ${bridgeConfig?.data?.[key]}, not dns+tcp://${core.spec.serviceName}:${port}`);
 }
 
 for (const name of ["fx-bridge", "fx-redis"])

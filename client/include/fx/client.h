@@ -72,6 +72,10 @@ typedef struct fxc fxc;
  * connection closes is sent to another (so a create the dead core had
  * stored may answer FXC_ALREADY_EXISTS). Connections are made lazily and
  * retried by nng, so a core started later, or again, is found and used.
+ * An entry "dns+tcp://NAME:PORT" stands for every address NAME resolves to
+ * (a Kubernetes headless Service: each ready core pod), looked up again
+ * every 5 s by a thread of the handle: cores added or removed are found
+ * without reopening (an address gone from the answers for 30 s is dropped).
  * Free with fxc_close(). */
 int fxc_open(const char *url, fxc **out, fxc_err *err);
 void fxc_close(fxc *c);
@@ -153,7 +157,9 @@ typedef struct fxc_feed fxc_feed;
 #define FXC_DEFAULT_FEED_URL "tcp://127.0.0.1:5556" /* when FX_FEED_URL is unset */
 
 /* Connects to the feed at `url` (NULL: FX_FEED_URL, else the default); a
- * comma-separated list receives the feed of every core listed. Each event
+ * comma-separated list receives the feed of every core listed, and a
+ * dns+tcp://NAME:PORT entry that of every address NAME resolves to, as
+ * for fxc_open. Each event
  * comes from the core that stored it, so with several cores the order
  * across cores is the order of arrival. */
 int fxc_feed_open(const char *url, fxc_feed **out, fxc_err *err);
