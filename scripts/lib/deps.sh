@@ -14,11 +14,13 @@ FX_DEB_PACKAGES=(
     curl ca-certificates
 )
 # Only for the tests (scripts/test.sh): Criterion, the browser of the web
-# tests. (Debian's kubectl, which renders deploy/, is unpacked, not
-# installed: scripts/lib/kubectl.sh.)
+# tests, what builds and runs the container image (tests/deploy). (Debian's
+# kubectl, which renders deploy/, is unpacked, not installed:
+# scripts/lib/kubectl.sh.)
 FX_DEB_TEST_PACKAGES=(
     libcriterion-dev
     chromium
+    buildah podman debootstrap
 )
 
 # Prints the packages of "$@" that are not fully installed ("ii" = wanted
