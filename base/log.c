@@ -86,7 +86,40 @@ static void json_escape(char *out, size_t *len, size_t cap, const char *s)
     *len = n;
 }
 
-void fx_log_write(enum fx_log_level level, const char *module, const char *fmt, ...)
+/* The fields as they follow the message: `,"key":value` members (JSON) or
+ * ` key=value` (text); cut, at a field, at `cap` bytes. */
+static void render_fields(char *out, size_t cap, const struct fx_log_field *f, size_t n, int json)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        char one[320];
+        size_t k = 0;
+        if (json) {
+            one[k++] = ',', one[k++] = '"';
+            json_escape(one, &k, sizeof one - 64, f[i].key);
+            one[k++] = '"', one[k++] = ':';
+            if (f[i].is_num) {
+                k += (size_t)snprintf(one + k, sizeof one - k, "%lld", f[i].num);
+            } else {
+                one[k++] = '"';
+                json_escape(one, &k, sizeof one, f[i].str ? f[i].str : "");
+                one[k++] = '"';
+            }
+            one[k] = '\0';
+        } else if (f[i].is_num) {
+            k = (size_t)snprintf(one, sizeof one, " %s=%lld", f[i].key, f[i].num);
+        } else {
+            k = (size_t)snprintf(one, sizeof one, " %s=%s", f[i].key, f[i].str ? f[i].str : "");
+        }
+        if (k >= sizeof one || len + k >= cap) break;
+        memcpy(out + len, one, k + 1);
+        len += k;
+    }
+}
+
+void fx_log_write_fields(enum fx_log_level level, const char *module, const struct fx_log_field *fields,
+    size_t nfields, const char *fmt, ...)
 {
     int saved_errno = errno;
     struct timespec ts;
@@ -97,30 +130,35 @@ void fx_log_write(enum fx_log_level level, const char *module, const char *fmt, 
     char when[64];
     snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
-    char msg[1536];
+    char msg[1536], tail[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    int json = fx_log_format == FX_LOG_JSON;
+    render_fields(tail, sizeof tail, fields, nfields, json);
+    size_t tail_len = strlen(tail);
     /* One write per line, newlines inside messages flattened (text) or
      * escaped (JSON), so that lines from different threads never interleave
-     * or split. */
+     * or split; the message is cut so that the fields fit. */
     size_t len;
-    if (fx_log_format == FX_LOG_JSON) {
+    if (json) {
         len = (size_t)snprintf(line, sizeof line, "{\"time\":\"%s\",\"level\":\"%s\",\"program\":\"", when,
             level_names[level]);
         json_escape(line, &len, sizeof line, fx_log_program ? fx_log_program : program_invocation_short_name);
         memcpy(line + len, "\",\"module\":\"", 12), len += 12; /* the escapes left room */
         json_escape(line, &len, sizeof line, module);
         memcpy(line + len, "\",\"message\":\"", 13), len += 13;
-        json_escape(line, &len, sizeof line, msg);
-        line[len++] = '"', line[len++] = '}';
+        json_escape(line, &len, sizeof line - tail_len, msg);
+        line[len++] = '"';
     } else {
-        int n = snprintf(line, sizeof line - 1, "%s %s %s: %s", when, level_names[level], module, msg);
-        len = n < 0 ? 0 : (size_t)n < sizeof line - 1 ? (size_t)n : sizeof line - 2;
+        int n = snprintf(line, sizeof line - tail_len - 1, "%s %s %s: %s", when, level_names[level], module, msg);
+        len = n < 0 ? 0 : (size_t)n < sizeof line - tail_len - 1 ? (size_t)n : sizeof line - tail_len - 2;
         for (size_t i = 0; i < len; i++)
             if (line[i] == '\n' || line[i] == '\r') line[i] = ' ';
     }
+    memcpy(line + len, tail, tail_len), len += tail_len;
+    if (json) line[len++] = '}';
     line[len++] = '\n';
     fwrite(line, 1, len, stderr);
     errno = saved_errno;

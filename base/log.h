@@ -35,8 +35,32 @@ void fx_log_setup(const char *level, const char *format, const char *program);
 /* "debug", "info", "warn"/"warning", "error" (any case); -1 if unknown. */
 int fx_log_parse_level(const char *name);
 
-void fx_log_write(enum fx_log_level level, const char *module, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* A field of an event: in JSON lines a member of its own ("batch_size": 500),
+ * in text " key=value" after the message. Keys are fixed identifiers, never
+ * time, level, program, module or message. */
+struct fx_log_field {
+    const char *key;
+    const char *str; /* a string field */
+    long long num; /* a number field (is_num) */
+    int is_num;
+};
+#define FX_LOG_STR(k, v) ((struct fx_log_field){ .key = (k), .str = (v) })
+#define FX_LOG_INT(k, v) ((struct fx_log_field){ .key = (k), .num = (long long)(v), .is_num = 1 })
+/* FX_LOG_FIELDS(FX_LOG_INT("batch_size", n), FX_LOG_STR("symbol", s)): the
+ * array and its length, as fx_log_event takes them. */
+#define FX_LOG_FIELDS(...)                                                       \
+    (const struct fx_log_field[]){ __VA_ARGS__ },                                \
+        sizeof((const struct fx_log_field[]){ __VA_ARGS__ }) / sizeof(struct fx_log_field)
+
+void fx_log_write_fields(enum fx_log_level level, const char *module, const struct fx_log_field *fields,
+    size_t nfields, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+#define fx_log_write(level, module, ...) fx_log_write_fields((level), (module), NULL, 0, __VA_ARGS__)
+
+/* An event with fields: fx_log_event(FX_LOG_INFO, "ingest", FX_LOG_FIELDS(...), "fmt", ...). */
+#define fx_log_event(level, module, fields, ...)                                        \
+    do {                                                                                \
+        if ((level) >= fx_log_threshold) fx_log_write_fields((level), (module), fields, __VA_ARGS__); \
+    } while (0)
 
 #define FX_LOG(level, module, ...)                                                     \
     do {                                                                               \

@@ -98,7 +98,7 @@ static void set_store_error(struct reply *r, int rc, const char *err)
     if (rc == FX_ENOMEM) return set_status(r, (Fx__V1__StatusCode)status, NULL, "out of memory");
     if (rc == FX_EUNAVAIL) return set_status(r, (Fx__V1__StatusCode)status, NULL, "database unavailable: %s", err);
     if (status != FX_STATUS_INTERNAL) return set_status(r, (Fx__V1__StatusCode)status, NULL, "%s", err);
-    fx_error("rpc", "database error: %s", err);
+    fx_log_event(FX_LOG_ERROR, "rpc", FX_LOG_FIELDS(FX_LOG_INT("request_id", r->resp.id)), "database error: %s", err);
     set_status(r, (Fx__V1__StatusCode)status, NULL, "database error: %s", err);
 }
 

@@ -250,7 +250,8 @@ static int store(struct fx_ingest *in, struct batch *b, struct fx_write *written
             fx_backoff_reset(&in->store_backoff);
             return 0;
         }
-        fx_warn("ingest", "batch of %zu not stored, will retry: %s", b->nticks, err);
+        fx_log_event(FX_LOG_WARN, "ingest", FX_LOG_FIELDS(FX_LOG_INT("batch_size", b->nticks)),
+            "batch of %zu not stored, will retry: %s", b->nticks, err);
         if (storer_stopping(in)) break;
         store_back_off(in);
     }
@@ -297,9 +298,15 @@ static void process(struct fx_ingest *in, struct batch *b)
     fx_core_metrics_ingest_batch(b->n, written.created, b->nticks - (size_t)written.created, b->nbad, seconds);
     fx_publish_write(in->pub, &written);
     for (size_t i = 0; i < b->nbad; i++)
-        fx_warn("ingest", "entry %s to %s: %s", b->ids[b->bad[i].entry], in->cfg.dead_letter_stream, b->bad[i].why);
+        fx_log_event(FX_LOG_WARN, "ingest",
+            FX_LOG_FIELDS(FX_LOG_STR("entry_id", b->ids[b->bad[i].entry]), FX_LOG_STR("reason", b->bad[i].why)),
+            "entry %s to %s: %s", b->ids[b->bad[i].entry], in->cfg.dead_letter_stream, b->bad[i].why);
     if (b->n > 0) acknowledge(in, b);
-    fx_debug("ingest", "batch: %zu entries, %llu stored, %zu duplicates, %zu dead-lettered", b->n,
+    fx_log_event(FX_LOG_DEBUG, "ingest",
+        FX_LOG_FIELDS(FX_LOG_INT("batch_size", b->n), FX_LOG_INT("stored", written.created),
+            FX_LOG_INT("duplicates", b->nticks - (size_t)written.created), FX_LOG_INT("dead_lettered", b->nbad),
+            FX_LOG_INT("commit_ms", seconds * 1000)),
+        "batch: %zu entries, %llu stored, %zu duplicates, %zu dead-lettered", b->n,
         (unsigned long long)written.created, b->nticks - (size_t)written.created, b->nbad);
     fx_write_free(&written);
 }
@@ -445,7 +452,8 @@ static int claim_abandoned(struct fx_ingest *in)
     if (r == NULL) return FX_EREDIS;
     if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2 && r->element[1]->type == REDIS_REPLY_ARRAY
         && r->element[1]->elements > 0) {
-        fx_info("ingest", "took over %zu entries left pending by another consumer", r->element[1]->elements);
+        fx_log_event(FX_LOG_INFO, "ingest", FX_LOG_FIELDS(FX_LOG_INT("entries", r->element[1]->elements)),
+            "took over %zu entries left pending by another consumer", r->element[1]->elements);
         return hand_over(in, r, r->element[1]) == FX_ENOMEM ? FX_ENOMEM : 0;
     }
     freeReplyObject(r);

@@ -89,3 +89,25 @@ Test(log, text_lines_flatten_newlines_and_checks_name_the_setting)
     cr_assert_eq(fx_log_check("loud", "text", err, sizeof err), -1);
     cr_assert(strstr(err, "LOG_LEVEL"), "%s", err);
 }
+
+static void write_fields(void)
+{
+    fx_log_event(FX_LOG_INFO, "ingest", FX_LOG_FIELDS(FX_LOG_INT("batch_size", 500), FX_LOG_STR("symbol", "EUR\"USD")),
+        "stored %d", 500);
+    fx_log_event(FX_LOG_DEBUG, "ingest", FX_LOG_FIELDS(FX_LOG_INT("hidden", 1)), "below the threshold");
+}
+
+Test(log, event_fields_are_members_in_json_and_key_value_in_text)
+{
+    fx_log_setup("info", "json", "fx-test");
+    char *out = captured(write_fields);
+    json_t *j = json_loads(out, 0, NULL);
+    cr_assert_not_null(j, "one JSON line (the debug one is below the threshold): %s", out);
+    cr_assert_eq(json_integer_value(json_object_get(j, "batch_size")), 500, "%s", out);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "symbol")), "EUR\"USD");
+    cr_assert_str_eq(json_string_value(json_object_get(j, "message")), "stored 500");
+    json_decref(j);
+    fx_log_setup("info", "text", NULL);
+    out = captured(write_fields);
+    cr_assert(strstr(out, " info ingest: stored 500 batch_size=500 symbol=EUR\"USD\n"), "%s", out);
+}

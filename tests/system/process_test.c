@@ -316,3 +316,30 @@ Test(process, core_writes_json_lines_with_log_format_json, .timeout = 60)
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit %d", st);
     cr_assert(strstr(out, "LOG_FORMAT") != NULL, "%s", out);
 }
+
+/* fx-tickgen with LOG_FORMAT=json: its messages (start, summary) are JSON
+ * objects too, as the cluster's log collector reads them. */
+Test(process, tickgen_writes_json_lines_with_log_format_json, .timeout = 60)
+{
+    cr_assert_not_null(getenv("REDIS_URL"), "run the tests with ./scripts/test.sh, which starts Redis");
+    char cmd[512], out[8192];
+    snprintf(cmd, sizeof cmd,
+        "LOG_FORMAT=json REDIS_STREAM=fx:process:json:%d %s/fx-tickgen --symbols JSONLOG --rate 5 --duration 1 2>&1"
+        " && redis-cli -u \"$REDIS_URL\" DEL fx:process:json:%d >/dev/null",
+        (int)getpid(), FX_BIN_DIR, (int)getpid());
+    FILE *p = popen(cmd, "r");
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    cr_assert_eq(pclose(p), 0, "%s", out);
+    int lines = 0, summary = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *j = json_loads(line, 0, NULL);
+        cr_assert_not_null(j, "not JSON: %s", line);
+        cr_assert_str_eq(json_string_value(json_object_get(j, "program")), "fx-tickgen");
+        if (strstr(json_string_value(json_object_get(j, "message")), "ticks sent to")) summary++;
+        json_decref(j);
+        lines++;
+    }
+    cr_assert_geq(lines, 2, "%d lines", lines);
+    cr_assert_eq(summary, 1, "the summary line, as JSON");
+}
