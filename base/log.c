@@ -93,6 +93,7 @@ static void render_fields(char *out, size_t cap, const struct fx_log_field *f, s
     size_t len = 0;
     out[0] = '\0';
     for (size_t i = 0; i < n; i++) {
+        if (!f[i].is_num && f[i].str == NULL) continue; /* a string field may be absent */
         char one[320];
         size_t k = 0;
         if (json) {

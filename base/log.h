@@ -40,7 +40,7 @@ int fx_log_parse_level(const char *name);
  * time, level, program, module or message. */
 struct fx_log_field {
     const char *key;
-    const char *str; /* a string field */
+    const char *str; /* a string field; NULL: left out */
     long long num; /* a number field (is_num) */
     int is_num;
 };

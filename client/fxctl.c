@@ -16,6 +16,7 @@
  */
 #include "client/fxctl_import.h"
 
+#include "base/log.h"
 #include "base/resolution.h"
 #include "base/symbol.h"
 
@@ -99,14 +100,34 @@ __attribute__((format(printf, 2, 3))) static int usage_error(const struct cli *c
     return EXIT_USAGE;
 }
 
-/* fxctl: NOT_FOUND: no tick EURUSD at 2025-12-05T10:00:00Z (field: time) */
+/* fxctl: NOT_FOUND: no tick EURUSD at 2025-12-05T10:00:00Z (field: time);
+ * with LOG_FORMAT=json one JSON object with "status" and "field". */
 static int core_error(int rc, const fxc_err *err)
 {
-    fprintf(stderr, "fxctl: %s: %s", fxc_status_name(rc),
-        err->message[0] != '\0' ? err->message : "request failed");
+    const char *msg = err->message[0] != '\0' ? err->message : "request failed";
+    if (fx_log_format == FX_LOG_JSON) {
+        fx_log_event(FX_LOG_ERROR, "fxctl",
+            FX_LOG_FIELDS(FX_LOG_STR("status", fxc_status_name(rc)), FX_LOG_STR("field", err->field[0] ? err->field : NULL)), "%s", msg);
+        return EXIT_FAIL;
+    }
+    fprintf(stderr, "fxctl: %s: %s", fxc_status_name(rc), msg);
     if (err->field[0] != '\0') fprintf(stderr, " (field: %s)", err->field);
     fputc('\n', stderr);
     return EXIT_FAIL;
+}
+
+/* "fxctl: " + a message on stderr, or one JSON object with LOG_FORMAT=json. */
+__attribute__((format(printf, 1, 2))) static void say_error(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (fx_log_format == FX_LOG_JSON)
+        fx_log_write(FX_LOG_ERROR, "fxctl", "%s", msg);
+    else
+        fprintf(stderr, "fxctl: %s\n", msg);
 }
 
 /* ---- values ------------------------------------------------------------- */
@@ -586,15 +607,14 @@ static void print_import_failure(int rc, const struct fxctl_import_stats *st, co
     if (rc == FX_EREMOTE)
         core_error(err->code, err);
     else
-        fprintf(stderr, "fxctl: %s\n", err->message);
+        say_error("%s", err->message);
     if (st->lines == 0) return;
     if (st->ticks == 0) {
-        fputs("fxctl: no ticks were stored\n", stderr);
+        say_error("no ticks were stored");
         return;
     }
-    fprintf(stderr,
-        "fxctl: earlier batches stored lines 1-%llu: %llu ticks created, %llu duplicates; "
-        "importing the file again skips them as duplicates\n",
+    say_error("earlier batches stored lines 1-%llu: %llu ticks created, %llu duplicates; "
+        "importing the file again skips them as duplicates",
         (unsigned long long)st->stored_through_line, (unsigned long long)st->created,
         (unsigned long long)st->duplicates);
 }
@@ -741,7 +761,8 @@ static void print_main_help(void)
            "Symbols are " FX_SYMBOL_RULE ", in any case.\n\n"
            "Environment:\n  FX_RPC_URL     fx-core RPC address (default " DEFAULT_URL_TEXT "); a\n"
            "                 comma-separated list of cores: requests fail over among them\n"
-           "  FX_FEED_URL    fx-core live feed, for tail (default " FXC_DEFAULT_FEED_URL "); a list: every core's\n\n"
+           "  FX_FEED_URL    fx-core live feed, for tail (default " FXC_DEFAULT_FEED_URL "); a list: every core's\n"
+           "  LOG_FORMAT     text (default) or json: errors as one JSON object per line\n\n"
            "Exit status: 0 success, 1 error (reported as 'fxctl: STATUS: message'),\n"
            "2 usage error or, for 'fxctl health', core unreachable.\n",
         common_options_help);
@@ -917,6 +938,12 @@ static int run_command(int nwords, char **words, struct cli *cli)
 
 int main(int argc, char **argv)
 {
+    const char *log_format = getenv("LOG_FORMAT");
+    if (log_format && fx_log_parse_format(log_format) < 0) {
+        fprintf(stderr, "fxctl: LOG_FORMAT=\"%s\": expected text or json\n", log_format);
+        return EXIT_USAGE;
+    }
+    fx_log_setup("info", log_format ? log_format : "text", "fxctl");
     struct cli cli = { 0 };
     int rc = parse_options(argc, argv, &cli, 1);
     if (rc != 0) return rc;
