@@ -254,9 +254,9 @@ int fx_ws_conn_timers(struct fx_ws_conn *c, int64_t now, int64_t interval)
     return fx_ws_conn_service(c, 0);
 }
 
-void fx_ws_conn_shutdown(struct fx_ws_conn *c)
+void fx_ws_conn_close_now(struct fx_ws_conn *c, uint16_t code, const char *reason)
 {
-    fx_ws_conn_begin_close(c, 1001, "server shutting down");
+    fx_ws_conn_begin_close(c, code, reason);
     wslay_event_send(c->ctx); /* one try: the socket's buffer usually has room */
     flush_out(c);
 }

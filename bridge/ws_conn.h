@@ -97,7 +97,8 @@ void fx_ws_conn_snapshot(struct fx_ws_conn *c, const fxc_candle *s);
  * is finished (past its close grace, or failed). */
 int fx_ws_conn_timers(struct fx_ws_conn *c, int64_t now, int64_t ping_interval_ms);
 
-/* Shutting down: the close frame (1001), one try to write it out. */
-void fx_ws_conn_shutdown(struct fx_ws_conn *c);
+/* The close frame (`code`: 1001 when shutting down), one try to write it
+ * out: the caller frees the connection next. */
+void fx_ws_conn_close_now(struct fx_ws_conn *c, uint16_t code, const char *reason);
 
 #endif

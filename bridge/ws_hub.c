@@ -310,7 +310,7 @@ static void check_timers(struct fx_ws_hub *h, int64_t now)
 
 static void close_all(struct fx_ws_hub *h)
 {
-    for (struct fx_ws_conn *c = h->clients; c; c = c->next) fx_ws_conn_shutdown(c);
+    for (struct fx_ws_conn *c = h->clients; c; c = c->next) fx_ws_conn_close_now(c, 1001, "server shutting down");
     while (h->clients) remove_client(h, h->clients);
 }
 
@@ -473,9 +473,13 @@ uint64_t fx_ws_hub_add(struct fx_ws_hub *h, int sock, struct MHD_UpgradeResponse
     h->nclients[filter->stream]++;
     uint64_t seq = 0;
     if (refused || fx_mailbox_post(&h->commands, &cmd->mail, &seq) != 0) {
-        /* over the limit, or stopped: nobody would serve it */
+        /* over the limit, or stopped (the upgrade finished after the hub's
+         * stop): nobody would serve it. It still gets a close frame, as the
+         * clients the hub closes do. */
         h->nclients[filter->stream]--;
         h->total--;
+        if (refused) fx_ws_conn_close_now(c, 1013, "too many WebSocket clients: try again later");
+        else fx_ws_conn_close_now(c, 1001, "server shutting down");
         fx_ws_conn_free(c);
         free(cmd);
         return 0;
