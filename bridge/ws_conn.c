@@ -88,7 +88,19 @@ static void on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_
     (void)ctx, (void)arg, (void)user;
 }
 
-static const struct wslay_event_callbacks callbacks = { on_recv, on_send, NULL, NULL, NULL, NULL, on_msg };
+/* A close frame's payload is empty or a 2-byte status code (+ reason): one
+ * byte is a protocol error, answered with 1002 (RFC 6455 5.5.1). wslay takes
+ * it for "no status" and would echo an empty close, so the frame is judged
+ * from its header, before wslay queues that answer (it then queues none). */
+static void on_frame_start(wslay_event_context_ptr ctx, const struct wslay_event_on_frame_recv_start_arg *arg, void *user)
+{
+    (void)user;
+    static const char why[] = "a close payload of 1 byte";
+    if (arg->opcode == WSLAY_CONNECTION_CLOSE && arg->payload_length == 1)
+        wslay_event_queue_close(ctx, WSLAY_CODE_PROTOCOL_ERROR, (const uint8_t *)why, sizeof why - 1);
+}
+
+static const struct wslay_event_callbacks callbacks = { on_recv, on_send, NULL, on_frame_start, NULL, NULL, on_msg };
 
 struct fx_ws_conn *fx_ws_conn_create(struct fx_ws_conn_env *env, int sock, struct MHD_UpgradeResponseHandle *urh,
     const struct fx_ws_filter *filter, const char *extra, size_t extra_len)

@@ -520,3 +520,18 @@ Test(ws_ingest, ticks_added_to_the_redis_stream_are_stored_in_candles_and_on_web
     cr_assert_eq(fx_test_sql_int(sql), 3, "in the hourly rollup");
     fx_ws_close(ticks), fx_ws_close(candles);
 }
+
+/* RFC 6455 5.5.1: a close payload is empty or starts with a 2-byte code. */
+Test(ws, a_close_frame_with_a_1_byte_payload_is_answered_with_1002)
+{
+    struct fx_ws_client *c = open_ws("/ws/ticks%s%s", "", "");
+    cr_assert_eq(fx_ws_send_raw_close(c, "x", 1), 0);
+    cr_assert(fx_ws_wait_closed(c, 3000), "not closed within 3 s");
+    cr_assert_eq(fx_ws_close_code(c), 1002, "close code %u", fx_ws_close_code(c));
+    fx_ws_close(c);
+    struct fx_ws_client *ok = open_ws("/ws/ticks%s%s", "", "");
+    cr_assert_eq(fx_ws_send_raw_close(ok, "\x03\xe8", 2), 0); /* 1000: echoed */
+    cr_assert(fx_ws_wait_closed(ok, 3000));
+    cr_assert_eq(fx_ws_close_code(ok), 1000, "close code %u", fx_ws_close_code(ok));
+    fx_ws_close(ok);
+}

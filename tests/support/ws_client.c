@@ -189,6 +189,13 @@ int fx_ws_send_pings(struct fx_ws_client *c, int n, size_t len)
     return sent;
 }
 
+int fx_ws_send_raw_close(struct fx_ws_client *c, const void *payload, size_t len)
+{
+    struct wslay_event_msg close = { WSLAY_CONNECTION_CLOSE, payload, len };
+    if (len > 125 || wslay_event_queue_msg(c->ctx, &close) != 0) return -1;
+    return wslay_event_send(c->ctx) == 0 ? 0 : -1;
+}
+
 int fx_ws_wait_closed(struct fx_ws_client *c, int timeout_ms)
 {
     int64_t deadline = now_ms() + timeout_ms;

@@ -25,6 +25,10 @@ int fx_ws_next_text(struct fx_ws_client *c, int timeout_ms, char **text);
  * Returns how many went out before the socket was full or closed. */
 int fx_ws_send_pings(struct fx_ws_client *c, int n, size_t len);
 
+/* Sends a close frame whose payload is `len` (<= 125) raw bytes, as a
+ * misbehaving client might (a valid one has 0, or 2 + a reason). */
+int fx_ws_send_raw_close(struct fx_ws_client *c, const void *payload, size_t len);
+
 /* The socket, for poll() over many clients (then fx_ws_next_text(c, 0, ...)). */
 int fx_ws_fd(const struct fx_ws_client *c);
 
