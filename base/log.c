@@ -1,6 +1,8 @@
 #define _GNU_SOURCE /* program_invocation_short_name */
 #include "base/log.h"
 
+#include "base/utf8.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,27 +52,15 @@ void fx_log_setup(const char *level, const char *format, const char *program)
     fx_log_program = program;
 }
 
-/* Bytes of the UTF-8 sequence at p (1..4), or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *p)
-{
-    size_t n = 0;
-    if (p[0] < 0x80) n = 1;
-    else if (p[0] >= 0xC2 && p[0] <= 0xDF) n = 2;
-    else if (p[0] >= 0xE0 && p[0] <= 0xEF) n = 3;
-    else if (p[0] >= 0xF0 && p[0] <= 0xF4) n = 4;
-    for (size_t i = 1; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80) return 0;
-    return n;
-}
-
 /* `s` as the inside of a JSON string into out[*len..cap), always leaving
  * 32 bytes for what follows (the next field's name, the line's end); what does
  * not fit is cut at a character. */
 static void json_escape(char *out, size_t *len, size_t cap, const char *s)
 {
     size_t n = *len;
+    const unsigned char *end = (const unsigned char *)s + strlen(s);
     for (const unsigned char *p = (const unsigned char *)s; *p && n + 32 < cap;) {
-        size_t k = utf8_len(p);
+        size_t k = fx_utf8_char_len(p, (size_t)(end - p));
         if (k == 0) { /* not UTF-8: the replacement character */
             memcpy(out + n, "\\ufffd", 6), n += 6, p++;
         } else if (k > 1) {

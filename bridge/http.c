@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "bridge/metrics.h"
 #include "bridge/routes.h"
+#include "bridge/unescape.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -249,7 +250,8 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
             | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE | MHD_USE_ITC,
         0, NULL, NULL, on_request, b, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, b, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)120, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+        (unsigned)120, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_UNESCAPE_CALLBACK, fx_unescape_mhd,
+        NULL, MHD_OPTION_END);
     if (b->daemon == NULL) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->bind, cfg->port);
         fx_ws_hub_destroy(b->hub);

@@ -1,5 +1,7 @@
 #include "bridge/json_out.h"
 
+#include "base/utf8.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,17 +80,27 @@ void fx_jbuf_printf(struct fx_jbuf *b, const char *fmt, ...)
 void fx_jbuf_string(struct fx_jbuf *b, const char *s)
 {
     append(b, "\"", 1);
+    /* Valid UTF-8 whatever `s` holds (it may echo a client's bytes): a byte
+     * that starts no well-formed character becomes U+FFFD. */
     const unsigned char *run = (const unsigned char *)s, *p = run;
-    for (; *p; p++) {
-        if (*p != '"' && *p != '\\' && *p >= 0x20) continue;
+    size_t left = strlen(s);
+    while (*p) {
+        size_t k = *p < 0x80 ? 1 : fx_utf8_char_len(p, left);
+        if (k > 1 || (k == 1 && *p != '"' && *p != '\\' && *p >= 0x20 && *p != 0x7f)) {
+            p += k, left -= k;
+            continue;
+        }
         append(b, (const char *)run, (size_t)(p - run)); /* the plain run before it */
         char esc[8];
-        if (*p == '"' || *p == '\\')
+        if (k == 0)
+            snprintf(esc, sizeof esc, "\\ufffd");
+        else if (*p == '"' || *p == '\\')
             esc[0] = '\\', esc[1] = (char)*p, esc[2] = '\0';
         else
             snprintf(esc, sizeof esc, "\\u%04x", *p);
         append(b, esc, strlen(esc));
-        run = p + 1;
+        p++, left--;
+        run = p;
     }
     append(b, (const char *)run, (size_t)(p - run));
     append(b, "\"", 1);

@@ -183,7 +183,12 @@ int fx_time_zone_lookup(struct fx_db *db, const char *name, char canonical[64], 
         *whole_hours = 1;
         return 0;
     }
-    if (strlen(name) >= 64) {
+    /* IANA names are ASCII letters, digits and / _ - + ("Etc/GMT+5",
+     * "America/Port-au-Prince"): anything else is refused here, before it
+     * can reach PostgreSQL (which would answer invalid UTF-8 with an error
+     * of its own). */
+    size_t len = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_-+");
+    if (len >= 64 || name[len] != '\0') {
         snprintf(err, errlen, "tz: unknown time zone (expected an IANA name such as America/New_York)");
         return FX_EINVAL;
     }

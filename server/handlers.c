@@ -96,10 +96,17 @@ static void set_store_error(struct reply *r, int rc, const char *err)
 {
     int status = fx_error_status(rc);
     if (rc == FX_ENOMEM) return set_status(r, (Fx__V1__StatusCode)status, NULL, "out of memory");
-    if (rc == FX_EUNAVAIL) return set_status(r, (Fx__V1__StatusCode)status, NULL, "database unavailable: %s", err);
+    /* PostgreSQL's own words go to the log, never into an answer: they can
+     * echo a client's bytes and they describe our schema. */
+    if (rc == FX_EUNAVAIL) {
+        fx_log_event(FX_LOG_WARN, "rpc", FX_LOG_FIELDS(FX_LOG_INT("request_id", r->resp.id)), "database unavailable: %s",
+            err);
+        return set_status(r, (Fx__V1__StatusCode)status, NULL, "database unavailable (fx-core logs why)");
+    }
     if (status != FX_STATUS_INTERNAL) return set_status(r, (Fx__V1__StatusCode)status, NULL, "%s", err);
     fx_log_event(FX_LOG_ERROR, "rpc", FX_LOG_FIELDS(FX_LOG_INT("request_id", r->resp.id)), "database error: %s", err);
-    set_status(r, (Fx__V1__StatusCode)status, NULL, "database error: %s", err);
+    set_status(r, (Fx__V1__StatusCode)status, NULL, "internal database error (fx-core logs it, request %llu)",
+        (unsigned long long)r->resp.id);
 }
 
 /* Validates a tick's fields; `prefix` names it in errors ("", "ticks[3]."). */
@@ -349,7 +356,12 @@ static int check_candle_query(struct reply *r, const Fx__V1__GetCandlesRequest *
             (long long)buckets, q->resolution, FX_CANDLES_MAX);
         return -1;
     }
-    snprintf(out->time_zone, sizeof out->time_zone, "%.63s", q->time_zone);
+    if (strlen(q->time_zone) >= sizeof out->time_zone) { /* never cut: a prefix could name another zone */
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "tz",
+            "tz: unknown time zone (expected an IANA name such as America/New_York)");
+        return -1;
+    }
+    snprintf(out->time_zone, sizeof out->time_zone, "%s", q->time_zone);
     out->day_start_minute = q->day_start_minute;
     out->start_us = q->start_us;
     out->end_us = q->end_us;

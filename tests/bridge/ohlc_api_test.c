@@ -133,6 +133,13 @@ Test(rest_ohlc, bad_parameters_are_clear_4xx)
     get_error(path, 422, "resolution");
     snprintf(path, sizeof path, "/ohlc?symbol=%s&resolution=1d&tz=Nowhere/Atlantis&%s", sym, q);
     get_error(path, 422, "time zone");
+    /* bytes that are not UTF-8, or not a zone name at all, never reach the database */
+    const char *bad_tz[] = { "%ff", "Europe%2fBerlin%ff", "Europe/Berlin%00", "Am%C3%A9rica/New_York", "a%27b",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" };
+    for (size_t i = 0; i < sizeof bad_tz / sizeof bad_tz[0]; i++) {
+        snprintf(path, sizeof path, "/ohlc?symbol=%s&resolution=1h&tz=%s&%s", sym, bad_tz[i], q);
+        get_error(path, 422, "time zone");
+    }
     const char *bad_ds[] = { "25:00", "17", "17:60", "ab:cd", "17:00:00", "-1:00" };
     for (size_t i = 0; i < sizeof bad_ds / sizeof bad_ds[0]; i++) {
         snprintf(path, sizeof path, "/ohlc?symbol=%s&resolution=1d&day_start=%s&%s", sym, bad_ds[i], q);

@@ -342,3 +342,45 @@ Test(rest_ticks, delete_range_one_and_path_form)
     fx_http_free(&r);
     cr_assert_eq(fx_test_count_ticks(sym), 5);
 }
+
+/* An encoded NUL (%00) never cuts a value short: the whole value is judged,
+ * and refused, and nothing changes. */
+Test(rest_ticks, an_encoded_nul_is_refused_wherever_it_appears_and_changes_nothing)
+{
+    char sym[FXC_SYMBOL_MAX + 1];
+    fx_test_symbol(sym, "NUL");
+    post_tick(sym, "2031-03-04T10:00:00Z", "1.5", 201);
+    struct fx_http_result r;
+    fx_http("PUT", fmt("/ticks/?symbol=%s%%00IGNORED&time=2031-03-04T10:00:00Z", sym), "{\"price\":2.5}", &r);
+    fx_http_assert_error(&r, 422, "symbol");
+    fx_http_free(&r);
+    fx_http("PUT", fmt("/ticks/?symbol=%s&time=2031-03-04T10:00:00Z%%00x", sym), "{\"price\":2.5}", &r);
+    fx_http_assert_error(&r, 422, "time");
+    fx_http_free(&r);
+    fx_http("DELETE", fmt("/ticks/?symbol=%s%%00&start=2031-03-04T00:00:00Z&end=2031-03-05T00:00:00Z", sym), NULL, &r);
+    fx_http_assert_error(&r, 422, "symbol");
+    fx_http_free(&r);
+    fx_http("GET", fmt("/ticks/?symbol=%s&start=2031-03-04T00:00:00Z&end=2031-03-05T00:00:00Z&limit=5%%00", sym), NULL, &r);
+    fx_http_assert_error(&r, 422, "limit");
+    fx_http_free(&r);
+    fx_http("GET", "/health%00", NULL, &r);
+    fx_http_assert_error(&r, 404, "no such path");
+    fx_http_free(&r);
+    double price = 0;
+    int64_t when;
+    cr_assert_eq(fxc_time_parse("2031-03-04T10:00:00Z", &when), 0);
+    cr_assert_eq(fx_test_stored_price(sym, when, &price), 1, "the tick is still there");
+    cr_assert_float_eq(price, 1.5, 1e-12, "unchanged");
+}
+
+/* What the handlers echo is JSON in valid UTF-8, whatever the request held. */
+Test(rest_ticks, echoed_bytes_that_are_not_utf8_are_replaced_in_valid_json)
+{
+    struct fx_http_result r;
+    fx_http("GET", "/%ff%fe", NULL, &r);
+    fx_http_assert_error(&r, 404, "no such path: /\xef\xbf\xbd\xef\xbf\xbd"); /* two U+FFFD */
+    fx_http_free(&r);
+    fx_http("GET", "/ticks/?symbol=EURUSD&start=%c3&end=2031-03-05T00:00:00Z", NULL, &r);
+    fx_http_assert_error(&r, 422, "start");
+    fx_http_free(&r);
+}
