@@ -73,3 +73,39 @@ char *fx_price_format(double v, char buf[FX_PRICE_STR_MAX])
     return buf;
 }
 
+/* The digits' test of fx_decimal_parse. */
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+int fx_decimal_parse(const char *text, size_t n, double *out, int *decimals)
+{
+    char buf[64];
+    if (n == 0 || n >= sizeof buf || memchr(text, '\0', n)) return -1;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+    const char *p = buf;
+    int digits = 0, frac = 0;
+    if (*p == '+' || *p == '-') p++;
+    while (is_digit(*p))
+        p++, digits++;
+    if (*p == '.') {
+        p++;
+        while (is_digit(*p))
+            p++, frac++;
+    }
+    if (digits + frac == 0) return -1;
+    int dec = frac;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-') p++;
+        if (!is_digit(*p)) return -1;
+        while (is_digit(*p))
+            p++;
+        dec = -1;
+    }
+    if (*p) return -1;
+    double v = strtod(buf, NULL);
+    if (!isfinite(v)) return -1;
+    *out = v;
+    if (decimals) *decimals = dec;
+    return 0;
+}

@@ -1,5 +1,7 @@
 #include "base/tickfile.h"
 
+#include "base/price.h"
+
 #include "base/calendar.h"
 #include "base/errors.h"
 #include "base/rfc3339.h"
@@ -91,41 +93,9 @@ static int span_is(struct span s, const char *word)
 
 /* ---- numbers ------------------------------------------------------------ */
 
-/* A decimal [+-]digits[.digits][e[+-]digits]. *decimals is the number of
- * fraction digits, or -1 with an exponent. strtod alone would also take
- * "inf", "nan", hex and leading junk. */
 static int parse_decimal(struct span s, double *out, int *decimals)
 {
-    char buf[64];
-    if (s.n == 0 || s.n >= sizeof buf) return -1;
-    memcpy(buf, s.p, s.n);
-    buf[s.n] = '\0';
-    const char *p = buf;
-    int digits = 0, frac = 0;
-    if (*p == '+' || *p == '-') p++;
-    while (is_digit(*p))
-        p++, digits++;
-    if (*p == '.') {
-        p++;
-        while (is_digit(*p))
-            p++, frac++;
-    }
-    if (digits + frac == 0) return -1;
-    int dec = frac;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-') p++;
-        if (!is_digit(*p)) return -1;
-        while (is_digit(*p))
-            p++;
-        dec = -1;
-    }
-    if (*p) return -1;
-    double v = strtod(buf, NULL);
-    if (!isfinite(v)) return -1;
-    *out = v;
-    if (decimals) *decimals = dec;
-    return 0;
+    return fx_decimal_parse(s.p, s.n, out, decimals);
 }
 
 static int parse_price(struct span s, double *out, int *decimals)

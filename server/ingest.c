@@ -118,11 +118,14 @@ static int batch_append(struct batch *b, redisReply *list)
             b->n++;
             continue;
         }
+        /* the pairs the parser reads, however many other fields come first */
         const char *fields[32];
         size_t lengths[32], nf = 0;
-        for (size_t k = 0; f->type == REDIS_REPLY_ARRAY && k < f->elements && nf < 32; k++) {
-            fields[nf] = f->element[k]->str ? f->element[k]->str : "";
-            lengths[nf++] = f->element[k]->str ? f->element[k]->len : 0;
+        for (size_t k = 0; k + 1 < f->elements && nf + 2 <= 32; k += 2) {
+            const redisReply *name = f->element[k], *value = f->element[k + 1];
+            if (!name->str || !fx_ingest_field_wanted(name->str, name->len)) continue;
+            fields[nf] = name->str, lengths[nf++] = name->len;
+            fields[nf] = value->str ? value->str : "", lengths[nf++] = value->str ? value->len : 0;
         }
         char why[sizeof b->bad[0].why];
         if (fx_ingest_parse_entry(fields, lengths, nf, &b->ticks[b->nticks], why, sizeof why) == 0) {

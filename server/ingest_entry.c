@@ -5,6 +5,7 @@
 #include "server/ingest_entry.h"
 
 #include "base/errors.h"
+#include "base/price.h"
 #include "base/rfc3339.h"
 #include "base/symbol.h"
 #include "base/tick_rules.h"
@@ -19,12 +20,16 @@ static int field_is(const char *f, size_t len, const char *name)
     return len == strlen(name) && memcmp(f, name, len) == 0;
 }
 
+int fx_ingest_field_wanted(const char *name, size_t len)
+{
+    return field_is(name, len, "symbol") || field_is(name, len, "time") || field_is(name, len, "price");
+}
+
 static int parse_time(const char *s, int64_t *out)
 {
     if (fx_time_parse(s, out) == 0) return 0;
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !isfinite(v)) return FX_EINVAL;
+    double v;
+    if (fx_decimal_parse(s, strlen(s), &v, NULL) != 0) return FX_EINVAL; /* no hex, no spaces */
     double a = fabs(v);
     double us = a > 1e14 ? v : a > 1e11 ? v * 1e3 : v * 1e6;
     if (fabs(us) > 9e18) return FX_EINVAL;
@@ -71,9 +76,7 @@ int fx_ingest_parse_entry(const char *const *fields, const size_t *lengths, size
         snprintf(why, whylen, "time \"%s\" is not an RFC 3339 time or Unix seconds in 1900..2199", time_s);
         return FX_EINVAL;
     }
-    char *end;
-    t.price = strtod(price_s, &end);
-    if (end == price_s || *end || !fx_price_valid(t.price)) {
+    if (fx_decimal_parse(price_s, strlen(price_s), &t.price, NULL) != 0 || !fx_price_valid(t.price)) {
         snprintf(why, whylen, "price \"%s\" is not a finite number > 0", price_s);
         return FX_EINVAL;
     }

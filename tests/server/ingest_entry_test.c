@@ -298,3 +298,16 @@ Test(ingest_entry, a_nul_byte_inside_a_value_is_refused)
     r.rc = fx_ingest_parse_entry(fields, lengths, 6, &r.tick, r.why, sizeof r.why);
     assert_refused(r, "price holds a NUL");
 }
+
+/* Numbers are plain decimals: strtod's extras (hex, spaces, inf) are refused. */
+Test(ingest_entry, hex_spaces_and_special_numbers_are_refused)
+{
+    assert_refused(parse_tick("EURUSD", "1736935200", "0x1p0"), "price");
+    assert_refused(parse_tick("EURUSD", "1736935200", " 1.5"), "price");
+    assert_refused(parse_tick("EURUSD", "1736935200", "1.5 "), "price");
+    assert_refused(parse_tick("EURUSD", "1736935200", "inf"), "price");
+    assert_refused(parse_tick("EURUSD", "0x67878e20", "1.5"), "time");
+    assert_refused(parse_tick("EURUSD", " 1736935200", "1.5"), "time");
+    assert_ok(parse_tick("EURUSD", "1736935200", "1.5e0"), "EURUSD", T0_US, 1.5);
+    cr_assert(fx_ingest_field_wanted("price", 5) && !fx_ingest_field_wanted("prices", 6) && !fx_ingest_field_wanted("bid", 3));
+}

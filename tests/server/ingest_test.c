@@ -197,6 +197,30 @@ Test(ingest, malformed_entries_go_to_the_dead_letter_stream_and_never_block)
     cr_assert_eq(redis_int("XPENDING %s %s", stream, group), 0);
 }
 
+/* Other fields are ignored however many come before the tick's: an entry
+ * with 20 extra pairs first is stored, not dead-lettered as incomplete. */
+Test(ingest, an_entry_with_many_other_fields_first_is_stored)
+{
+    start_ingesting();
+    char sym[17];
+    fx_test_symbol(sym, "MANY");
+    const char *argv[4 + 40 + 6];
+    char names[20][16];
+    int argc = 0;
+    argv[argc++] = "XADD", argv[argc++] = stream, argv[argc++] = "*";
+    for (int i = 0; i < 20; i++) {
+        snprintf(names[i], sizeof names[i], "extra%d", i);
+        argv[argc++] = names[i], argv[argc++] = "x";
+    }
+    argv[argc++] = "symbol", argv[argc++] = sym, argv[argc++] = "time", argv[argc++] = "2025-12-05T10:00:00Z";
+    argv[argc++] = "price", argv[argc++] = "1.25";
+    redisReply *r = redisCommandArgv(redis(), argc, argv, NULL);
+    cr_assert(r && r->type == REDIS_REPLY_STRING, "XADD failed");
+    freeReplyObject(r);
+    cr_assert_eq(wait_for_ticks(sym, 1, 10), 1, "stored");
+    cr_assert_eq(redis_int("XLEN %s", dead, NULL), 0, "nothing dead-lettered");
+}
+
 /* `n` entries of `sym` read by `reader` of our group and never acknowledged. */
 static void leave_pending(const char *sym, int n, const char *reader)
 {
