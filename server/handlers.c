@@ -1,5 +1,7 @@
 #include "server/handlers.h"
 
+#include "proto/wire.h"
+
 #include "base/errors.h"
 #include "base/log.h"
 #include "base/redis_conn.h"
@@ -481,8 +483,21 @@ static nng_msg *handle(void *arg, nng_msg *msg)
     set_status(r, FX__V1__STATUS_CODE__OK, NULL, "%s", "");
     ProtobufCAllocator alloc;
     fx_codec_allocator(&arena, &alloc);
-    Fx__V1__Request *req = fx__v1__request__unpack(&alloc, nng_msg_len(msg), nng_msg_body(msg));
-    if (req == NULL) {
+    Fx__V1__Request *req = NULL;
+    size_t bulk = 0, symbols = 0;
+    static const uint32_t bulk_ticks[] = { 11, 1 }; /* Request.bulk_create_ticks.ticks */
+    static const uint32_t seq_symbols[] = { 17, 1 }; /* Request.get_last_seqs.symbols */
+    /* Repeated fields over their limits are refused before protobuf-c
+     * allocates every element (a message of empty ticks would take ~30
+     * times its size). */
+    if (fx_wire_count(nng_msg_body(msg), nng_msg_len(msg), bulk_ticks, 2, &bulk) == 0 && bulk > FX_BULK_MAX) {
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "ticks", "at most %d ticks per bulk request (got %zu)",
+            FX_BULK_MAX, bulk);
+    } else if (fx_wire_count(nng_msg_body(msg), nng_msg_len(msg), seq_symbols, 2, &symbols) == 0
+        && symbols > LAST_SEQS_SYMBOLS_MAX) {
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "symbols", "at most %d symbols per request (got %zu)",
+            LAST_SEQS_SYMBOLS_MAX, symbols);
+    } else if ((req = fx__v1__request__unpack(&alloc, nng_msg_len(msg), nng_msg_body(msg))) == NULL) {
         fx_warn("rpc", "malformed request of %zu bytes", nng_msg_len(msg));
         set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, NULL,
             "the request is not a valid fx.v1.Request protobuf message");

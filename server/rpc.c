@@ -1,5 +1,7 @@
 #include "server/rpc.h"
 
+#include "fx/limits.h"
+
 #include "base/errors.h"
 #include "base/log.h"
 
@@ -216,10 +218,10 @@ int fx_rpc_create(struct fx_rpc **out, const char *url, int ncontexts, int nwork
         free(rpc);
         return FX_ENNG;
     }
-    /* Bulk loads are large: accept up to 64 MiB per request (the bulk limit
-     * of 100 000 ticks packs to about 3 MiB; a larger message is refused by
-     * nng rather than buffered). */
-    nng_socket_set_size(rpc->sock, NNG_OPT_RECVMAXSZ, 64u << 20);
+    /* The largest valid request, a bulk of FX_BULK_MAX ticks with the longest
+     * symbols, packs to about 4.3 MiB: nng drops anything past FX_RPC_REQUEST_MAX
+     * (closing that connection) instead of buffering it. */
+    nng_socket_set_size(rpc->sock, NNG_OPT_RECVMAXSZ, FX_RPC_REQUEST_MAX);
     int rc = open_contexts(rpc, err, errlen);
     if (rc == 0) rc = start_workers(rpc, err, errlen);
     if (rc == 0 && (rv = nng_listen(rpc->sock, url, NULL, 0)) != 0) {

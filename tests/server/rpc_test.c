@@ -4,6 +4,7 @@
  */
 #include "tests/support/fixture.h"
 
+#include "fx/limits.h"
 #include "fx/v1/rpc.pb-c.h"
 #include "server/server.h"
 
@@ -218,4 +219,24 @@ Test(rpc_robustness, a_stop_answers_the_request_in_hand)
     cr_assert_eq(b.created, 100000);
     cr_assert_eq(fx_test_count_ticks(sym), 100000);
     fxc_close(b.client);
+}
+
+/* A bulk of more ticks than allowed is refused from the wire bytes, before
+ * protobuf-c would allocate each (empty) tick. */
+Test(rpc_robustness, a_bulk_over_the_limit_is_refused_before_unpacking)
+{
+    size_t n = FX_BULK_MAX + 1, inner = 2 * n;
+    uint8_t *buf = malloc(inner + 16);
+    size_t k = 0;
+    buf[k++] = (11 << 3) | 2; /* Request.bulk_create_ticks, length-delimited */
+    for (size_t v = inner; v >= 0x80; v >>= 7) buf[k++] = (uint8_t)(v | 0x80);
+    buf[k++] = (uint8_t)(inner >> (7 * 2)); /* 200 002 needs three varint bytes: the last one */
+    for (size_t i = 0; i < n; i++) buf[k++] = (1 << 3) | 2, buf[k++] = 0; /* an empty Tick */
+    Fx__V1__Response *r = raw_call(buf, k);
+    free(buf);
+    cr_assert_eq(r->status, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "%s", r->message);
+    cr_assert(strstr(r->message, "at most 100000 ticks") != NULL, "message: %s", r->message);
+    cr_assert_str_eq(r->field, "ticks");
+    fx__v1__response__free_unpacked(r, NULL);
+    assert_still_serving();
 }
