@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+static int alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
 static int symbol_char_ok(char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
@@ -26,7 +28,9 @@ int fx_symbol_normalise_n(const char *in, size_t len, char out[FX_SYMBOL_MAX + 1
         if (!symbol_char_ok(c) || n == FX_SYMBOL_MAX) return FX_EINVAL;
         buf[n++] = c;
     }
-    if (n == 0) return FX_EINVAL;
+    /* Punctuation only inside: "../etc" or "-" name no instrument (and
+     * "../etc" would otherwise become "..ETC"). */
+    if (n == 0 || !alnum(buf[0]) || !alnum(buf[n - 1])) return FX_EINVAL;
     buf[n] = '\0';
     memcpy(out, buf, n + 1);
     return 0;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 /* The rule in words, for error messages. */
-#define FX_SYMBOL_RULE "1-16 characters of A-Z 0-9 . _ - (EUR/USD is read as EURUSD)"
+#define FX_SYMBOL_RULE "1-16 characters of A-Z 0-9 . _ -, beginning and ending with a letter or digit (EUR/USD is read as EURUSD)"
 
 /* Upper-cases `in`, drops one "/" between characters ("EUR/USD" -> "EURUSD")
  * and checks the rule. Writes `out` only on success. Returns 0 or FX_EINVAL.

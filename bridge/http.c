@@ -142,9 +142,34 @@ static void collect(struct request_state *st, const char *data, size_t n)
     st->body[st->len] = '\0';
 }
 
+/* A query parameter given twice: which one the handler read would be an
+ * accident of the parser, so the request is refused naming it. */
+struct repeat_scan {
+    const char *keys[64];
+    size_t n;
+    const char *repeated;
+};
+
+static enum MHD_Result scan_argument(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind, (void)value;
+    struct repeat_scan *s = cls;
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->keys[i], key) == 0) {
+            s->repeated = key;
+            return MHD_NO;
+        }
+    if (s->n < sizeof s->keys / sizeof s->keys[0]) s->keys[s->n++] = key;
+    return MHD_YES;
+}
+
 static void dispatch(struct request_state *st, struct fx_http_response *res)
 {
     if (st->too_large) return reply_too_large(res, st->limit);
+    struct repeat_scan scan = { .n = 0 };
+    MHD_get_connection_values(st->req.conn, MHD_GET_ARGUMENT_KIND, scan_argument, &scan);
+    if (scan.repeated)
+        return fx_reply_error(res, 422, "%s: the query parameter is given more than once", scan.repeated);
     if (st->match.route == NULL) {
         if (st->match.status == 405) {
             fx_reply_error(res, 405, "method %s is not allowed on %s (allowed: %s)", st->req.method, st->req.path,

@@ -1,6 +1,7 @@
 #include "bridge/params.h"
 
 #include "base/symbol.h"
+#include "base/tick_rules.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -111,8 +112,15 @@ static int json_time(const json_t *v, const char *field, int64_t *out, struct fx
             return 0;
         }
     }
-    fx_reply_error(res, 422, "%s: %s (an RFC 3339 time such as 2025-12-05T10:00:00Z)", field,
-        v == NULL ? "required" : "must be a string");
+    if (json_is_number(v)) {
+        fx_reply_error(res, 422,
+            "%s: the number %g is out of range: Unix seconds (or milliseconds above 2e10) " FX_TIME_RULE
+            ", or an RFC 3339 time such as \"2025-12-05T10:00:00Z\"",
+            field, json_number_value(v));
+        return -1;
+    }
+    fx_reply_error(res, 422, "%s: %s (an RFC 3339 time such as 2025-12-05T10:00:00Z, or Unix seconds)", field,
+        v == NULL ? "required" : "must be a string or a number");
     return -1;
 }
 

@@ -31,7 +31,7 @@ Test(symbol, symbols_are_upper_cased_and_slash_pairs_joined)
 Test(symbol, bad_symbols_are_rejected)
 {
     const char *bad[] = { "", "/", "EUR/", "/USD", "A//B", "A/B/C", "ABCDEFGHIJKLMNOPQ", "EUR USD", " EURUSD",
-        "EUR\tUSD", "EUR$", "EUR:USD", "ÉURUSD", "EUR\"", "EUR'" };
+        "EUR\tUSD", "EUR$", "EUR:USD", "ÉURUSD", "EUR\"", "EUR'", "../etc", "-", "_EUR", "EUR.", "./X" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) assert_symbol(bad[i], NULL);
     char out[FX_SYMBOL_MAX + 1];
     cr_assert_eq(fx_symbol_normalise(NULL, out), FX_EINVAL);

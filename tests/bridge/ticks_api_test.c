@@ -384,3 +384,32 @@ Test(rest_ticks, echoed_bytes_that_are_not_utf8_are_replaced_in_valid_json)
     fx_http_assert_error(&r, 422, "start");
     fx_http_free(&r);
 }
+
+Test(rest_ticks, a_time_of_the_wrong_kind_says_what_a_time_must_be)
+{
+    struct fx_http_result r;
+    fx_http("POST", "/ticks/", "{\"symbol\":\"EURUSD\",\"time\":1e16,\"price\":1.1}", &r);
+    fx_http_assert_error(&r, 422, "out of range");
+    fx_http_free(&r);
+    fx_http("POST", "/ticks/", "{\"symbol\":\"EURUSD\",\"time\":true,\"price\":1.1}", &r);
+    fx_http_assert_error(&r, 422, "must be a string or a number");
+    fx_http_free(&r);
+    fx_http("POST", "/ticks/", "{\"symbol\":\"../etc\",\"time\":\"2025-12-05T10:00:00Z\",\"price\":1.1}", &r);
+    fx_http_assert_error(&r, 422, "symbol");
+    fx_http_free(&r);
+    fx_http("POST", "/ticks/", "{\"symbol\":\"EURUSD\",\"symbol\":\"GBPUSD\",\"time\":\"2025-12-05T10:00:00Z\",\"price\":1.1}", &r);
+    cr_assert_eq(r.status, 422, "a repeated key: %ld %s", r.status, r.body);
+    fx_http_free(&r);
+}
+
+Test(rest_ticks, a_query_parameter_given_twice_is_refused)
+{
+    struct fx_http_result r;
+    fx_http("GET", "/ticks/?symbol=EURUSD&symbol=GBPUSD&start=2025-12-05T00:00:00Z&end=2025-12-06T00:00:00Z", NULL, &r);
+    fx_http_assert_error(&r, 422, "symbol: the query parameter is given more than once");
+    fx_http_free(&r);
+    fx_http("DELETE", "/ticks/?symbol=EURUSD&start=2025-12-05T00:00:00Z&end=2025-12-06T00:00:00Z&end=2030-01-01T00:00:00Z",
+        NULL, &r);
+    fx_http_assert_error(&r, 422, "end: the query parameter");
+    fx_http_free(&r);
+}

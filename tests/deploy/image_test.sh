@@ -23,8 +23,18 @@ image=localhost/fxohlc:image-test-$$
 base=localhost/fxohlc-base:bookworm
 pids=()
 ctrs=()
+# The programs run inside `buildah run`, which does not pass a signal on:
+# they are found by the marker in their environment and stopped themselves.
+marker=FX_IMAGE_TEST=$$
+stop_marked() {
+    local d
+    for d in /proc/[0-9]*; do
+        if grep -qaz "^$marker\$" "$d/environ" 2>/dev/null; then kill "${d#/proc/}" 2>/dev/null || true; fi
+    done
+}
 cleanup() {
     local p c
+    stop_marked
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     for c in "${ctrs[@]}"; do buildah rm "$c" >/dev/null 2>&1 || true; done
@@ -85,13 +95,13 @@ in_image test -s /usr/share/fxohlc/web/swagger-ui-dist/swagger-ui-bundle.js || f
 rpc=$(fx_pick_free_port) feed=$(fx_pick_free_port $((rpc + 1))) http=$(fx_pick_free_port $((feed + 1)))
 bridge=$(fx_pick_free_port $((http + 1)))
 step "running fx-core and fx-bridge from the image"
-in_image env DATABASE_URL="$DATABASE_URL" REDIS_URL="$REDIS_URL" REDIS_STREAM="fx:image-test:$$" \
+in_image env "$marker" DATABASE_URL="$DATABASE_URL" REDIS_URL="$REDIS_URL" REDIS_STREAM="fx:image-test:$$" \
     FX_RPC_URL="tcp://127.0.0.1:$rpc" FX_FEED_URL="tcp://127.0.0.1:$feed" FX_HTTP_PORT="$http" LOG_FORMAT=json \
     fx-core >"$tmp/core.log" 2>&1 &
 pids+=($!)
 ctr2=$(buildah from "$image")
 ctrs+=("$ctr2")
-buildah run --isolation chroot --network host "$ctr2" -- env FX_RPC_URL="tcp://127.0.0.1:$rpc" \
+buildah run --isolation chroot --network host "$ctr2" -- env "$marker" FX_RPC_URL="tcp://127.0.0.1:$rpc" \
     FX_FEED_URL="tcp://127.0.0.1:$feed" BRIDGE_PORT="$bridge" fx-bridge >"$tmp/bridge.log" 2>&1 &
 pids+=($!)
 
