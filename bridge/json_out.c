@@ -86,7 +86,7 @@ void fx_jbuf_string(struct fx_jbuf *b, const char *s)
     size_t left = strlen(s);
     while (*p) {
         size_t k = *p < 0x80 ? 1 : fx_utf8_char_len(p, left);
-        if (k > 1 || (k == 1 && *p != '"' && *p != '\\' && *p >= 0x20 && *p != 0x7f)) {
+        if (k > 1 || (k == 1 && *p != '"' && *p != '\\' && *p >= 0x20)) {
             p += k, left -= k;
             continue;
         }
