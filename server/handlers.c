@@ -485,6 +485,7 @@ static nng_msg *handle(void *arg, nng_msg *msg)
     fx_codec_allocator(&arena, &alloc);
     Fx__V1__Request *req = NULL;
     size_t bulk = 0, symbols = 0;
+    char bad_field[64];
     static const uint32_t bulk_ticks[] = { 11, 1 }; /* Request.bulk_create_ticks.ticks */
     static const uint32_t seq_symbols[] = { 17, 1 }; /* Request.get_last_seqs.symbols */
     /* Repeated fields over their limits are refused before protobuf-c
@@ -497,6 +498,11 @@ static nng_msg *handle(void *arg, nng_msg *msg)
         && symbols > LAST_SEQS_SYMBOLS_MAX) {
         set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "symbols", "at most %d symbols per request (got %zu)",
             LAST_SEQS_SYMBOLS_MAX, symbols);
+    } else if (fx_wire_check_strings(nng_msg_body(msg), nng_msg_len(msg), &fx__v1__request__descriptor, bad_field,
+                   sizeof bad_field)
+        != 0) {
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, bad_field,
+            "%s: a string holds a NUL byte or is not UTF-8", bad_field);
     } else if ((req = fx__v1__request__unpack(&alloc, nng_msg_len(msg), nng_msg_body(msg))) == NULL) {
         fx_warn("rpc", "malformed request of %zu bytes", nng_msg_len(msg));
         set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, NULL,

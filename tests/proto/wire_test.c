@@ -4,6 +4,7 @@
 #include "fx/v1/rpc.pb-c.h"
 
 #include <criterion/criterion.h>
+#include <string.h>
 
 TestSuite(wire);
 
@@ -43,4 +44,35 @@ Test(wire, malformed_bytes_are_refused)
     cr_assert_eq(fx_wire_count(cut_varint, sizeof cut_varint, ticks, 2, &n), -1);
     cr_assert_eq(fx_wire_count(NULL, 0, ticks, 2, &n), 0);
     cr_assert_eq(n, 0);
+}
+
+/* A packed CreateTick request whose symbol's 4th byte is then replaced. */
+static size_t create_tick_with(uint8_t *buf, size_t cap, uint8_t byte)
+{
+    Fx__V1__Tick t = FX__V1__TICK__INIT;
+    t.symbol = "RPCxXYZ", t.time_us = 1000, t.price = 1.5;
+    Fx__V1__CreateTickRequest op = FX__V1__CREATE_TICK_REQUEST__INIT;
+    op.tick = &t;
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    req.op_case = FX__V1__REQUEST__OP_CREATE_TICK, req.create_tick = &op;
+    cr_assert_leq(fx__v1__request__get_packed_size(&req), cap);
+    size_t len = fx__v1__request__pack(&req, buf);
+    uint8_t *x = memchr(buf, 'x', len);
+    cr_assert_not_null(x);
+    *x = byte;
+    return len;
+}
+
+Test(wire, strings_with_a_nul_or_bad_utf8_are_found_with_their_field_name)
+{
+    uint8_t buf[256];
+    char field[64] = "";
+    size_t len = create_tick_with(buf, sizeof buf, 'x');
+    cr_assert_eq(fx_wire_check_strings(buf, len, &fx__v1__request__descriptor, field, sizeof field), 0);
+    len = create_tick_with(buf, sizeof buf, 0);
+    cr_assert_eq(fx_wire_check_strings(buf, len, &fx__v1__request__descriptor, field, sizeof field), -1);
+    cr_assert_str_eq(field, "symbol");
+    len = create_tick_with(buf, sizeof buf, 0xff);
+    cr_assert_eq(fx_wire_check_strings(buf, len, &fx__v1__request__descriptor, field, sizeof field), -1);
+    cr_assert_str_eq(field, "symbol");
 }

@@ -2,6 +2,7 @@
  * The RPC socket under bad and concurrent input: malformed protobuf gets an
  * error reply and the core keeps serving; many clients are served at once.
  */
+#define _GNU_SOURCE /* memmem */
 #include "tests/support/fixture.h"
 
 #include "fx/limits.h"
@@ -239,4 +240,29 @@ Test(rpc_robustness, a_bulk_over_the_limit_is_refused_before_unpacking)
     cr_assert_str_eq(r->field, "ticks");
     fx__v1__response__free_unpacked(r, NULL);
     assert_still_serving();
+}
+
+/* protobuf-c would hand "RPC\0XYZ" over as "RPC": refused, nothing stored. */
+Test(rpc_robustness, a_symbol_with_a_nul_byte_is_refused_not_cut)
+{
+    char sym[FXC_SYMBOL_MAX + 1];
+    fx_test_symbol(sym, "RPCN");
+    char with_x[40];
+    snprintf(with_x, sizeof with_x, "%sxJUNK", sym);
+    Fx__V1__Tick t = FX__V1__TICK__INIT;
+    t.symbol = with_x, t.time_us = fx_test_time(0), t.price = 1.5;
+    Fx__V1__CreateTickRequest op = FX__V1__CREATE_TICK_REQUEST__INIT;
+    op.tick = &t;
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    req.op_case = FX__V1__REQUEST__OP_CREATE_TICK, req.create_tick = &op;
+    uint8_t buf[256];
+    size_t len = fx__v1__request__pack(&req, buf);
+    uint8_t *x = memmem(buf, len, "xJUNK", 5);
+    cr_assert_not_null(x);
+    *x = 0; /* "<sym>\0JUNK" on the wire */
+    Fx__V1__Response *r = raw_call(buf, len);
+    cr_assert_eq(r->status, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "%s", r->message);
+    cr_assert_str_eq(r->field, "symbol");
+    fx__v1__response__free_unpacked(r, NULL);
+    cr_assert_eq(fx_test_count_ticks(sym), 0, "nothing stored");
 }
