@@ -501,8 +501,12 @@ static nng_msg *handle(void *arg, nng_msg *msg)
     } else if (fx_wire_check_strings(nng_msg_body(msg), nng_msg_len(msg), &fx__v1__request__descriptor, bad_field,
                    sizeof bad_field)
         != 0) {
-        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, bad_field,
-            "%s: a string holds a NUL byte or is not UTF-8", bad_field);
+        if (strcmp(bad_field, "time_zone") == 0) /* the name the candle queries use for it */
+            set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "tz",
+                "tz: unknown time zone (expected an IANA name such as America/New_York)");
+        else
+            set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, bad_field,
+                "%s: must be UTF-8 text without NUL bytes", bad_field);
     } else if ((req = fx__v1__request__unpack(&alloc, nng_msg_len(msg), nng_msg_body(msg))) == NULL) {
         fx_warn("rpc", "malformed request of %zu bytes", nng_msg_len(msg));
         set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, NULL,
