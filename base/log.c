@@ -154,3 +154,20 @@ void fx_log_write_fields(enum fx_log_level level, const char *module, const stru
     fwrite(line, 1, len, stderr);
     errno = saved_errno;
 }
+
+void fx_log_say(enum fx_log_level level, const char *module, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (fx_log_format != FX_LOG_JSON) {
+        fprintf(stderr, "%s\n", msg);
+        return;
+    }
+    const char *program = fx_log_program ? fx_log_program : program_invocation_short_name;
+    size_t n = strlen(program);
+    const char *text = strncmp(msg, program, n) == 0 && strncmp(msg + n, ": ", 2) == 0 ? msg + n + 2 : msg;
+    fx_log_write(level, module, "%s", text);
+}

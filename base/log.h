@@ -56,6 +56,12 @@ void fx_log_write_fields(enum fx_log_level level, const char *module, const stru
     size_t nfields, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 #define fx_log_write(level, module, ...) fx_log_write_fields((level), (module), NULL, 0, __VA_ARGS__)
 
+/* A message for people from a command-line program: `fmt` formats the
+ * whole line ("fx-tickgen: 12 ticks sent ..."), written as it is in text
+ * format, or as one JSON object (module `module`, the leading "PROGRAM: "
+ * dropped) with LOG_FORMAT=json. Not filtered by the threshold. */
+void fx_log_say(enum fx_log_level level, const char *module, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* An event with fields: fx_log_event(FX_LOG_INFO, "ingest", FX_LOG_FIELDS(...), "fmt", ...). */
 #define fx_log_event(level, module, fields, ...)                                        \
     do {                                                                                \

@@ -116,19 +116,6 @@ static int core_error(int rc, const fxc_err *err)
     return EXIT_FAIL;
 }
 
-/* "fxctl: " + a message on stderr, or one JSON object with LOG_FORMAT=json. */
-__attribute__((format(printf, 1, 2))) static void say_error(const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (fx_log_format == FX_LOG_JSON)
-        fx_log_write(FX_LOG_ERROR, "fxctl", "%s", msg);
-    else
-        fprintf(stderr, "fxctl: %s\n", msg);
-}
 
 /* ---- values ------------------------------------------------------------- */
 
@@ -607,13 +594,13 @@ static void print_import_failure(int rc, const struct fxctl_import_stats *st, co
     if (rc == FX_EREMOTE)
         core_error(err->code, err);
     else
-        say_error("%s", err->message);
+        fx_log_say(FX_LOG_ERROR, "fxctl", "fxctl: %s", err->message);
     if (st->lines == 0) return;
     if (st->ticks == 0) {
-        say_error("no ticks were stored");
+        fx_log_say(FX_LOG_ERROR, "fxctl", "fxctl: no ticks were stored");
         return;
     }
-    say_error("earlier batches stored lines 1-%llu: %llu ticks created, %llu duplicates; "
+    fx_log_say(FX_LOG_ERROR, "fxctl", "fxctl: earlier batches stored lines 1-%llu: %llu ticks created, %llu duplicates; "
         "importing the file again skips them as duplicates",
         (unsigned long long)st->stored_through_line, (unsigned long long)st->created,
         (unsigned long long)st->duplicates);

@@ -43,23 +43,6 @@
 #define SIGMA_PER_SQRT_SECOND 2e-5
 #define SPEED_MIN 0.01 /* below this a weekend gap would overflow the schedule */
 
-/* A message for people on stderr: the line as formatted ("fx-tickgen: …"),
- * or with LOG_FORMAT=json one JSON object (base/log.h), for collectors. */
-__attribute__((format(printf, 2, 3))) static void say(enum fx_log_level level, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (fx_log_format != FX_LOG_JSON) {
-        fprintf(stderr, "%s\n", msg);
-        return;
-    }
-    const char *prefix = "fx-tickgen: ";
-    fx_log_write(level, "tickgen", "%s", strncmp(msg, prefix, strlen(prefix)) == 0 ? msg + strlen(prefix) : msg);
-}
-
 /* ---- configuration: one table of flags, their environment and bounds ---- */
 
 struct options {
@@ -177,7 +160,7 @@ static int set_opt(struct options *o, const struct opt *d, const char *value, co
     char *dst = (char *)o + d->offset, *end;
     if (d->type == OPT_STR) {
         if (strlen(value) >= d->size) {
-            say(FX_LOG_ERROR, "fx-tickgen: %s is longer than %zu bytes", source, d->size - 1);
+            fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: %s is longer than %zu bytes", source, d->size - 1);
             return -1;
         }
         strcpy(dst, value);
@@ -186,7 +169,7 @@ static int set_opt(struct options *o, const struct opt *d, const char *value, co
     errno = 0;
     double v = d->type == OPT_INT ? (double)strtoll(value, &end, 10) : strtod(value, &end);
     if (errno || end == value || *end || !(v >= d->min && v <= d->max)) {
-        say(FX_LOG_ERROR, "fx-tickgen: %s \"%s\": expected %s in %g..%g", source, value,
+        fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: %s \"%s\": expected %s in %g..%g", source, value,
             d->type == OPT_INT ? "an integer" : "a number", d->min, d->max);
         return -1;
     }
@@ -221,12 +204,12 @@ static int load_options(struct options *o, int given[NOPTS], int argc, char **ar
         for (i = 0; i < NOPTS; i++)
             if (strlen(opts[i].flag) == len && strncmp(argv[a], opts[i].flag, len) == 0) break;
         if (i == NOPTS) {
-            say(FX_LOG_ERROR, "fx-tickgen: unknown argument \"%s\" (see --help)", argv[a]);
+            fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: unknown argument \"%s\" (see --help)", argv[a]);
             return -1;
         }
         const char *value = argv[a][len] == '=' ? argv[a] + len + 1 : a + 1 < argc ? argv[++a] : NULL;
         if (value == NULL) {
-            say(FX_LOG_ERROR, "fx-tickgen: %s needs a value (%s)", opts[i].flag, opts[i].arg);
+            fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: %s needs a value (%s)", opts[i].flag, opts[i].arg);
             return -1;
         }
         if (set_opt(o, &opts[i], value, opts[i].flag) != 0) return -1;
@@ -235,16 +218,16 @@ static int load_options(struct options *o, int given[NOPTS], int argc, char **ar
     int replay = o->replay[0] != '\0';
     for (size_t i = 0; i < NOPTS; i++) {
         if (given[i] && opts[i].mode == WALK && replay) {
-            say(FX_LOG_ERROR, "fx-tickgen: %s is for the random walk, not --replay", opts[i].flag);
+            fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: %s is for the random walk, not --replay", opts[i].flag);
             return -1;
         }
         if (given[i] && opts[i].mode == REPLAY && !replay) {
-            say(FX_LOG_ERROR, "fx-tickgen: %s needs --replay FILE", opts[i].flag);
+            fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: %s needs --replay FILE", opts[i].flag);
             return -1;
         }
     }
     if (o->speed > 0 && o->speed < SPEED_MIN) {
-        say(FX_LOG_ERROR, "fx-tickgen: --speed is 0 (no pacing) or at least %g", SPEED_MIN);
+        fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: --speed is 0 (no pacing) or at least %g", SPEED_MIN);
         return -1;
     }
     return 0;
@@ -328,7 +311,7 @@ static void summary(struct progress *p, struct fxtg_out *out, const char *stream
     if (p->shown) fputc('\n', stderr);
     double s = (double)(mono_ns() - p->start_ns) / NS_PER_SEC;
     uint64_t sent = fxtg_out_sent(out);
-    say(FX_LOG_INFO, "fx-tickgen: %llu ticks sent to %s in %.2f s (%.0f/s)%s", (unsigned long long)sent,
+    fx_log_say(FX_LOG_INFO, "tickgen", "fx-tickgen: %llu ticks sent to %s in %.2f s (%.0f/s)%s", (unsigned long long)sent,
         stream, s, s > 0 ? (double)sent / s : 0.0, end);
 }
 
@@ -351,16 +334,16 @@ static int parse_symbols(const char *list, struct walk_run *w)
         char one[64];
         snprintf(one, sizeof one, "%.*s", (int)(len < sizeof one ? len : sizeof one - 1), p);
         if (w->n == FXTG_WALK_MAX) {
-            say(FX_LOG_ERROR, "fx-tickgen: --symbols: more than %d symbols", FXTG_WALK_MAX);
+            fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: --symbols: more than %d symbols", FXTG_WALK_MAX);
             return -1;
         }
         if (len >= sizeof one || fx_symbol_normalise(one, w->symbols[w->n]) != 0) {
-            say(FX_LOG_ERROR, "fx-tickgen: --symbols: \"%s\" is not " FX_SYMBOL_RULE, one);
+            fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: --symbols: \"%s\" is not " FX_SYMBOL_RULE, one);
             return -1;
         }
         for (size_t i = 0; i < w->n; i++)
             if (strcmp(w->symbols[i], w->symbols[w->n]) == 0) {
-                say(FX_LOG_ERROR, "fx-tickgen: --symbols: %s twice", w->symbols[i]);
+                fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: --symbols: %s twice", w->symbols[i]);
                 return -1;
             }
         w->n++;
@@ -421,7 +404,7 @@ static int run_walk(const struct options *o, const struct walk_run *run, struct 
         while (!stop_signal && mono_ns() < p.start_ns + (int64_t)(o->duration * NS_PER_SEC))
             sleep_until(p.start_ns + (int64_t)(o->duration * NS_PER_SEC));
     summary(&p, out, o->stream, rc ? ", then Redis failed" : stop_signal ? " (stopped by a signal)" : "");
-    if (rc) say(FX_LOG_ERROR, "fx-tickgen: %s", err);
+    if (rc) fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: %s", err);
     return rc ? 1 : 0;
 }
 
@@ -472,40 +455,40 @@ static int reader_open(struct reader *r, const struct options *o)
     memset(r, 0, sizeof *r);
     r->path = strcmp(o->replay, "-") == 0 ? "(stdin)" : o->replay;
     if (o->symbol[0] && fx_symbol_normalise(o->symbol, r->symbol) != 0) {
-        say(FX_LOG_ERROR, "fx-tickgen: --symbol \"%s\" is not " FX_SYMBOL_RULE, o->symbol);
+        fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: --symbol \"%s\" is not " FX_SYMBOL_RULE, o->symbol);
         return 2;
     }
     if (strcmp(o->format, "auto") != 0 && (r->fmt = fx_tickfile_format_parse(o->format)) == FX_TICKFILE_UNKNOWN) {
-        say(FX_LOG_ERROR, "fx-tickgen: --format \"%s\": expected auto, plain, histdata, dukascopy or truefx",
+        fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: --format \"%s\": expected auto, plain, histdata, dukascopy or truefx",
             o->format);
         return 2;
     }
     r->f = strcmp(o->replay, "-") == 0 ? stdin : fopen(o->replay, "r");
     if (r->f == NULL) {
-        say(FX_LOG_ERROR, "fx-tickgen: %s: %s", o->replay, strerror(errno));
+        fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: %s: %s", o->replay, strerror(errno));
         return 1;
     }
     char failure[600];
     int got;
     while ((got = read_line(r, failure, sizeof failure)) == 1 && blank(r->line)) { }
     if (got < 0) {
-        say(FX_LOG_ERROR, "%s", failure);
+        fx_log_say(FX_LOG_ERROR, "tickgen", "%s", failure);
         return 1;
     }
     r->have_line = got == 1;
     if (got == 1 && r->fmt == FX_TICKFILE_UNKNOWN
         && (r->fmt = fx_tickfile_detect(r->line)) == FX_TICKFILE_UNKNOWN) {
-        say(FX_LOG_ERROR,
+        fx_log_say(FX_LOG_ERROR, "tickgen",
             "%s:%lu: cannot tell the format from this line; give --format plain|histdata|dukascopy|truefx",
             r->path, r->lineno);
         return 1;
     }
     if (got == 0) {
-        say(FX_LOG_ERROR, "fx-tickgen: %s has no ticks: nothing to send", r->path);
+        fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: %s has no ticks: nothing to send", r->path);
         return -1;
     }
     if (fx_tickfile_needs_symbol(r->fmt) && !r->symbol[0]) {
-        say(FX_LOG_ERROR, "fx-tickgen: %s: %s lines carry no symbol: give --symbol SYM", r->path,
+        fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: %s: %s lines carry no symbol: give --symbol SYM", r->path,
             fx_tickfile_format_name(r->fmt));
         return 2;
     }
@@ -593,8 +576,8 @@ static int run_replay(const struct options *o, struct reader *r, struct fxtg_out
             : state == INPUT_FAILED ? ", then the input failed"
             : stop_signal           ? " (stopped by a signal)"
                                     : "");
-    if (state == REDIS_FAILED) say(FX_LOG_ERROR, "fx-tickgen: %s", err);
-    if (failure[0]) say(FX_LOG_ERROR, "%s", failure);
+    if (state == REDIS_FAILED) fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: %s", err);
+    if (failure[0]) fx_log_say(FX_LOG_ERROR, "tickgen", "%s", failure);
     return state == DONE ? 0 : 1;
 }
 
@@ -639,7 +622,7 @@ int main(int argc, char **argv)
     struct fxtg_out *out;
     char err[512];
     if (fxtg_out_open(&out, o.redis_url, o.stream, o.maxlen, err, sizeof err) != 0) {
-        say(FX_LOG_ERROR, "fx-tickgen: %s", err);
+        fx_log_say(FX_LOG_ERROR, "tickgen", "fx-tickgen: %s", err);
         reader_close(&r);
         return 1;
     }
@@ -649,13 +632,13 @@ int main(int argc, char **argv)
         char list[FXTG_WALK_MAX * (FX_SYMBOL_MAX + 1) + 1] = "";
         for (size_t i = 0; i < walk.n; i++)
             strcat(strcat(list, i ? "," : ""), walk.symbols[i]);
-        say(FX_LOG_INFO, "fx-tickgen: walking %s at %lld ticks/s %s (seed %llu) into %s on %s", list,
+        fx_log_say(FX_LOG_INFO, "tickgen", "fx-tickgen: walking %s at %lld ticks/s %s (seed %llu) into %s on %s", list,
             walk.rate, dur, (unsigned long long)walk.seed, o.stream, fxtg_out_where(out));
         rc = run_walk(&o, &walk, out);
     } else {
         char speed[32] = "as fast as possible";
         if (o.speed > 0) snprintf(speed, sizeof speed, "at speed %g", o.speed);
-        say(FX_LOG_INFO, "fx-tickgen: replaying %s (%s%s%s) %s into %s on %s", r.path,
+        fx_log_say(FX_LOG_INFO, "tickgen", "fx-tickgen: replaying %s (%s%s%s) %s into %s on %s", r.path,
             fx_tickfile_format_name(r.fmt), fx_tickfile_needs_symbol(r.fmt) ? ", " : "",
             fx_tickfile_needs_symbol(r.fmt) ? r.symbol : "", speed, o.stream, fxtg_out_where(out));
         rc = run_replay(&o, &r, out);

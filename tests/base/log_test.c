@@ -111,3 +111,19 @@ Test(log, event_fields_are_members_in_json_and_key_value_in_text)
     out = captured(write_fields);
     cr_assert(strstr(out, " info ingest: stored 500 batch_size=500 symbol=EUR\"USD\n"), "%s", out);
 }
+
+static void say_something(void) { fx_log_say(FX_LOG_ERROR, "tool", "fx-test: cannot open %s", "x.csv"); }
+
+Test(log, a_program_message_is_the_line_in_text_and_loses_its_prefix_in_json)
+{
+    fx_log_setup("info", "text", "fx-test");
+    cr_assert_str_eq(captured(say_something), "fx-test: cannot open x.csv\n");
+    fx_log_setup("info", "json", "fx-test");
+    char *out = captured(say_something);
+    fx_log_setup("info", "text", NULL);
+    json_t *j = json_loads(out, 0, NULL);
+    cr_assert_not_null(j, "%s", out);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "message")), "cannot open x.csv");
+    cr_assert_str_eq(json_string_value(json_object_get(j, "module")), "tool");
+    json_decref(j);
+}

@@ -34,6 +34,18 @@ TestSuite(topology, .fini = fx_proc_kill_all, .timeout = 240);
 
 static char stream[64], symbol[FXC_SYMBOL_MAX + 1];
 
+/* Two cores on `stream` and two bridges that list both, healthy. */
+static void start_two_and_two(struct fx_cluster_core cores[2], struct fx_cluster_bridge *b1,
+    struct fx_cluster_bridge *b2)
+{
+    fx_cluster_core_start(&cores[0], "core-a", stream);
+    fx_cluster_core_start(&cores[1], "core-b", stream);
+    fx_cluster_bridge_start(b1, cores, 2);
+    fx_cluster_bridge_start(b2, cores, 2);
+    fx_cluster_wait_healthy(b1);
+    fx_cluster_wait_healthy(b2);
+}
+
 /* ---- a WebSocket tick client, read on a thread of its own ---------------- */
 
 struct watcher {
@@ -121,14 +133,9 @@ Test(topology, a_core_killed_mid_stream_loses_and_doubles_nothing)
     snprintf(stream, sizeof stream, "fx:topology:%d", (int)getpid());
     fx_test_symbol(symbol, "TOPO");
     struct fx_cluster_core cores[2];
-    fx_cluster_core_start(&cores[0], "core-a", stream);
-    fx_cluster_core_start(&cores[1], "core-b", stream);
-    struct fx_cluster_core *a = &cores[0], *b = &cores[1];
     struct fx_cluster_bridge b1, b2;
-    fx_cluster_bridge_start(&b1, cores, 2);
-    fx_cluster_bridge_start(&b2, cores, 2);
-    fx_cluster_wait_healthy(&b1);
-    fx_cluster_wait_healthy(&b2);
+    start_two_and_two(cores, &b1, &b2);
+    struct fx_cluster_core *a = &cores[0], *b = &cores[1];
     static struct watcher w1, w2;
     watch(&w1, &b1);
     watch(&w2, &b2);
@@ -277,14 +284,9 @@ Test(topology, a_rolling_restart_under_two_producers_loses_and_doubles_nothing)
     fx_test_symbol(sym1, "ROLA");
     fx_test_symbol(sym2, "ROLB");
     struct fx_cluster_core cores[2];
-    fx_cluster_core_start(&cores[0], "core-a", stream);
-    fx_cluster_core_start(&cores[1], "core-b", stream);
-    struct fx_cluster_core *a = &cores[0], *b = &cores[1];
     struct fx_cluster_bridge b1, b2;
-    fx_cluster_bridge_start(&b1, cores, 2);
-    fx_cluster_bridge_start(&b2, cores, 2);
-    fx_cluster_wait_healthy(&b1);
-    fx_cluster_wait_healthy(&b2);
+    start_two_and_two(cores, &b1, &b2);
+    struct fx_cluster_core *a = &cores[0], *b = &cores[1];
     static struct roller r1, r2;
     r1.bridge = &b1, r1.symbol = sym1;
     r2.bridge = &b2, r2.symbol = sym1;
