@@ -22,6 +22,7 @@ static const struct {
     { FX_EIO, "input/output error", FX_STATUS_INTERNAL },
     { FX_ETIMEDOUT, "timed out", FX_STATUS_DEADLINE_EXCEEDED },
     { FX_EREMOTE, "refused by the peer", FX_STATUS_INTERNAL },
+    { FX_ESEALED, "sealed by retention", FX_STATUS_FAILED_PRECONDITION },
 };
 
 /* Every status: its name and its HTTP answer. */
@@ -36,6 +37,7 @@ static const struct {
     { FX_STATUS_NOT_FOUND, "NOT_FOUND", 404 },
     { FX_STATUS_ALREADY_EXISTS, "ALREADY_EXISTS", 409 },
     { FX_STATUS_RESOURCE_EXHAUSTED, "RESOURCE_EXHAUSTED", 413 },
+    { FX_STATUS_FAILED_PRECONDITION, "FAILED_PRECONDITION", 409 },
     { FX_STATUS_INTERNAL, "INTERNAL", 500 },
     { FX_STATUS_UNAVAILABLE, "UNAVAILABLE", 503 },
 };

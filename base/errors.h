@@ -27,6 +27,7 @@ enum {
     FX_EIO = -11, /* a file could not be read or written */
     FX_ETIMEDOUT = -12, /* nothing came in time */
     FX_EREMOTE = -13, /* the peer (fx-core) refused or failed: its status says why */
+    FX_ESEALED = -14, /* the data is gone on purpose (retention sealed its day): nothing may change there */
 };
 
 /* gRPC status numbers, as fx.v1.StatusCode and libfxclient's FXC_* carry them. */
@@ -37,6 +38,7 @@ enum {
     FX_STATUS_NOT_FOUND = 5,
     FX_STATUS_ALREADY_EXISTS = 6,
     FX_STATUS_RESOURCE_EXHAUSTED = 8,
+    FX_STATUS_FAILED_PRECONDITION = 9,
     FX_STATUS_INTERNAL = 13,
     FX_STATUS_UNAVAILABLE = 14,
 };

@@ -83,6 +83,9 @@ export FX_TEST_PG_RESTART FX_TEST_REDIS_RESTART
 
 # Leaks fail the run; any UB report stops the test with a stack trace.
 # Options the caller already set come last, so they win.
+# The cores the tests start compact nothing: tests share past days and
+# count rows by SQL (the lifecycle tests set their own policies).
+export COMPRESSION_AFTER_DAYS=0
 export ASAN_OPTIONS="detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 

@@ -41,6 +41,15 @@ static const struct fx_config_var vars[] = {
         "on SIGTERM, how long /readyz fails before requests and ingest stop (for a load balancer to notice)"),
     INT(leader_check_ms, "LEADER_CHECK_MS", 1000, 100, 60000,
         "how often a core tries to become the candle leader (the one closing candles), and the leader checks it is"),
+    /* the data lifecycle: maintenance runs on the leader at start and every MAINTENANCE_INTERVAL_S */
+    INT(retention_days, "RETENTION_DAYS", 0, 0, 36500,
+        "ticks of days that ended this many days ago are dropped and the days sealed (candles are kept); 0: forever"),
+    INT(candle_retention_days, "CANDLE_RETENTION_DAYS", 0, 0, 36500,
+        "candles older than this many days are deleted (0: forever; else at least RETENTION_DAYS, which it needs)"),
+    INT(compression_after_days, "COMPRESSION_AFTER_DAYS", 7, 0, 36500,
+        "ticks of days that ended this many days ago are compacted (reads stay the same); 0: never"),
+    INT(maintenance_interval_s, "MAINTENANCE_INTERVAL_S", 3600, 60, 86400,
+        "how often the leader runs retention and compaction (also at start)"),
 };
 
 #define NVARS (sizeof vars / sizeof vars[0])
@@ -77,6 +86,15 @@ int fx_config_load_from(struct fx_config *cfg, const char *(*get)(const char *na
         return FX_ECONFIG;
     }
     strcpy(tmp.symbol, sym);
+    /* candles are recomputed from ticks: dropping them while their ticks
+     * stay would make the next edit rebuild them from a part of the day */
+    if (tmp.candle_retention_days > 0
+        && (tmp.retention_days == 0 || tmp.retention_days > tmp.candle_retention_days)) {
+        snprintf(err, errlen,
+            "CANDLE_RETENTION_DAYS=%d needs RETENTION_DAYS between 1 and %d (candles must outlive their ticks)",
+            tmp.candle_retention_days, tmp.candle_retention_days);
+        return FX_ECONFIG;
+    }
     if (tmp.redis_consumer[0] == '\0') {
         /* the host name is stable across restarts of a pod or a machine, so
          * a restarted core finds its own pending entries */

@@ -33,6 +33,11 @@ struct fx_config {
     int http_port; /* 0: no HTTP port */
     int drain_delay_ms;
     int leader_check_ms;
+    /* the data lifecycle (lifecycle.c) */
+    int retention_days;
+    int candle_retention_days;
+    int compression_after_days;
+    int maintenance_interval_s;
 };
 
 /* Fills `cfg` from the environment, falling back to defaults. Returns 0, or

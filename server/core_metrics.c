@@ -5,6 +5,8 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #define MAX_OPS 16 /* the operations of fx.v1.Request, and "unknown" */
 #define MAX_SERIES 128 /* (operation, status) pairs */
@@ -39,6 +41,99 @@ static struct {
 
 static unsigned long long feed[2];
 static int leader;
+
+#define MAX_STORAGE 512 /* (symbol, state) gauges */
+
+static struct {
+    unsigned long long runs[2]; /* ok, failed */
+    unsigned long long days[2], ticks[2]; /* by fx_day_action */
+    double last_end, last_seconds; /* Unix seconds; 0: none yet */
+    struct storage_gauge {
+        char symbol[FX_SYMBOL_MAX + 1];
+        enum fx_day_state state;
+        unsigned long long days, ticks, bytes;
+    } storage[MAX_STORAGE];
+    size_t nstorage;
+    int storage_read;
+} lifecycle;
+
+void fx_core_metrics_maintenance(const struct fx_maintenance_report *r, int rc)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    pthread_mutex_lock(&lock);
+    lifecycle.runs[rc != 0]++;
+    for (size_t i = 0; i < r->ndays; i++) {
+        lifecycle.days[r->days[i].action]++;
+        lifecycle.ticks[r->days[i].action] += r->days[i].ticks;
+    }
+    lifecycle.last_end = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+    lifecycle.last_seconds = r->seconds;
+    pthread_mutex_unlock(&lock);
+}
+
+void fx_core_metrics_storage(const struct fx_storage_range *ranges, size_t n)
+{
+    pthread_mutex_lock(&lock);
+    lifecycle.nstorage = 0;
+    lifecycle.storage_read = 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < lifecycle.nstorage
+            && !(lifecycle.storage[k].state == ranges[i].state && strcmp(lifecycle.storage[k].symbol, ranges[i].symbol) == 0))
+            k++;
+        if (k == lifecycle.nstorage) {
+            if (k == MAX_STORAGE) continue;
+            lifecycle.nstorage++;
+            memset(&lifecycle.storage[k], 0, sizeof lifecycle.storage[k]);
+            snprintf(lifecycle.storage[k].symbol, sizeof lifecycle.storage[k].symbol, "%s", ranges[i].symbol);
+            lifecycle.storage[k].state = ranges[i].state;
+        }
+        lifecycle.storage[k].days += ranges[i].days;
+        lifecycle.storage[k].ticks += ranges[i].ticks;
+        lifecycle.storage[k].bytes += ranges[i].bytes;
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+static void lifecycle_metrics(struct fx_prom_text *t)
+{
+    fx_prom_printf(t, "# HELP fx_core_maintenance_runs_total Maintenance passes (retention, compaction), by result.\n"
+                      "# TYPE fx_core_maintenance_runs_total counter\n"
+                      "fx_core_maintenance_runs_total{result=\"ok\"} %llu\n"
+                      "fx_core_maintenance_runs_total{result=\"failed\"} %llu\n",
+        lifecycle.runs[0], lifecycle.runs[1]);
+    fx_prom_printf(t, "# HELP fx_core_maintenance_days_total Days maintenance dropped (retention) or compacted.\n"
+                      "# TYPE fx_core_maintenance_days_total counter\n"
+                      "fx_core_maintenance_days_total{action=\"dropped\"} %llu\n"
+                      "fx_core_maintenance_days_total{action=\"compacted\"} %llu\n",
+        lifecycle.days[FX_DAY_DROPPED], lifecycle.days[FX_DAY_COMPACTED]);
+    fx_prom_printf(t, "# HELP fx_core_maintenance_ticks_total Ticks of the days maintenance dropped or compacted.\n"
+                      "# TYPE fx_core_maintenance_ticks_total counter\n"
+                      "fx_core_maintenance_ticks_total{action=\"dropped\"} %llu\n"
+                      "fx_core_maintenance_ticks_total{action=\"compacted\"} %llu\n",
+        lifecycle.ticks[FX_DAY_DROPPED], lifecycle.ticks[FX_DAY_COMPACTED]);
+    fx_prom_printf(t, "# HELP fx_core_maintenance_last_end_timestamp_seconds When the last pass of this core ended.\n"
+                      "# TYPE fx_core_maintenance_last_end_timestamp_seconds gauge\n");
+    if (lifecycle.last_end > 0)
+        fx_prom_printf(t, "fx_core_maintenance_last_end_timestamp_seconds %.3f\n", lifecycle.last_end);
+    fx_prom_printf(t, "# HELP fx_core_maintenance_last_duration_seconds How long the last pass of this core took.\n"
+                      "# TYPE fx_core_maintenance_last_duration_seconds gauge\n");
+    if (lifecycle.last_end > 0)
+        fx_prom_printf(t, "fx_core_maintenance_last_duration_seconds %.3f\n", lifecycle.last_seconds);
+    static const char *const names[3] = { "fx_core_storage_days", "fx_core_storage_ticks", "fx_core_storage_bytes" };
+    static const char *const helps[3] = { "Days with ticks of a symbol, by state (raw, compact, sealed).",
+        "Ticks stored, by symbol and state (sealed days hold none).",
+        "Bytes of the tick partitions (heap, indexes, TOAST), shared among symbols by their ticks." };
+    for (int m = 0; m < 3; m++) {
+        fx_prom_printf(t, "# HELP %s %s\n# TYPE %s gauge\n", names[m], helps[m], names[m]);
+        for (size_t i = 0; i < lifecycle.nstorage; i++) {
+            const struct storage_gauge *g = &lifecycle.storage[i];
+            fx_prom_printf(t, "%s{symbol=\"%s\",state=\"%s\"} %llu\n", names[m], g->symbol,
+                fx_day_state_name(g->state), m == 0 ? g->days : m == 1 ? g->ticks : g->bytes);
+        }
+    }
+}
 
 void fx_core_metrics_rpc(const char *op, int status, double seconds)
 {
@@ -155,6 +250,7 @@ char *fx_core_metrics_render(size_t *len)
     fx_prom_printf(&t, "# HELP fx_core_leader 1 while this core is the leader (closes candles), else 0.\n"
                        "# TYPE fx_core_leader gauge\nfx_core_leader %d\n",
         leader);
+    lifecycle_metrics(&t);
     pthread_mutex_unlock(&lock);
     return fx_prom_take(&t, len);
 }

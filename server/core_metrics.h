@@ -2,8 +2,8 @@
  * fx-core's Prometheus metrics, served at GET /metrics of the HTTP port
  * (core_http.c): RPC requests by operation and status with a latency
  * histogram per operation, the ingest counters and histograms, the
- * consumer group's backlog (gauges), the live feed's messages, and whether
- * this core leads.
+ * consumer group's backlog (gauges), the live feed's messages, whether
+ * this core leads, maintenance passes and the storage by symbol and state.
  *
  * Process-wide state in fixed-size tables behind one mutex: every function
  * is safe from any thread, and none allocates but fx_core_metrics_render.
@@ -11,6 +11,8 @@
  */
 #ifndef FX_CORE_METRICS_H
 #define FX_CORE_METRICS_H
+
+#include "server/lifecycle.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +44,13 @@ void fx_core_metrics_feed_published(enum fx_feed_kind kind);
 
 /* 1 while this core is the leader (the one that closes candles), else 0. */
 void fx_core_metrics_set_leader(int leader);
+
+/* One maintenance pass (lifecycle.c) and how it ended (0 or an FX_E*). */
+void fx_core_metrics_maintenance(const struct fx_maintenance_report *r, int rc);
+
+/* The storage report as last read: replaces the storage gauges (summed
+ * per symbol and state; symbols beyond the table's room are left out). */
+void fx_core_metrics_storage(const struct fx_storage_range *ranges, size_t n);
 
 /* The text exposition format; malloc'ed, the caller frees it (NULL when
  * out of memory). */

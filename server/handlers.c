@@ -13,7 +13,10 @@
 #include "server/candle_store.h"
 #include "server/core_metrics.h"
 #include "server/db.h"
+#include "server/lifecycle.h"
+#include "server/server.h"
 #include "server/tick_store.h"
+#include "base/calendar.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -47,6 +50,8 @@ struct reply {
         Fx__V1__HealthResponse health;
         Fx__V1__GetCandlesResponse candles;
         Fx__V1__GetLastSeqsResponse seqs;
+        Fx__V1__MaintenanceResponse maintenance;
+        Fx__V1__StorageResponse storage;
     } u;
     Fx__V1__Tick tick;
     char symbol[FX_SYMBOL_MAX + 1];
@@ -407,6 +412,97 @@ static void op_health(struct fx_worker *w, struct reply *r)
     r->resp.health = &r->u.health;
 }
 
+static int64_t unix_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* A maintenance pass now, on this worker's connection (it waits for a pass
+ * of another core to end first). */
+static void op_maintenance(struct fx_worker *w, const Fx__V1__MaintenanceRequest *q, struct reply *r)
+{
+    struct fx_lifecycle_policy policy = fx_server_policy(w->cfg);
+    struct fx_maintenance_report rep;
+    char err[512];
+    int rc = fx_maintenance_run(&w->db, &policy, unix_now_us(), q->dry_run, &rep, err, sizeof err);
+    if (!q->dry_run) fx_core_metrics_maintenance(&rep, rc);
+    if (rc) {
+        fx_maintenance_report_free(&rep);
+        return set_store_error(r, rc, err);
+    }
+    Fx__V1__MaintenanceResponse *m = &r->u.maintenance;
+    fx__v1__maintenance_response__init(m);
+    m->days = fx_arena_calloc(r->arena, rep.ndays ? rep.ndays : 1, sizeof *m->days);
+    Fx__V1__MaintenanceDay *days = fx_arena_calloc(r->arena, rep.ndays ? rep.ndays : 1, sizeof *days);
+    if (m->days == NULL || days == NULL) {
+        fx_maintenance_report_free(&rep);
+        return set_store_error(r, FX_ENOMEM, "");
+    }
+    for (size_t i = 0; i < rep.ndays; i++) {
+        const struct fx_day_report *d = &rep.days[i];
+        fx__v1__maintenance_day__init(&days[i]);
+        days[i].day_us = (int64_t)d->day * FX_US_PER_DAY;
+        days[i].action = d->action == FX_DAY_DROPPED ? "dropped" : "compacted";
+        days[i].ticks = d->ticks;
+        days[i].bytes_before = d->bytes_before;
+        days[i].bytes_after = d->bytes_after;
+        days[i].seconds = d->seconds;
+        m->days[i] = &days[i];
+    }
+    m->n_days = rep.ndays;
+    m->dry_run = rep.dry_run;
+    m->days_dropped = rep.days_dropped;
+    m->days_compacted = rep.days_compacted;
+    m->ticks_dropped = rep.ticks_dropped;
+    m->ticks_compacted = rep.ticks_compacted;
+    m->bytes_before = rep.bytes_before;
+    m->bytes_after = rep.bytes_after;
+    m->candles_dropped = rep.candles_dropped;
+    m->seconds = rep.seconds;
+    m->retention_days = policy.retention_days;
+    m->candle_retention_days = policy.candle_retention_days;
+    m->compression_after_days = policy.compression_after_days;
+    fx_maintenance_report_free(&rep);
+    r->resp.result_case = FX__V1__RESPONSE__RESULT_MAINTENANCE;
+    r->resp.maintenance = m;
+}
+
+static void op_storage(struct fx_worker *w, struct reply *r)
+{
+    struct fx_storage_range *ranges = NULL;
+    size_t n = 0;
+    char err[512];
+    int rc = fx_storage_read(&w->db, &ranges, &n, err, sizeof err);
+    if (rc) return set_store_error(r, rc, err);
+    Fx__V1__StorageResponse *s = &r->u.storage;
+    fx__v1__storage_response__init(s);
+    s->ranges = fx_arena_calloc(r->arena, n ? n : 1, sizeof *s->ranges);
+    Fx__V1__StorageRange *pb = fx_arena_calloc(r->arena, n ? n : 1, sizeof *pb);
+    char (*symbols)[FX_SYMBOL_MAX + 1] = fx_arena_calloc(r->arena, n ? n : 1, sizeof *symbols);
+    if (s->ranges == NULL || pb == NULL || symbols == NULL) {
+        free(ranges);
+        return set_store_error(r, FX_ENOMEM, "");
+    }
+    for (size_t i = 0; i < n; i++) {
+        fx__v1__storage_range__init(&pb[i]);
+        memcpy(symbols[i], ranges[i].symbol, sizeof symbols[i]);
+        pb[i].symbol = symbols[i];
+        pb[i].first_day_us = (int64_t)ranges[i].first_day * FX_US_PER_DAY;
+        pb[i].last_day_us = (int64_t)ranges[i].last_day * FX_US_PER_DAY;
+        pb[i].state = (char *)fx_day_state_name(ranges[i].state);
+        pb[i].days = ranges[i].days;
+        pb[i].ticks = ranges[i].ticks;
+        pb[i].bytes = ranges[i].bytes;
+        s->ranges[i] = &pb[i];
+    }
+    s->n_ranges = n;
+    free(ranges);
+    r->resp.result_case = FX__V1__RESPONSE__RESULT_STORAGE;
+    r->resp.storage = s;
+}
+
 /* Packs the response straight into the nng message body. */
 static nng_msg *pack_reply(const Fx__V1__Response *resp)
 {
@@ -436,6 +532,8 @@ static void run_op(struct fx_worker *w, const Fx__V1__Request *req, struct reply
     case FX__V1__REQUEST__OP_DELETE_TICKS: return op_delete_range(w, req->delete_ticks, r);
     case FX__V1__REQUEST__OP_GET_CANDLES: return op_candles(w, req->get_candles, r);
     case FX__V1__REQUEST__OP_HEALTH: return op_health(w, r);
+    case FX__V1__REQUEST__OP_MAINTENANCE: return op_maintenance(w, req->maintenance, r);
+    case FX__V1__REQUEST__OP_STORAGE: return op_storage(w, r);
     default:
         set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "op", "the request names no known operation");
     }
@@ -455,6 +553,8 @@ static const char *op_name(const Fx__V1__Request *req)
     case FX__V1__REQUEST__OP_DELETE_TICKS: return "delete_ticks";
     case FX__V1__REQUEST__OP_GET_CANDLES: return "get_candles";
     case FX__V1__REQUEST__OP_HEALTH: return "health";
+    case FX__V1__REQUEST__OP_MAINTENANCE: return "maintenance";
+    case FX__V1__REQUEST__OP_STORAGE: return "storage";
     default: return "unknown";
     }
 }

@@ -58,6 +58,16 @@ static inline void fx_pg_copy_float8(struct fx_pg_copy *c, double v)
     fx_pg_put_u32(c->p, 8), fx_pg_put_f64(c->p + 4, v), c->p += 12;
 }
 
+/* A field of `n` raw bytes (bytea). */
+static inline void fx_pg_copy_bytes(struct fx_pg_copy *c, const void *data, size_t n)
+{
+    fx_pg_put_u32(c->p, (uint32_t)n), c->p += 4;
+    memcpy(c->p, data, n), c->p += n;
+}
+
+/* A NULL field. */
+static inline void fx_pg_copy_null(struct fx_pg_copy *c) { fx_pg_put_u32(c->p, 0xffffffffu), c->p += 4; }
+
 static inline void fx_pg_copy_time(struct fx_pg_copy *c, int64_t unix_us)
 {
     fx_pg_put_u32(c->p, 8), fx_pg_put_time(c->p + 4, unix_us), c->p += 12;

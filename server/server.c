@@ -6,6 +6,8 @@
 #include "server/handlers.h"
 #include "server/ingest.h"
 #include "server/leader.h"
+#include "server/lifecycle.h"
+#include "server/core_metrics.h"
 #include "server/publish.h"
 #include "base/log.h"
 #include "server/migrate.h"
@@ -19,6 +21,8 @@
 #include <time.h>
 
 #define MAINTENANCE_PERIOD_S 600 /* how often partitions ahead are checked */
+#define MAINTENANCE_TICK_MS 2000 /* how often the maintenance thread looks whether it leads */
+#define STORAGE_PERIOD_S 60 /* how often the storage gauges are read */
 
 struct fx_server {
     struct fx_config cfg;
@@ -58,15 +62,69 @@ static int ensure_partitions_ahead(struct fx_db *db, const struct fx_config *cfg
     return fx_partitions_ensure_range(db, today - 1, today + cfg->partition_days_ahead, err, errlen);
 }
 
+struct fx_lifecycle_policy fx_server_policy(const struct fx_config *cfg)
+{
+    return (struct fx_lifecycle_policy){ cfg->retention_days, cfg->candle_retention_days,
+        cfg->compression_after_days };
+}
+
+/* One lifecycle pass on the maintenance thread's connection, logged. */
+static void run_lifecycle(struct fx_db *db, const struct fx_config *cfg)
+{
+    struct fx_lifecycle_policy policy = fx_server_policy(cfg);
+    if (policy.retention_days == 0 && policy.compression_after_days == 0 && policy.candle_retention_days == 0)
+        return;
+    struct fx_maintenance_report rep;
+    char err[512];
+    int rc = fx_maintenance_run(db, &policy, now_us(), 0, &rep, err, sizeof err);
+    fx_core_metrics_maintenance(&rep, rc);
+    if (rc != 0)
+        fx_warn("lifecycle", "maintenance stopped: %s (it is tried again at the next run)", err);
+    else if (rep.ndays > 0 || rep.candles_dropped > 0)
+        fx_info("lifecycle", "maintenance: %u days dropped, %u compacted, %llu candles deleted, in %.1f s",
+            rep.days_dropped, rep.days_compacted, (unsigned long long)rep.candles_dropped, rep.seconds);
+    fx_maintenance_report_free(&rep);
+}
+
+/* Partitions ahead every MAINTENANCE_PERIOD_S; while leader, the lifecycle
+ * pass when it becomes leader (at start, usually) and every
+ * MAINTENANCE_INTERVAL_S; the storage gauges every STORAGE_PERIOD_S. */
 static void maintenance_main(void *arg)
 {
     struct fx_server *s = arg;
     struct fx_db db = { 0 };
     snprintf(db.url, sizeof db.url, "%s", s->cfg.database_url);
-    while (!fx_thread_wait_ms(&s->maintenance, MAINTENANCE_PERIOD_S * 1000)) {
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    double partitions_at = 0, lifecycle_at = -1e18, storage_at = -1e18;
+    int was_leader = 0;
+    while (!fx_thread_wait_ms(&s->maintenance, MAINTENANCE_TICK_MS)) {
         char err[512];
-        if (ensure_partitions_ahead(&db, &s->cfg, err, sizeof err) != 0)
-            fx_warn("partitions", "cannot create partitions ahead: %s", err);
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        double now = (double)(t.tv_sec - started.tv_sec) + (double)(t.tv_nsec - started.tv_nsec) / 1e9;
+        if (now - partitions_at >= MAINTENANCE_PERIOD_S) {
+            partitions_at = now;
+            if (ensure_partitions_ahead(&db, &s->cfg, err, sizeof err) != 0)
+                fx_warn("partitions", "cannot create partitions ahead: %s", err);
+        }
+        int leader = fx_leader_is(s->leader);
+        if (leader && (!was_leader || now - lifecycle_at >= s->cfg.maintenance_interval_s)) {
+            lifecycle_at = now;
+            if (fx_db_ensure(&db, err, sizeof err) == 0)
+                run_lifecycle(&db, &s->cfg);
+            else
+                fx_warn("lifecycle", "maintenance postponed: %s", err);
+            storage_at = -1e18; /* show what it did at once */
+        }
+        was_leader = leader;
+        if (now - storage_at >= STORAGE_PERIOD_S) {
+            storage_at = now;
+            struct fx_storage_range *ranges = NULL;
+            size_t n = 0;
+            if (fx_storage_read(&db, &ranges, &n, err, sizeof err) == 0) fx_core_metrics_storage(ranges, n);
+            free(ranges);
+        }
     }
     fx_db_close(&db);
 }

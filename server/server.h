@@ -20,8 +20,12 @@
  *   leader          candle leadership: tries the        PostgreSQL (its own,      -
  *                   advisory lock, or checks it holds   keepalives; holds the
  *                   (fx_thread, every LEADER_CHECK_MS)  session lock) (leader.c)
- *   maintenance     partitions ahead, every             PostgreSQL (its own,      -
- *                   MAINTENANCE_PERIOD_S (fx_thread)    opened when first due)
+ *   maintenance     partitions ahead, every             PostgreSQL (its own,      maintenance and
+ *                   MAINTENANCE_PERIOD_S; while leader, opened when first due;    lifecycle advisory
+ *                   retention and compaction            holds the maintenance     locks (lifecycle.h)
+ *                   (lifecycle.c) at start and every    lock during a pass)
+ *                   MAINTENANCE_INTERVAL_S; storage
+ *                   gauges (fx_thread)
  *   ingest reader   XREADGROUP, XAUTOCLAIM, XTRIM;      Redis (reads, trims)      ingest lock (the slot)
  *                   parses, fills the slot (fx_thread)
  *   ingest storer   stores the slot's batch, publishes, PostgreSQL; Redis (XACK,  ingest lock; publisher's
@@ -48,6 +52,7 @@
 #define FX_SERVER_H
 
 #include "server/config.h"
+#include "server/lifecycle.h"
 
 #include <stddef.h>
 
@@ -65,6 +70,9 @@ void fx_server_destroy(struct fx_server *s);
 
 /* Whether this core is the candle leader now (server/leader.h). Any thread. */
 int fx_server_is_leader(const struct fx_server *s);
+
+/* The lifecycle settings of `cfg` (what a maintenance pass applies). */
+struct fx_lifecycle_policy fx_server_policy(const struct fx_config *cfg);
 
 /* Applies pending migrations on a connection of its own; *applied receives
  * how many. Used by `fx-core migrate` and by fx_server_create. */

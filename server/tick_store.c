@@ -6,10 +6,12 @@
 #include "server/partitions.h"
 #include "server/pg_codec.h"
 #include "server/pg_copy.h"
+#include "server/tick_chunks.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* PostgreSQL type OIDs of the parameters (pg_type.h is not a client header). */
 #define OID_INT8 20
@@ -30,13 +32,16 @@ static const struct statement statements[] = {
     { "tick_insert",
         "INSERT INTO ticks (symbol, time, price) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", 3,
         { OID_TEXT, OID_TIMESTAMPTZ, OID_FLOAT8 } },
+    /* Reads return the raw ticks and the compacted chunks that may hold
+     * the answer in one statement, so in one snapshot (tick_chunks.h). */
     { "ticks_select",
-        "SELECT time, price, coalesce(seq, 0) FROM ticks WHERE symbol = $1 AND time >= $2 AND time < $3"
-        " ORDER BY time LIMIT $4 OFFSET $5",
+        "(SELECT time, price, coalesce(seq, 0), NULL::bytea FROM ticks WHERE symbol = $1 AND time >= $2 AND time < $3"
+        " ORDER BY time LIMIT $4 + $5) UNION ALL (" FX_CHUNKS_BY_TIME_SQL ")",
         5, { OID_TEXT, OID_TIMESTAMPTZ, OID_TIMESTAMPTZ, OID_INT8, OID_INT8 } },
     { "ticks_after",
-        "SELECT time, price, seq FROM ticks WHERE symbol = $1 AND seq > $2 ORDER BY seq LIMIT $3", 3,
-        { OID_TEXT, OID_INT8, OID_INT8 } },
+        "(SELECT time, price, seq, NULL::bytea FROM ticks WHERE symbol = $1 AND seq > $2 ORDER BY seq LIMIT $3)"
+        " UNION ALL (" FX_CHUNKS_BY_SEQ_SQL ")",
+        3, { OID_TEXT, OID_INT8, OID_INT8 } },
     { "last_seqs", "SELECT symbol, last_seq FROM symbol_seq WHERE symbol = ANY($1::text[]) OR $2 ORDER BY symbol LIMIT $3",
         3, { 1009 /* text[] */, 16 /* bool */, OID_INT8 } },
     /* The next `n` numbers of each symbol: returns the last one reserved. */
@@ -286,6 +291,59 @@ done:
     return rc;
 }
 
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+struct day_tick {
+    const char *symbol;
+    int32_t day;
+    int64_t time_us;
+};
+
+static int cmp_day_tick(const void *a, const void *b)
+{
+    const struct day_tick *x = a, *y = b;
+    int c = strcmp(x->symbol, y->symbol);
+    if (c) return c;
+    if (x->day != y->day) return (x->day > y->day) - (x->day < y->day);
+    return (x->time_us > y->time_us) - (x->time_us < y->time_us);
+}
+
+/* fx_chunks_before_write for a batch: one span per symbol and settled day
+ * (live batches have none, and this costs a pass over the batch). */
+static int batch_before_write(struct fx_db *db, const struct fx_tick *t, size_t n, char *err, size_t errlen)
+{
+    int64_t now = now_us();
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) m += fx_day_settled(fx_day_of(t[i].time_us), now);
+    if (m == 0) return 0;
+    struct day_tick *old = malloc(m * sizeof *old);
+    struct fx_tick_span *spans = malloc(m * sizeof *spans);
+    int rc = FX_ENOMEM;
+    if (old == NULL || spans == NULL) goto done;
+    m = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t day = fx_day_of(t[i].time_us);
+        if (fx_day_settled(day, now)) old[m++] = (struct day_tick){ t[i].symbol, day, t[i].time_us };
+    }
+    qsort(old, m, sizeof *old, cmp_day_tick);
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (i > 0 && old[i].day == old[i - 1].day && strcmp(old[i].symbol, old[i - 1].symbol) == 0)
+            spans[k - 1].to_us = old[i].time_us;
+        else
+            spans[k++] = (struct fx_tick_span){ old[i].symbol, old[i].time_us, old[i].time_us };
+    }
+    rc = fx_chunks_before_write(db, spans, k, now, err, errlen);
+done:
+    free(old), free(spans);
+    return rc;
+}
+
 #define SQLSTATE_UNIQUE_VIOLATION "23505"
 
 /* The fast path: COPY straight into ticks, which holds when no tick of the
@@ -356,6 +414,7 @@ static int bulk_transaction(struct fx_db *db, const struct fx_tick *t, size_t n,
     int rc = fx_db_exec(db, "BEGIN", err, errlen);
     if (rc) return rc;
     rc = lock_batch_symbols(db, t, n, err, errlen);
+    if (rc == 0) rc = batch_before_write(db, t, n, err, errlen);
     if (rc) return rollback(db, rc);
     rc = copy_direct(db, t, n, out, err, errlen);
     if (rc != 0 && strcmp(db->last_sqlstate, SQLSTATE_UNIQUE_VIOLATION) == 0) {
@@ -403,27 +462,6 @@ int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, struct fx_write *o
     return rc;
 }
 
-/* Reads rows (time, price, seq) of `symbol` into arena memory. Clears `res`. */
-static int read_ticks(PGresult *res, const char *symbol, struct fx_arena *arena, struct fx_tick **out, size_t *n)
-{
-    size_t rows = (size_t)PQntuples(res);
-    struct fx_tick *ticks = fx_arena_calloc(arena, rows ? rows : 1, sizeof *ticks);
-    if (ticks == NULL) {
-        PQclear(res);
-        return FX_ENOMEM;
-    }
-    for (size_t i = 0; i < rows; i++) {
-        memcpy(ticks[i].symbol, symbol, strlen(symbol) + 1);
-        ticks[i].time_us = fx_pg_get_time(PQgetvalue(res, (int)i, 0));
-        ticks[i].price = fx_pg_get_f64(PQgetvalue(res, (int)i, 1));
-        ticks[i].seq = fx_pg_get_i64(PQgetvalue(res, (int)i, 2));
-    }
-    PQclear(res);
-    *out = ticks;
-    *n = rows;
-    return 0;
-}
-
 int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us, uint32_t limit,
     uint32_t offset, struct fx_arena *arena, struct fx_tick **out, size_t *n, char *err, size_t errlen)
 {
@@ -435,7 +473,7 @@ int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int6
     param_i64(&p, offset);
     PGresult *res = run(db, "ticks_select", &p);
     int rc = fx_db_rows(db, res, err, errlen);
-    return rc ? rc : read_ticks(res, symbol, arena, out, n);
+    return rc ? rc : fx_chunks_merge_by_time(res, symbol, start_us, end_us, offset, limit, arena, out, n, err, errlen);
 }
 
 int fx_ticks_after(struct fx_db *db, const char *symbol, int64_t after_seq, uint32_t limit, struct fx_arena *arena,
@@ -447,7 +485,7 @@ int fx_ticks_after(struct fx_db *db, const char *symbol, int64_t after_seq, uint
     param_i64(&p, limit);
     PGresult *res = run(db, "ticks_after", &p);
     int rc = fx_db_rows(db, res, err, errlen);
-    return rc ? rc : read_ticks(res, symbol, arena, out, n);
+    return rc ? rc : fx_chunks_merge_by_seq(res, symbol, after_seq, limit, arena, out, n, err, errlen);
 }
 
 int fx_last_seqs(struct fx_db *db, const char *const *symbols, size_t n, uint32_t limit, struct fx_arena *arena,
@@ -481,14 +519,24 @@ int fx_last_seqs(struct fx_db *db, const char *const *symbols, size_t n, uint32_
 
 /* Runs an edit of `symbol`'s ticks in one transaction with the recompute
  * of the candles covering [from_us, to_us]; *rows receives the rows changed
- * (the candles are left alone when none was). */
+ * (the candles are left alone when none was). A range delete
+ * (`range_delete`: [from_us, to_us + 1)) removes compacted chunks lying
+ * wholly inside at once; any other edit inflates the chunks it touches. */
 static int edit(struct fx_db *db, const char *stmt, const struct params *p, const char *symbol, int64_t from_us,
-    int64_t to_us, uint64_t *rows, char *err, size_t errlen)
+    int64_t to_us, int range_delete, uint64_t *rows, char *err, size_t errlen)
 {
     int rc = fx_db_exec(db, "BEGIN", err, errlen);
     if (rc) return rc;
+    uint64_t packed = 0;
     rc = lock_symbol(db, symbol, err, errlen);
+    if (rc == 0 && range_delete)
+        rc = fx_chunks_before_delete(db, symbol, from_us, to_us + 1, now_us(), &packed, err, errlen);
+    if (rc == 0 && !range_delete) {
+        struct fx_tick_span span = fx_chunks_edit_span(symbol, from_us, to_us);
+        rc = fx_chunks_before_write(db, &span, 1, now_us(), err, errlen);
+    }
     if (rc == 0) rc = run_command(db, stmt, p, rows, err, errlen);
+    if (rc == 0) *rows += packed;
     if (rc == 0 && *rows > 0) rc = fx_candles_recompute(db, symbol, from_us, to_us, err, errlen);
     if (rc == 0) rc = fx_db_exec(db, "COMMIT", err, errlen);
     return rc ? rollback(db, rc) : 0;
@@ -498,7 +546,7 @@ static int edit_one(struct fx_db *db, const char *stmt, const struct params *p, 
     char *err, size_t errlen)
 {
     uint64_t rows = 0;
-    int rc = edit(db, stmt, p, symbol, time_us, time_us, &rows, err, errlen);
+    int rc = edit(db, stmt, p, symbol, time_us, time_us, 0, &rows, err, errlen);
     if (rc == 0 && rows == 0) {
         snprintf(err, errlen, "no tick for %s at this time", symbol);
         return FX_ENOTFOUND;
@@ -535,5 +583,5 @@ int fx_ticks_delete_range(struct fx_db *db, const char *symbol, int64_t start_us
         *deleted = 0;
         return 0;
     }
-    return edit(db, "ticks_delete", &p, symbol, start_us, end_us - 1, deleted, err, errlen);
+    return edit(db, "ticks_delete", &p, symbol, start_us, end_us - 1, 1, deleted, err, errlen);
 }

@@ -37,6 +37,9 @@ void fx_fixture_start_with(void (*tweak)(struct fx_config *cfg))
     snprintf(cfg.rpc_url, sizeof cfg.rpc_url, "%s", rpc_url);
     snprintf(cfg.feed_url, sizeof cfg.feed_url, "%s", fx_test_feed_url());
     cfg.ingest_enabled = 0; /* ingest tests start their own, on streams of their own */
+    /* tests share past days (fx_test_time) and count rows by SQL: their
+     * cores compact nothing (the lifecycle tests use databases of their own) */
+    cfg.compression_after_days = 0;
     if (tweak) tweak(&cfg);
     cr_assert_eq(fx_server_create(&server, &cfg, err, sizeof err), 0, "fx-core: %s", err);
     fxc_err e;
@@ -52,6 +55,7 @@ struct fx_server *fx_test_core_start(const char *rpc, const char *feed)
     snprintf(cfg.rpc_url, sizeof cfg.rpc_url, "%s", rpc);
     snprintf(cfg.feed_url, sizeof cfg.feed_url, "%s", feed);
     cfg.ingest_enabled = 0;
+    cfg.compression_after_days = 0;
     struct fx_server *s;
     cr_assert_eq(fx_server_create(&s, &cfg, err, sizeof err), 0, "fx-core on %s: %s", rpc, err);
     return s;
