@@ -57,6 +57,7 @@ struct batch {
     size_t n, cap;
     char (*ids)[32];
     struct fx_tick *ticks;
+    size_t *tick_entry; /* the entry each tick came from */
     size_t nticks;
     struct {
         size_t entry;
@@ -88,6 +89,7 @@ static void batch_free(struct batch *b)
 {
     free(b->ids);
     free(b->ticks);
+    free(b->tick_entry);
     free(b->bad);
     free(b->entries);
     memset(b, 0, sizeof *b);
@@ -100,7 +102,8 @@ static int batch_init(struct batch *b, size_t cap)
     b->ids = calloc(cap, sizeof *b->ids);
     b->ticks = calloc(cap, sizeof *b->ticks);
     b->entries = calloc(cap, sizeof *b->entries);
-    if (b->ids && b->ticks && b->entries) return 0;
+    b->tick_entry = calloc(cap, sizeof *b->tick_entry);
+    if (b->ids && b->ticks && b->entries && b->tick_entry) return 0;
     batch_free(b);
     return FX_ENOMEM;
 }
@@ -129,7 +132,7 @@ static int batch_append(struct batch *b, redisReply *list)
         }
         char why[sizeof b->bad[0].why];
         if (fx_ingest_parse_entry(fields, lengths, nf, &b->ticks[b->nticks], why, sizeof why) == 0) {
-            b->nticks++;
+            b->tick_entry[b->nticks++] = b->n;
         } else {
             if (b->bad == NULL && (b->bad = calloc(b->cap, sizeof *b->bad)) == NULL) return FX_ENOMEM;
             memcpy(b->bad[b->nbad].why, why, sizeof why);
@@ -236,6 +239,36 @@ static double seconds_since(const struct timespec *t0)
     return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* Moves the ticks of sealed days (retention dropped their ticks: writes
+ * there are refused) to the dead letters; returns how many. */
+static size_t dead_letter_sealed(struct fx_ingest *in, struct batch *b)
+{
+    unsigned char *sealed = calloc(b->nticks ? b->nticks : 1, 1);
+    char err[512];
+    if (sealed == NULL || fx_ticks_sealed(&in->db, b->ticks, b->nticks, sealed, err, sizeof err) != 0) {
+        free(sealed);
+        return 0;
+    }
+    if (b->bad == NULL && (b->bad = calloc(b->cap, sizeof *b->bad)) == NULL) {
+        free(sealed);
+        return 0;
+    }
+    size_t kept = 0, moved = 0;
+    for (size_t i = 0; i < b->nticks; i++) {
+        if (!sealed[i]) {
+            b->ticks[kept] = b->ticks[i], b->tick_entry[kept++] = b->tick_entry[i];
+            continue;
+        }
+        b->bad[b->nbad].entry = b->tick_entry[i];
+        snprintf(b->bad[b->nbad++].why, sizeof b->bad[0].why,
+            "its day is sealed: retention dropped the day's ticks (RETENTION_DAYS), so none can be added");
+        moved++;
+    }
+    b->nticks = kept;
+    free(sealed);
+    return moved;
+}
+
 /* Stores the batch's ticks, retrying (with backoff) until it works or the
  * ingester stops; tried once at least, also when stopping (a graceful stop
  * finishes the batch in hand). Returns 0 once stored, with the time the
@@ -252,6 +285,10 @@ static int store(struct fx_ingest *in, struct batch *b, struct fx_write *written
             *seconds = seconds_since(&t0);
             fx_backoff_reset(&in->store_backoff);
             return 0;
+        }
+        if (rc == FX_ESEALED && dead_letter_sealed(in, b) > 0) {
+            attempt = -1; /* not a failure: the rest is stored at once */
+            continue;
         }
         fx_log_event(FX_LOG_WARN, "ingest", FX_LOG_FIELDS(FX_LOG_INT("batch_size", b->nticks)),
             "batch of %zu not stored, will retry: %s", b->nticks, err);

@@ -80,7 +80,7 @@ static void run_lifecycle(struct fx_db *db, const struct fx_config *cfg)
     fx_core_metrics_maintenance(&rep, rc);
     if (rc != 0)
         fx_warn("lifecycle", "maintenance stopped: %s (it is tried again at the next run)", err);
-    else if (rep.ndays > 0 || rep.candles_dropped > 0)
+    else
         fx_info("lifecycle", "maintenance: %u days dropped, %u compacted, %llu candles deleted, in %.1f s",
             rep.days_dropped, rep.days_compacted, (unsigned long long)rep.candles_dropped, rep.seconds);
     fx_maintenance_report_free(&rep);

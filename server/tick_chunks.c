@@ -237,6 +237,20 @@ int fx_chunks_before_write(struct fx_db *db, const struct fx_tick_span *spans, s
     return rc;
 }
 
+int fx_chunks_day_sealed(struct fx_db *db, int32_t day, int *sealed, char *err, size_t errlen)
+{
+    char lo[16], hi[32];
+    snprintf(lo, sizeof lo, "{%d}", (int)day);
+    snprintf(hi, sizeof hi, "{%d}", (int)day);
+    const char *values[2] = { lo, hi };
+    PGresult *res = run_text(db, "sealed_in_spans", 2, values);
+    int rc = fx_db_rows(db, res, err, errlen);
+    if (rc) return rc;
+    *sealed = !PQgetisnull(res, 0, 0);
+    PQclear(res);
+    return 0;
+}
+
 struct fx_tick_span fx_chunks_edit_span(const char *symbol, int64_t from_us, int64_t to_us)
 {
     int64_t rem;

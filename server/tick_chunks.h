@@ -57,6 +57,9 @@ struct fx_tick_span {
 int fx_chunks_before_write(struct fx_db *db, const struct fx_tick_span *spans, size_t n, int64_t now_us, char *err,
     size_t errlen);
 
+/* *sealed receives whether `day` is sealed (its ticks were dropped). */
+int fx_chunks_day_sealed(struct fx_db *db, int32_t day, int *sealed, char *err, size_t errlen);
+
 /* The same for a range delete of [start_us, end_us) of `symbol`, whose
  * candles are recomputed by whole minutes afterwards: deletes the chunks
  * lying wholly inside the range (*deleted receives their ticks) and

@@ -452,6 +452,30 @@ int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, st
     return rc;
 }
 
+int fx_ticks_sealed(struct fx_db *db, const struct fx_tick *t, size_t n, unsigned char *sealed, char *err,
+    size_t errlen)
+{
+    int64_t now = now_us();
+    for (size_t i = 0; i < n; i++) {
+        sealed[i] = 0;
+        int32_t day = fx_day_of(t[i].time_us);
+        if (!fx_day_settled(day, now)) continue;
+        int is = 0;
+        for (size_t k = 0; k < i; k++) /* days repeat: ask once per day */
+            if (fx_day_of(t[k].time_us) == day) {
+                is = sealed[k] ? 1 : 2;
+                break;
+            }
+        if (is == 0) {
+            int rc = fx_chunks_day_sealed(db, day, &is, err, errlen);
+            if (rc) return rc;
+            is = is ? 1 : 2;
+        }
+        sealed[i] = is == 1;
+    }
+    return 0;
+}
+
 int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, struct fx_write *out, char *err, size_t errlen)
 {
     int rc = fx_ticks_insert_bulk(db, t, 1, out, err, errlen);

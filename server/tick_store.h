@@ -51,6 +51,11 @@ int fx_ticks_after(struct fx_db *db, const char *symbol, int64_t after_seq, uint
 int fx_last_seqs(struct fx_db *db, const char *const *symbols, size_t n, uint32_t limit, struct fx_arena *arena,
     struct fx_symbol_seq **out, size_t *count, char *err, size_t errlen);
 
+/* Marks in sealed[i] whether t[i] lies in a sealed day (retention dropped
+ * its ticks; writes there fail with FX_ESEALED). */
+int fx_ticks_sealed(struct fx_db *db, const struct fx_tick *t, size_t n, unsigned char *sealed, char *err,
+    size_t errlen);
+
 /* FX_ENOTFOUND when there is no such tick. */
 int fx_tick_update_price(struct fx_db *db, const char *symbol, int64_t time_us, double price,
     char *err, size_t errlen);

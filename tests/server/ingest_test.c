@@ -197,6 +197,37 @@ Test(ingest, malformed_entries_go_to_the_dead_letter_stream_and_never_block)
     cr_assert_eq(redis_int("XPENDING %s %s", stream, group), 0);
 }
 
+/* A tick of a day retention sealed cannot be stored: it is dead-lettered
+ * with the reason, and the ticks around it are stored. */
+Test(ingest, ticks_of_a_sealed_day_are_dead_lettered_and_the_rest_stored)
+{
+    PGresult *res = PQexec(fx_test_pg(), "INSERT INTO tick_days (day, state, ticks, raw_bytes, compact_bytes)"
+                                         " VALUES ('1990-01-02', 'sealed', 1, 0, 0) ON CONFLICT DO NOTHING");
+    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(fx_test_pg()));
+    PQclear(res);
+    start_ingesting();
+    char sym[17];
+    fx_test_symbol(sym, "SEAL");
+    xadd(sym, "2025-12-05T10:00:00Z", "1.1");
+    xadd(sym, "1990-01-02T10:00:00Z", "1.2");
+    xadd(sym, "2025-12-05T10:00:01Z", "1.3");
+    cr_assert_eq(wait_for_ticks(sym, 2, 10), 2);
+    long long dead_entries = 0;
+    for (int i = 0; i < 100 && dead_entries < 1; i++, usleep(50000)) dead_entries = redis_int("XLEN %s", dead, NULL);
+    cr_assert_eq(dead_entries, 1);
+    redisReply *r = redisCommand(redis(), "XRANGE %s - +", dead);
+    cr_assert(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    redisReply *f = r->element[0]->element[1];
+    int said = 0;
+    for (size_t k = 0; k + 1 < f->elements; k += 2)
+        if (strcmp(f->element[k]->str, "reason") == 0 && strstr(f->element[k + 1]->str, "sealed")) said = 1;
+    freeReplyObject(r);
+    cr_assert(said, "the dead letter says the day is sealed");
+    for (int i = 0; i < 40 && redis_int("XPENDING %s %s", stream, group) != 0; i++) usleep(50000);
+    cr_assert_eq(redis_int("XPENDING %s %s", stream, group), 0);
+    cr_assert_eq(fx_test_count_ticks(sym), 2);
+}
+
 /* Other fields are ignored however many come before the tick's: an entry
  * with 20 extra pairs first is stored, not dead-lettered as incomplete. */
 Test(ingest, an_entry_with_many_other_fields_first_is_stored)

@@ -15,6 +15,7 @@
 #include "server/lifecycle.h"
 #include "server/migrate.h"
 #include "server/tick_store.h"
+#include "tests/support/fixture.h"
 
 #include <criterion/criterion.h>
 #include <libpq-fe.h>
@@ -24,30 +25,12 @@
 #include <time.h>
 #include <unistd.h>
 
-static char admin_url[512];
-
 /* A database of its own, migrated; dropped by drop_database. */
 static void create_database(const char *name, struct fx_db *db)
 {
-    const char *url = getenv("DATABASE_URL");
-    cr_assert(url != NULL, "DATABASE_URL is not set: run the tests with ./scripts/test.sh");
-    snprintf(admin_url, sizeof admin_url, "%s", url);
-    PGconn *c = PQconnectdb(admin_url);
-    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
-    char sql[256];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
-    PQclear(PQexec(c, sql));
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    PGresult *res = PQexec(c, sql);
-    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
-    PQclear(res);
-    PQfinish(c);
-    /* the same URL with the database name replaced */
-    char db_url[512];
-    const char *slash = strrchr(url, '/'), *query = strchr(url, '?');
-    snprintf(db_url, sizeof db_url, "%.*s/%s%s", (int)(slash - url), url, name, query ? query : "");
-    char err[512];
-    cr_assert_eq(fx_db_open(db, db_url, err, sizeof err), 0, "%s", err);
+    char url[512], err[512];
+    fx_test_database_create(name, url, sizeof url);
+    cr_assert_eq(fx_db_open(db, url, err, sizeof err), 0, "%s", err);
     int applied;
     cr_assert_eq(fx_migrate(db, &applied, err, sizeof err), 0, "%s", err);
     cr_assert_eq(fx_db_ensure(db, err, sizeof err), 0, "%s", err);
@@ -56,11 +39,7 @@ static void create_database(const char *name, struct fx_db *db)
 static void drop_database(const char *name, struct fx_db *db)
 {
     fx_db_close(db);
-    PGconn *c = PQconnectdb(admin_url);
-    char sql[256];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
-    PQclear(PQexec(c, sql));
-    PQfinish(c);
+    fx_test_database_drop(name);
 }
 
 static long long sql_int(struct fx_db *db, const char *sql)

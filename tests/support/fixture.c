@@ -119,3 +119,29 @@ int fx_test_stored_price(const char *symbol, int64_t time_us, double *price)
 }
 
 int64_t fx_test_time(int64_t seconds) { return (1736935200LL + seconds) * 1000000LL; }
+
+static void admin_exec(const char *fmt, const char *name)
+{
+    PGconn *c = PQconnectdb(getenv("DATABASE_URL"));
+    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+    char sql[256];
+    snprintf(sql, sizeof sql, fmt, name);
+    PGresult *res = PQexec(c, sql);
+    cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s: %s", sql, PQerrorMessage(c));
+    PQclear(res);
+    PQfinish(c);
+}
+
+void fx_test_database_create(const char *name, char *url, size_t urllen)
+{
+    const char *base = getenv("DATABASE_URL");
+    cr_assert(base != NULL, "DATABASE_URL is not set: run the tests with ./scripts/test.sh");
+    admin_exec("DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+    admin_exec("CREATE DATABASE %s", name);
+    /* the same URL with the database name replaced */
+    const char *slash = strrchr(base, '/'), *query = strchr(base, '?');
+    cr_assert(slash != NULL && slash > base + 12, "DATABASE_URL has no database name: %s", base);
+    snprintf(url, urllen, "%.*s/%s%s", (int)(slash - base), base, name, query ? query : "");
+}
+
+void fx_test_database_drop(const char *name) { admin_exec("DROP DATABASE IF EXISTS %s WITH (FORCE)", name); }

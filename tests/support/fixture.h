@@ -46,6 +46,12 @@ long long fx_test_count_ticks(const char *symbol);
 /* The stored price of (symbol, time_us) by SQL; returns 0 if absent. */
 int fx_test_stored_price(const char *symbol, int64_t time_us, double *price);
 
+/* A fresh database `name` on the test server (dropped first if it
+ * exists), for tests whose work spans whole days of every symbol
+ * (maintenance); *url receives its URL. Not migrated. */
+void fx_test_database_create(const char *name, char *url, size_t urllen);
+void fx_test_database_drop(const char *name);
+
 /* Runs a SQL query that returns one integer. */
 long long fx_test_sql_int(const char *sql);
 
