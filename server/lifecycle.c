@@ -234,6 +234,14 @@ struct chunk {
     int64_t first_us, last_us, seq_min, seq_max;
     uint32_t count;
     size_t offset, len; /* of its blob in the day's blob buffer */
+    uint64_t checksum; /* of its ticks as read */
+};
+
+/* Where a chunk of the day stored before begins: new chunks must not span
+ * it (chunks of a symbol never overlap). */
+struct boundary {
+    char symbol[FX_SYMBOL_MAX + 1];
+    int64_t first_us;
 };
 
 struct day_build {
@@ -243,7 +251,9 @@ struct day_build {
     size_t blobs_len, blobs_cap;
     struct fx_tick pending[FX_CHUNK_TICKS];
     size_t npending;
-    uint64_t ticks, checksum;
+    uint64_t ticks;
+    struct boundary *bounds; /* by (symbol, first_us), strcmp order */
+    size_t nbounds, cursor;
     int failed;
 };
 
@@ -285,24 +295,60 @@ static void flush_chunk(struct day_build *b)
         if (b->pending[i].seq > c->seq_max) c->seq_max = b->pending[i].seq;
     }
     c->count = (uint32_t)b->npending;
+    c->checksum = fx_tick_checksum(b->pending, b->npending, 0);
     c->offset = b->blobs_len;
     c->len = len;
     b->blobs_len += len;
     b->npending = 0;
 }
 
+static int cmp_boundary(const struct boundary *x, const char *symbol, int64_t first_us)
+{
+    int c = strcmp(x->symbol, symbol);
+    return c ? c : (x->first_us > first_us) - (x->first_us < first_us);
+}
+
+static int cmp_bounds(const void *x, const void *y)
+{
+    const struct boundary *b = y;
+    return cmp_boundary(x, b->symbol, b->first_us);
+}
+
+/* The first boundary at or after (symbol, first_us). */
+static size_t boundary_lower(const struct day_build *b, const char *symbol, int64_t first_us)
+{
+    size_t lo = 0, hi = b->nbounds;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cmp_boundary(&b->bounds[mid], symbol, first_us) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static void add_tick(struct day_build *b, const char *symbol, size_t symlen, int64_t time_us, double price,
     int64_t seq)
 {
-    if (b->npending > 0
-        && (b->npending == FX_CHUNK_TICKS || strlen(b->pending[0].symbol) != symlen
-            || memcmp(b->pending[0].symbol, symbol, symlen) != 0))
-        flush_chunk(b);
+    char sym[FX_SYMBOL_MAX + 1];
+    memcpy(sym, symbol, symlen);
+    sym[symlen] = '\0';
+    int same = b->npending > 0 && strcmp(b->pending[0].symbol, sym) == 0;
+    if (b->npending > 0 && (!same || b->npending == FX_CHUNK_TICKS)) flush_chunk(b);
+    if (!same) b->cursor = boundary_lower(b, sym, INT64_MIN);
+    /* a stored chunk between the last tick and this one ends the chunk:
+     * raw ticks never lie inside a chunk, so whole chunks lie between */
+    int crossed = 0;
+    while (b->cursor < b->nbounds && strcmp(b->bounds[b->cursor].symbol, sym) == 0
+        && b->bounds[b->cursor].first_us < time_us) {
+        crossed = 1;
+        b->cursor++;
+    }
+    if (crossed && b->npending > 0) flush_chunk(b);
     struct fx_tick *t = &b->pending[b->npending++];
-    memcpy(t->symbol, symbol, symlen);
-    t->symbol[symlen] = '\0';
+    memcpy(t->symbol, sym, symlen + 1);
     t->time_us = time_us, t->price = price, t->seq = seq;
-    b->checksum = fx_tick_checksum(t, 1, b->checksum);
     b->ticks++;
 }
 
@@ -401,42 +447,83 @@ static int write_chunks(struct fx_db *db, const struct day_build *b, char *err, 
         &c, err, errlen);
 }
 
-/* Reads the day's chunks back as stored and checks they decode to exactly
- * the ticks read (count and checksum, in the same order). */
-static int verify_chunks(struct fx_db *db, const char *name, const struct day_build *b, char *err, size_t errlen)
+static int cmp_chunk(const void *x, const void *y)
+{
+    const struct chunk *a = x, *b = y;
+    int c = strcmp(a->symbol, b->symbol);
+    return c ? c : (a->first_us > b->first_us) - (a->first_us < b->first_us);
+}
+
+/* Reads the day's chunks back as stored and checks that the new ones decode
+ * to exactly the ticks read (count and checksum of each). */
+static int verify_chunks(struct fx_db *db, const char *name, struct day_build *b, char *err, size_t errlen)
 {
     char sql[160];
-    snprintf(sql, sizeof sql, "SELECT symbol, data FROM tick_chunks_p%s ORDER BY symbol, first_time", name);
+    snprintf(sql, sizeof sql, "SELECT symbol, first_time, data FROM tick_chunks_p%s", name);
     PGresult *res = PQexecParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 1);
     int rc = fx_db_rows(db, res, err, errlen);
     if (rc) return rc;
+    qsort(b->chunks, b->nchunks, sizeof *b->chunks, cmp_chunk);
     struct fx_tick *ticks = malloc(FX_CHUNK_TICKS * sizeof *ticks);
-    uint64_t count = 0, sum = 0;
+    uint64_t count = 0;
+    size_t matched = 0;
     rc = ticks ? 0 : FX_ENOMEM;
     for (int r = 0; rc == 0 && r < PQntuples(res); r++) {
-        const uint8_t *data = (const uint8_t *)PQgetvalue(res, r, 1);
-        size_t len = (size_t)PQgetlength(res, r, 1);
+        struct chunk key;
+        snprintf(key.symbol, sizeof key.symbol, "%.*s", PQgetlength(res, r, 0), PQgetvalue(res, r, 0));
+        key.first_us = fx_pg_get_time(PQgetvalue(res, r, 1));
+        const struct chunk *c = bsearch(&key, b->chunks, b->nchunks, sizeof *b->chunks, cmp_chunk);
+        if (c == NULL) continue; /* stored before */
+        const uint8_t *data = (const uint8_t *)PQgetvalue(res, r, 2);
+        size_t len = (size_t)PQgetlength(res, r, 2);
         int64_t n = fx_tick_chunk_count(data, len);
-        if (n < 0 || n > FX_CHUNK_TICKS || fx_tick_chunk_decode(data, len, ticks, FX_CHUNK_TICKS) != 0) {
+        if (n != (int64_t)c->count || fx_tick_chunk_decode(data, len, ticks, FX_CHUNK_TICKS) != 0
+            || fx_tick_checksum(ticks, (size_t)n, 0) != c->checksum) {
             rc = FX_EDB;
             break;
         }
-        sum = fx_tick_checksum(ticks, (size_t)n, sum);
         count += (uint64_t)n;
+        matched++;
     }
     PQclear(res);
     free(ticks);
-    if (rc == 0 && (count != b->ticks || sum != b->checksum)) rc = FX_EDB;
+    if (rc == 0 && (count != b->ticks || matched != b->nchunks)) rc = FX_EDB;
     if (rc == FX_EDB)
         snprintf(err, errlen, "the chunks of %s do not read back as its ticks (%llu of %llu); nothing was changed",
             name, (unsigned long long)count, (unsigned long long)b->ticks);
     return rc;
 }
 
+/* The chunks the day holds already, as boundaries. */
+static int read_boundaries(struct fx_db *db, const char *name, struct day_build *b, char *err, size_t errlen)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT symbol, first_time FROM tick_chunks_p%s", name);
+    PGresult *res = PQexecParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 1);
+    int rc = fx_db_rows(db, res, err, errlen);
+    if (rc) return rc;
+    size_t n = (size_t)PQntuples(res);
+    b->bounds = calloc(n ? n : 1, sizeof *b->bounds);
+    if (b->bounds == NULL) {
+        PQclear(res);
+        return FX_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        snprintf(b->bounds[i].symbol, sizeof b->bounds[i].symbol, "%.*s", PQgetlength(res, (int)i, 0),
+            PQgetvalue(res, (int)i, 0));
+        b->bounds[i].first_us = fx_pg_get_time(PQgetvalue(res, (int)i, 1));
+    }
+    PQclear(res);
+    b->nbounds = n;
+    qsort(b->bounds, n, sizeof *b->bounds, cmp_bounds);
+    return 0;
+}
+
 static void build_free(struct day_build *b)
 {
     free(b->chunks);
     free(b->blobs);
+    free(b->bounds);
 }
 
 /* Compacts one day in one transaction: the chunks are written, read back
@@ -464,16 +551,9 @@ static int compact_day(struct fx_db *db, const struct day_info *d, int dry_run, 
     if (b == NULL) return FX_ENOMEM;
     rc = fx_db_exec(db, "BEGIN", err, errlen);
     if (rc == 0) rc = exec(db, err, errlen, "SELECT pg_advisory_xact_lock(%lld)", FX_LIFECYCLE_LOCK_KEY);
-    if (rc == 0 && d->chunks) { /* compacted before: its chunks and the late ticks are compacted anew */
-        char sql[128];
-        snprintf(sql, sizeof sql, "DELETE FROM tick_chunks_p%s RETURNING symbol, data", name);
-        PGresult *res = PQexecParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 1);
-        rc = fx_db_rows(db, res, err, errlen);
-        if (rc == 0) {
-            rc = fx_chunks_write_back(db, res, err, errlen);
-            PQclear(res);
-        }
-    }
+    /* compacted before: the late ticks become chunks of their own, between
+     * the stored ones, which stay as they are */
+    if (rc == 0 && d->chunks) rc = read_boundaries(db, name, b, err, errlen);
     if (rc == 0) rc = read_day(db, name, b, err, errlen);
     if (rc == 0 && b->ticks > 0) rc = write_chunks(db, b, err, errlen);
     if (rc == 0) {
@@ -497,11 +577,11 @@ static int compact_day(struct fx_db *db, const struct day_info *d, int dry_run, 
     if (rc == 0)
         rc = exec(db, err, errlen,
             "INSERT INTO tick_days (day, state, ticks, raw_bytes, compact_bytes) VALUES"
-            " (date '1970-01-01' + %d, 'compact', %llu, %llu, %llu) ON CONFLICT (day) DO UPDATE SET"
-            " state = 'compact', ticks = excluded.ticks, raw_bytes = greatest(tick_days.raw_bytes, excluded.raw_bytes),"
-            " compact_bytes = excluded.compact_bytes, changed_at = now()",
-            (int)d->day, (unsigned long long)b->ticks, (unsigned long long)rep.bytes_before,
-            (unsigned long long)rep.bytes_after);
+            " (date '1970-01-01' + %d, 'compact', (SELECT coalesce(sum(tick_count), 0) FROM tick_chunks_p%s), %llu, %llu)"
+            " ON CONFLICT (day) DO UPDATE SET state = 'compact', ticks = excluded.ticks,"
+            " raw_bytes = tick_days.raw_bytes + excluded.raw_bytes, compact_bytes = excluded.compact_bytes,"
+            " changed_at = now()",
+            (int)d->day, name, (unsigned long long)rep.bytes_before, (unsigned long long)rep.bytes_after);
     if (rc == 0) rc = fx_db_exec(db, "COMMIT", err, errlen);
     rep.ticks = b->ticks;
     build_free(b);

@@ -3,6 +3,7 @@
 #include "base/errors.h"
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *env_names[8], *env_values[8];
@@ -88,4 +89,51 @@ Test(config, the_http_port_is_off_by_default_and_bounded)
     set("FX_HTTP_PORT", "65536");
     cr_assert_eq(fx_config_load_from(&cfg, fake_env, err, sizeof err), FX_ECONFIG);
     cr_assert(strstr(err, "FX_HTTP_PORT") != NULL, "%s", err);
+}
+
+Test(config, lifecycle_settings_default_to_keep_forever_and_compact_after_a_week)
+{
+    struct fx_config cfg;
+    char err[256];
+    cr_assert_eq(fx_config_load_from(&cfg, fake_env, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(cfg.retention_days, 0);
+    cr_assert_eq(cfg.candle_retention_days, 0);
+    cr_assert_eq(cfg.compression_after_days, 7);
+    cr_assert_eq(cfg.maintenance_interval_s, 3600);
+}
+
+Test(config, lifecycle_settings_are_bounded_and_candles_outlive_their_ticks)
+{
+    static const struct {
+        const char *retention, *candles, *compression;
+        int ok;
+    } cases[] = {
+        { "0", "0", "0", 1 }, /* everything off */
+        { "90", "0", "7", 1 }, /* the old service's policy, candles forever */
+        { "90", "365", "7", 1 },
+        { "90", "90", "1", 1 },
+        { "36500", "36500", "36500", 1 },
+        { "36501", "0", "7", 0 },
+        { "-1", "0", "7", 0 },
+        { "0", "0", "36501", 0 },
+        { "0", "30", "7", 0 }, /* candles dropped while their ticks stay */
+        { "90", "30", "7", 0 },
+        { "x", "0", "7", 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        reset();
+        set("RETENTION_DAYS", cases[i].retention);
+        set("CANDLE_RETENTION_DAYS", cases[i].candles);
+        set("COMPRESSION_AFTER_DAYS", cases[i].compression);
+        struct fx_config cfg;
+        char err[256] = "";
+        int rc = fx_config_load_from(&cfg, fake_env, err, sizeof err);
+        if (cases[i].ok) {
+            cr_assert_eq(rc, 0, "case %zu: %s", i, err);
+            cr_assert_eq(cfg.retention_days, atoi(cases[i].retention));
+        } else {
+            cr_assert_eq(rc, FX_ECONFIG, "case %zu accepted", i);
+            cr_assert(strstr(err, "RETENTION_DAYS") != NULL || strstr(err, "COMPRESSION_AFTER_DAYS") != NULL, "%s", err);
+        }
+    }
 }

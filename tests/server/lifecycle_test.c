@@ -174,6 +174,18 @@ static void assert_candles_equal(struct twin *t)
     }
 }
 
+/* The rule reads and edits rely on: no raw tick inside a chunk of its
+ * symbol, no two chunks of a symbol overlapping. */
+static void assert_disjoint(struct fx_db *db)
+{
+    cr_assert_eq(sql_int(db, "SELECT count(*) FROM ticks t JOIN tick_chunks c ON c.symbol = t.symbol"
+                             " AND t.time BETWEEN c.first_time AND c.last_time"),
+        0, "raw ticks inside chunks");
+    cr_assert_eq(sql_int(db, "SELECT count(*) FROM tick_chunks a JOIN tick_chunks b ON a.symbol = b.symbol"
+                             " AND a.first_time < b.first_time AND b.first_time <= a.last_time"),
+        0, "overlapping chunks");
+}
+
 static void compact(struct fx_db *db, struct fx_maintenance_report *rep)
 {
     struct fx_lifecycle_policy policy = { .compression_after_days = 1 };
@@ -181,6 +193,7 @@ static void compact(struct fx_db *db, struct fx_maintenance_report *rep)
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     cr_assert_eq(fx_maintenance_run(db, &policy, (int64_t)now.tv_sec * 1000000, 0, rep, err, sizeof err), 0, "%s", err);
+    assert_disjoint(db);
 }
 
 /* A random existing tick of b (the twin). */
@@ -294,6 +307,7 @@ Test(lifecycle, compacted_days_read_and_edit_exactly_like_an_uncompacted_twin, .
     }
     assert_reads_equal(&t, 20);
     assert_candles_equal(&t);
+    assert_disjoint(&t.a);
     cr_assert_gt(sql_int(&t.a, "SELECT count(*) FROM ticks"), 0, "edits inflated no chunk");
 
     /* compacting again folds the late ticks in; still equal */
