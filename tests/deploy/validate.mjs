@@ -168,6 +168,10 @@ if (overlay === "production") {
   const db = byKind("Cluster")[0];
   if (!db || db.spec.instances < 3 || !(db.spec.minSyncReplicas >= 1)) fail(db, "not 3 instances with a synchronous replica");
   for (const kind of ["PodMonitor", "PrometheusRule"]) if (!byKind(kind).length) fail(null, `no ${kind}`);
+  // the replaced service's data lifecycle: 90 days of ticks, compacted after 7
+  const coreEnv = workloads.find((w) => w.metadata.name === "fx-core")?.spec.template.spec.containers[0].env ?? [];
+  for (const [name, value] of [["RETENTION_DAYS", "90"], ["COMPRESSION_AFTER_DAYS", "7"]])
+    if (coreEnv.find((e) => e.name === name)?.value !== value) fail(null, `production fx-core without ${name}=${value}`);
 }
 
 if (failures.length) {
