@@ -23,6 +23,7 @@ static const struct {
     { FX_ETIMEDOUT, "timed out", FX_STATUS_DEADLINE_EXCEEDED },
     { FX_EREMOTE, "refused by the peer", FX_STATUS_INTERNAL },
     { FX_ESEALED, "sealed by retention", FX_STATUS_FAILED_PRECONDITION },
+    { FX_EBUSY, "busy", FX_STATUS_UNAVAILABLE },
 };
 
 /* Every status: its name and its HTTP answer. */

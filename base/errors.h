@@ -28,6 +28,7 @@ enum {
     FX_ETIMEDOUT = -12, /* nothing came in time */
     FX_EREMOTE = -13, /* the peer (fx-core) refused or failed: its status says why */
     FX_ESEALED = -14, /* the data is gone on purpose (retention sealed its day): nothing may change there */
+    FX_EBUSY = -15, /* the same work is running already (a maintenance pass): try again later */
 };
 
 /* gRPC status numbers, as fx.v1.StatusCode and libfxclient's FXC_* carry them. */

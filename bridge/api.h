@@ -27,6 +27,10 @@ void fx_api_static(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_index(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_demo(struct fx_http_request *req, struct fx_http_response *res);
 
+/* admin_api.c: the data lifecycle */
+void fx_api_maintenance(struct fx_http_request *req, struct fx_http_response *res);
+void fx_api_storage(struct fx_http_request *req, struct fx_http_response *res);
+
 /* ws_api.c */
 void fx_api_ws_ticks(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_ws_ohlc(struct fx_http_request *req, struct fx_http_response *res);

@@ -70,6 +70,17 @@ int fx_param_uint(const struct fx_http_request *req, const char *name, uint32_t 
     return 0;
 }
 
+int fx_param_bool(const struct fx_http_request *req, const char *name, int def, int *out,
+    struct fx_http_response *res)
+{
+    const char *v = fx_http_query(req, name);
+    if (v == NULL) return *out = def, 0;
+    if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0) return *out = 0, 0;
+    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) return *out = 1, 0;
+    fx_reply_error(res, 422, "%s: expected true or false, got \"%.16s\"", name, v);
+    return -1;
+}
+
 json_t *fx_body_json(const struct fx_http_request *req, struct fx_http_response *res)
 {
     json_error_t error;

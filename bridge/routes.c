@@ -16,6 +16,8 @@ static const struct fx_route routes[] = {
     { "GET", "/ohlc", fx_api_ohlc, 0 },
     { "GET", "/livez", fx_api_livez, 0 },
     { "GET", "/health", fx_api_health, 0 },
+    { "POST", "/admin/maintenance", fx_api_maintenance, 0 },
+    { "GET", "/admin/storage", fx_api_storage, 0 },
     { "GET", "/ws/stats", fx_api_ws_stats, 0 },
     { "GET", "/ws/ticks", fx_api_ws_ticks, 0 },
     { "GET", "/ws/ticks/{symbol}", fx_api_ws_ticks, 0 },

@@ -44,11 +44,7 @@ static void upgrade(struct fx_http_request *req, struct fx_http_response *res, c
 /* closed_only: true, false, 1, 0 or absent. */
 static int closed_only_param(const struct fx_http_request *req, int *out, struct fx_http_response *res)
 {
-    const char *v = fx_http_query(req, "closed_only");
-    if (v == NULL || strcmp(v, "false") == 0 || strcmp(v, "0") == 0) return *out = 0, 0;
-    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) return *out = 1, 0;
-    fx_reply_error(res, 422, "closed_only: expected true or false, got \"%.16s\"", v);
-    return -1;
+    return fx_param_bool(req, "closed_only", 0, out, res);
 }
 
 static int path_symbol(struct fx_http_request *req, const char *arg, char out[FXC_SYMBOL_MAX + 1],

@@ -90,19 +90,33 @@ FXC_API void fxc_set_timeout(fxc *c, int ms) { c->timeout_ms = ms > 0 ? ms : DEF
 #define SAME(fxc, fx) ((int)(fxc) == (int)(fx))
 _Static_assert(SAME(FXC_INVALID_ARGUMENT, FX_STATUS_INVALID_ARGUMENT) && SAME(FXC_DEADLINE_EXCEEDED, FX_STATUS_DEADLINE_EXCEEDED)
         && SAME(FXC_NOT_FOUND, FX_STATUS_NOT_FOUND) && SAME(FXC_ALREADY_EXISTS, FX_STATUS_ALREADY_EXISTS)
-        && SAME(FXC_RESOURCE_EXHAUSTED, FX_STATUS_RESOURCE_EXHAUSTED) && SAME(FXC_INTERNAL, FX_STATUS_INTERNAL)
+        && SAME(FXC_RESOURCE_EXHAUSTED, FX_STATUS_RESOURCE_EXHAUSTED)
+        && SAME(FXC_FAILED_PRECONDITION, FX_STATUS_FAILED_PRECONDITION) && SAME(FXC_INTERNAL, FX_STATUS_INTERNAL)
         && SAME(FXC_UNAVAILABLE, FX_STATUS_UNAVAILABLE),
     "libfxclient's status codes are fx.v1.StatusCode's");
 
 FXC_API const char *fxc_status_name(int code) { return fx_status_name(code); }
 
+/* The answer of a slow operation (a maintenance pass) may take
+ * FXC_MAINTENANCE_TIMEOUT_MS, or the handle's timeout if longer. */
+static int slow_answer_ms(const fxc *c)
+{
+    return c->timeout_ms > FXC_MAINTENANCE_TIMEOUT_MS ? c->timeout_ms : FXC_MAINTENANCE_TIMEOUT_MS;
+}
+
 /* Sends `req` and receives the response on a fresh context. On success
  * *resp is the unpacked response (free with fx__v1__response__free_unpacked)
  * and its status has been converted: FXC_OK is returned only when the core
- * said OK and the result is the expected one. */
-static int call(fxc *c, Fx__V1__Request *req, Fx__V1__Response__ResultCase expect, Fx__V1__Response **resp,
-    fxc_err *err)
+ * said OK and the result is the expected one. Handing the request to a core
+ * takes at most the handle's timeout; so does the answer, unless `slow`
+ * (slow_answer_ms). nng's REQ sends a request again when it is unanswered
+ * for its resend time (60 s): a slow operation moves that to its deadline,
+ * so that it runs once (one whose core's connection closes is still sent to
+ * another core). */
+static int call_waiting(fxc *c, Fx__V1__Request *req, Fx__V1__Response__ResultCase expect, int slow,
+    Fx__V1__Response **resp, fxc_err *err)
 {
+    int answer_ms = slow ? slow_answer_ms(c) : c->timeout_ms;
     nng_ctx ctx;
     nng_aio *aio;
     nng_msg *msg = NULL;
@@ -114,6 +128,7 @@ static int call(fxc *c, Fx__V1__Request *req, Fx__V1__Response__ResultCase expec
         return fail(err, FXC_UNAVAILABLE, NULL, "cannot open a request context: %s", nng_strerror(rv));
     }
     nng_aio_set_timeout(aio, c->timeout_ms);
+    if (slow) nng_ctx_set_ms(ctx, NNG_OPT_REQ_RESENDTIME, answer_ms);
     req->id = __atomic_add_fetch(&c->next_id, 1, __ATOMIC_RELAXED);
 
     size_t len = fx__v1__request__get_packed_size(req);
@@ -127,7 +142,9 @@ static int call(fxc *c, Fx__V1__Request *req, Fx__V1__Response__ResultCase expec
         if (rv != 0) nng_msg_free(msg); /* a failed send leaves the message with us */
     }
     msg = NULL;
+    int answering = rv == 0; /* the request is on its way: what fails now is the answer */
     if (rv == 0) {
+        nng_aio_set_timeout(aio, answer_ms);
         nng_ctx_recv(ctx, aio);
         nng_aio_wait(aio);
         rv = nng_aio_result(aio);
@@ -135,6 +152,9 @@ static int call(fxc *c, Fx__V1__Request *req, Fx__V1__Response__ResultCase expec
     }
     nng_ctx_close(ctx);
     nng_aio_free(aio);
+    if (rv == NNG_ETIMEDOUT && answering && slow)
+        return fail(err, FXC_UNAVAILABLE, NULL,
+            "fx-core did not answer within %d s (the operation may still be running there)", answer_ms / 1000);
     if (rv != 0)
         return fail(err, FXC_UNAVAILABLE, NULL, "fx-core did not answer: %s",
             rv == NNG_ETIMEDOUT ? "timed out (is fx-core running? FX_RPC_URL)" : nng_strerror(rv));
@@ -154,6 +174,12 @@ static int call(fxc *c, Fx__V1__Request *req, Fx__V1__Response__ResultCase expec
     }
     *resp = r;
     return ok(err);
+}
+
+static int call(fxc *c, Fx__V1__Request *req, Fx__V1__Response__ResultCase expect, Fx__V1__Response **resp,
+    fxc_err *err)
+{
+    return call_waiting(c, req, expect, 0, resp, err);
 }
 
 /* The symbol must be a string that fits; the core validates the rest. */
@@ -399,3 +425,87 @@ FXC_API int fxc_health(fxc *c, fxc_health_info *out, fxc_err *err)
     fx__v1__response__free_unpacked(r, NULL);
     return FXC_OK;
 }
+
+FXC_API int fxc_maintenance(fxc *c, int dry_run, fxc_maintenance_report *out, fxc_err *err)
+{
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__MaintenanceRequest op = FX__V1__MAINTENANCE_REQUEST__INIT;
+    op.dry_run = dry_run != 0;
+    req.op_case = FX__V1__REQUEST__OP_MAINTENANCE;
+    req.maintenance = &op;
+    Fx__V1__Response *r;
+    int rc = call_waiting(c, &req, FX__V1__RESPONSE__RESULT_MAINTENANCE, 1, &r, err);
+    if (rc) return rc;
+    const Fx__V1__MaintenanceResponse *m = r->maintenance;
+    fxc_maintenance_day *days = calloc(m->n_days ? m->n_days : 1, sizeof *days);
+    if (days == NULL) {
+        fx__v1__response__free_unpacked(r, NULL);
+        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu days", m->n_days);
+    }
+    for (size_t i = 0; i < m->n_days; i++) {
+        const Fx__V1__MaintenanceDay *d = m->days[i];
+        days[i] = (fxc_maintenance_day){ .day_us = d->day_us,
+            .dropped = strcmp(d->action, "dropped") == 0,
+            .ticks = d->ticks,
+            .bytes_before = d->bytes_before,
+            .bytes_after = d->bytes_after,
+            .seconds = d->seconds };
+    }
+    *out = (fxc_maintenance_report){ .dry_run = m->dry_run,
+        .days = days,
+        .ndays = m->n_days,
+        .days_dropped = m->days_dropped,
+        .days_compacted = m->days_compacted,
+        .ticks_dropped = m->ticks_dropped,
+        .ticks_compacted = m->ticks_compacted,
+        .bytes_before = m->bytes_before,
+        .bytes_after = m->bytes_after,
+        .candles_dropped = m->candles_dropped,
+        .seconds = m->seconds,
+        .retention_days = m->retention_days,
+        .candle_retention_days = m->candle_retention_days,
+        .compression_after_days = m->compression_after_days };
+    fx__v1__response__free_unpacked(r, NULL);
+    return FXC_OK;
+}
+
+FXC_API void fxc_maintenance_report_free(fxc_maintenance_report *r)
+{
+    if (r == NULL) return;
+    free(r->days);
+    r->days = NULL;
+    r->ndays = 0;
+}
+
+FXC_API int fxc_storage(fxc *c, fxc_storage_range **ranges, size_t *n, fxc_err *err)
+{
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__StorageRequest op = FX__V1__STORAGE_REQUEST__INIT;
+    req.op_case = FX__V1__REQUEST__OP_STORAGE;
+    req.storage = &op;
+    Fx__V1__Response *r;
+    int rc = call_waiting(c, &req, FX__V1__RESPONSE__RESULT_STORAGE, 1, &r, err);
+    if (rc) return rc;
+    size_t count = r->storage->n_ranges;
+    fxc_storage_range *out = calloc(count ? count : 1, sizeof *out);
+    if (out == NULL) {
+        fx__v1__response__free_unpacked(r, NULL);
+        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu storage ranges", count);
+    }
+    for (size_t i = 0; i < count; i++) {
+        const Fx__V1__StorageRange *g = r->storage->ranges[i];
+        snprintf(out[i].symbol, sizeof out[i].symbol, "%s", g->symbol);
+        out[i].first_day_us = g->first_day_us;
+        out[i].last_day_us = g->last_day_us;
+        snprintf(out[i].state, sizeof out[i].state, "%s", g->state);
+        out[i].days = g->days;
+        out[i].ticks = g->ticks;
+        out[i].bytes = g->bytes;
+    }
+    fx__v1__response__free_unpacked(r, NULL);
+    *ranges = out;
+    *n = count;
+    return FXC_OK;
+}
+
+FXC_API void fxc_storage_free(fxc_storage_range *ranges) { free(ranges); }

@@ -50,6 +50,7 @@ enum opt_flag {
     OPT_ZONE = 1 << 5, /* --tz --day-start */
     OPT_CANDLES = 1 << 6, /* --candles RES */
     OPT_FORMAT = 1 << 7, /* --format --symbol */
+    OPT_DRY_RUN = 1 << 8,
 };
 
 struct cli;
@@ -72,7 +73,7 @@ struct cli {
     const char *group; /* "tick" when only the group is known, for hints */
     const char *url, *timeout;
     const char *start, *end, *limit, *offset, *batch, *tz, *day_start, *candles, *format, *symbol;
-    int json, help;
+    int json, help, dry_run;
     char **pos; /* positional arguments */
     int npos;
 };
@@ -639,6 +640,250 @@ static int run_import(const struct cli *cli)
     return EXIT_OK;
 }
 
+/* ---- data lifecycle ----------------------------------------------------- */
+
+#define DAY_STR_MAX 11 /* "2026-01-02" */
+#define BYTES_STR_MAX 24
+
+/* The UTC date of a day's start: "2026-01-02". */
+static char *day_format(int64_t day_us, char out[DAY_STR_MAX])
+{
+    char time[FXC_TIME_STR_MAX];
+    snprintf(out, DAY_STR_MAX, "%.10s", fxc_time_format(day_us, time));
+    return out;
+}
+
+/* 950 B, 12.3 kB, 1.2 MB, 4.0 GB (powers of 1000). */
+static char *bytes_format(uint64_t bytes, char out[BYTES_STR_MAX])
+{
+    static const char *const units[] = { "kB", "MB", "GB", "TB", "PB" };
+    if (bytes < 1000) {
+        snprintf(out, BYTES_STR_MAX, "%llu B", (unsigned long long)bytes);
+        return out;
+    }
+    double v = (double)bytes / 1000.0;
+    size_t u = 0;
+    while (v >= 999.95 && u + 1 < sizeof units / sizeof units[0]) v /= 1000.0, u++;
+    snprintf(out, BYTES_STR_MAX, "%.1f %s", v, units[u]);
+    return out;
+}
+
+static int max_int(int a, int b) { return a > b ? a : b; }
+
+static int uint_width(uint64_t v)
+{
+    char text[24];
+    return snprintf(text, sizeof text, "%llu", (unsigned long long)v);
+}
+
+/* "RETENTION_DAYS=0 (keep forever), ..." : what a pass applied. */
+static void print_lifecycle_settings(const fxc_maintenance_report *r, int compression_first)
+{
+    char retention[64], candles[64], compression[64];
+    snprintf(retention, sizeof retention, "RETENTION_DAYS=%d%s", r->retention_days,
+        r->retention_days == 0 ? " (keep forever)" : "");
+    snprintf(candles, sizeof candles, "CANDLE_RETENTION_DAYS=%d%s", r->candle_retention_days,
+        r->candle_retention_days == 0 ? " (keep forever)" : "");
+    snprintf(compression, sizeof compression, "COMPRESSION_AFTER_DAYS=%d%s", r->compression_after_days,
+        r->compression_after_days == 0 ? " (never)" : "");
+    if (compression_first)
+        printf("%s, %s, %s", compression, retention, candles);
+    else
+        printf("%s, %s, %s", retention, candles, compression);
+}
+
+/* One line per day: date, action, ticks, bytes before -> after, ratio, seconds. */
+static void print_maintenance_days(const fxc_maintenance_report *r)
+{
+    char before[BYTES_STR_MAX], after[BYTES_STR_MAX], day[DAY_STR_MAX];
+    int ticks_w = 1, before_w = 1, after_w = 1;
+    for (size_t i = 0; i < r->ndays; i++) {
+        const fxc_maintenance_day *d = &r->days[i];
+        ticks_w = max_int(ticks_w, uint_width(d->ticks));
+        before_w = max_int(before_w, (int)strlen(bytes_format(d->bytes_before, before)));
+        after_w = max_int(after_w, (int)strlen(bytes_format(d->bytes_after, after)));
+    }
+    for (size_t i = 0; i < r->ndays; i++) {
+        const fxc_maintenance_day *d = &r->days[i];
+        day_format(d->day_us, day);
+        bytes_format(d->bytes_before, before);
+        if (r->dry_run) { /* nothing was written: no size after, no time */
+            printf("%s  %-13s  %*llu ticks  %*s\n", day, d->dropped ? "would drop" : "would compact", ticks_w,
+                (unsigned long long)d->ticks, before_w, before);
+            continue;
+        }
+        char ratio[24] = "-";
+        if (!d->dropped && d->bytes_after > 0)
+            snprintf(ratio, sizeof ratio, "%.1fx", (double)d->bytes_before / (double)d->bytes_after);
+        printf("%s  %-9s  %*llu ticks  %*s -> %*s  %6s  %.2f s\n", day, d->dropped ? "dropped" : "compacted",
+            ticks_w, (unsigned long long)d->ticks, before_w, before, after_w, bytes_format(d->bytes_after, after),
+            ratio, d->seconds);
+    }
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many) { return n == 1 ? one : many; }
+
+static void print_maintenance_text(const fxc_maintenance_report *r)
+{
+    char before[BYTES_STR_MAX], after[BYTES_STR_MAX];
+    if (r->ndays == 0 && r->candles_dropped == 0) {
+        printf("%snothing to do: ", r->dry_run ? "dry run: " : "");
+        print_lifecycle_settings(r, 1);
+        printf(" (%.2f s)\n", r->seconds);
+        return;
+    }
+    print_maintenance_days(r);
+    bytes_format(r->bytes_before, before);
+    if (r->dry_run)
+        printf("dry run, nothing changed: would drop %u %s (%llu ticks), compact %u %s (%llu ticks), %s in all;"
+               " would delete %llu %s",
+            r->days_dropped, plural(r->days_dropped, "day", "days"), (unsigned long long)r->ticks_dropped,
+            r->days_compacted, plural(r->days_compacted, "day", "days"), (unsigned long long)r->ticks_compacted,
+            before, (unsigned long long)r->candles_dropped, plural(r->candles_dropped, "candle", "candles"));
+    else
+        printf("dropped %u %s (%llu ticks), compacted %u %s (%llu ticks): %s -> %s; deleted %llu %s",
+            r->days_dropped, plural(r->days_dropped, "day", "days"), (unsigned long long)r->ticks_dropped,
+            r->days_compacted, plural(r->days_compacted, "day", "days"), (unsigned long long)r->ticks_compacted,
+            before, bytes_format(r->bytes_after, after), (unsigned long long)r->candles_dropped,
+            plural(r->candles_dropped, "candle", "candles"));
+    printf("; %.2f s (", r->seconds);
+    print_lifecycle_settings(r, 0);
+    printf(")\n");
+}
+
+static void print_maintenance_json(const fxc_maintenance_report *r)
+{
+    char day[DAY_STR_MAX];
+    printf("{\"dry_run\":%s,\"days\":[", r->dry_run ? "true" : "false");
+    for (size_t i = 0; i < r->ndays; i++) {
+        const fxc_maintenance_day *d = &r->days[i];
+        printf("%s{\"day\":\"%s\",\"action\":\"%s\",\"ticks\":%llu,\"bytes_before\":%llu,\"bytes_after\":%llu,"
+               "\"seconds\":%.3f}",
+            i ? "," : "", day_format(d->day_us, day), d->dropped ? "dropped" : "compacted",
+            (unsigned long long)d->ticks, (unsigned long long)d->bytes_before, (unsigned long long)d->bytes_after,
+            d->seconds);
+    }
+    printf("],\"days_dropped\":%u,\"days_compacted\":%u,\"ticks_dropped\":%llu,\"ticks_compacted\":%llu,"
+           "\"bytes_before\":%llu,\"bytes_after\":%llu,\"candles_dropped\":%llu,\"seconds\":%.3f,"
+           "\"settings\":{\"retention_days\":%d,\"candle_retention_days\":%d,\"compression_after_days\":%d}}\n",
+        r->days_dropped, r->days_compacted, (unsigned long long)r->ticks_dropped,
+        (unsigned long long)r->ticks_compacted, (unsigned long long)r->bytes_before,
+        (unsigned long long)r->bytes_after, (unsigned long long)r->candles_dropped, r->seconds, r->retention_days,
+        r->candle_retention_days, r->compression_after_days);
+}
+
+static int run_maintenance(const struct cli *cli)
+{
+    fxc_maintenance_report r;
+    fxc_err err = { 0 };
+    fxc *c;
+    int rc = connect_core(cli, 0, &c);
+    if (rc != 0) return rc;
+    rc = fxc_maintenance(c, cli->dry_run, &r, &err);
+    fxc_close(c);
+    if (rc != FXC_OK) return core_error(rc, &err);
+    if (cli->json)
+        print_maintenance_json(&r);
+    else
+        print_maintenance_text(&r);
+    fxc_maintenance_report_free(&r);
+    return EXIT_OK;
+}
+
+static const char *const storage_states[] = { "raw", "compact", "sealed" };
+#define N_STORAGE_STATES (sizeof storage_states / sizeof storage_states[0])
+
+/* "9.9" bytes per tick, "-" without ticks. */
+static char *per_tick_format(uint64_t bytes, uint64_t ticks, char out[24])
+{
+    if (ticks == 0)
+        snprintf(out, 24, "-");
+    else
+        snprintf(out, 24, "%.1f", (double)bytes / (double)ticks);
+    return out;
+}
+
+static void print_storage_table(const fxc_storage_range *g, size_t n)
+{
+    if (n == 0) {
+        printf("(no stored days)\n");
+        return;
+    }
+    char from[DAY_STR_MAX], to[DAY_STR_MAX], bytes[BYTES_STR_MAX], per[24];
+    int sym_w = 6, state_w = 5, days_w = 4, ticks_w = 5, bytes_w = 5, per_w = 10;
+    for (size_t i = 0; i < n; i++) {
+        sym_w = max_int(sym_w, (int)strlen(g[i].symbol));
+        state_w = max_int(state_w, (int)strlen(g[i].state));
+        days_w = max_int(days_w, uint_width(g[i].days));
+        ticks_w = max_int(ticks_w, uint_width(g[i].ticks));
+        bytes_w = max_int(bytes_w, (int)strlen(bytes_format(g[i].bytes, bytes)));
+        per_w = max_int(per_w, (int)strlen(per_tick_format(g[i].bytes, g[i].ticks, per)));
+    }
+    printf("%-*s  %-10s  %-10s  %-*s  %*s  %*s  %*s  %*s\n", sym_w, "SYMBOL", "FROM", "TO", state_w, "STATE", days_w,
+        "DAYS", ticks_w, "TICKS", bytes_w, "BYTES", per_w, "BYTES/TICK");
+    for (size_t i = 0; i < n; i++)
+        printf("%-*s  %-10s  %-10s  %-*s  %*u  %*llu  %*s  %*s\n", sym_w, g[i].symbol,
+            day_format(g[i].first_day_us, from), day_format(g[i].last_day_us, to), state_w, g[i].state, days_w,
+            g[i].days, ticks_w, (unsigned long long)g[i].ticks, bytes_w, bytes_format(g[i].bytes, bytes), per_w,
+            per_tick_format(g[i].bytes, g[i].ticks, per));
+    /* a total per state: the known ones in lifecycle order, then any other the core names */
+    const char *states[N_STORAGE_STATES + 8];
+    size_t nstates = 0;
+    for (size_t k = 0; k < N_STORAGE_STATES; k++) states[nstates++] = storage_states[k];
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < nstates && strcmp(states[k], g[i].state) != 0) k++;
+        if (k == nstates && nstates < sizeof states / sizeof states[0]) states[nstates++] = g[i].state;
+    }
+    for (size_t k = 0; k < nstates; k++) {
+        uint64_t days = 0, ticks = 0, sum = 0, nranges = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(g[i].state, states[k]) != 0) continue;
+            days += g[i].days, ticks += g[i].ticks, sum += g[i].bytes, nranges++;
+        }
+        if (nranges == 0) continue;
+        printf("total %s: %llu %s in %llu %s, %llu ticks, %s (%s bytes/tick)\n", states[k],
+            (unsigned long long)days, plural(days, "day", "days"), (unsigned long long)nranges,
+            plural(nranges, "range", "ranges"), (unsigned long long)ticks, bytes_format(sum, bytes),
+            per_tick_format(sum, ticks, per));
+    }
+}
+
+static void print_storage_json(const fxc_storage_range *g, size_t n)
+{
+    char from[DAY_STR_MAX], to[DAY_STR_MAX];
+    printf("{\"ranges\":[");
+    for (size_t i = 0; i < n; i++) {
+        printf("%s{\"symbol\":", i ? "," : "");
+        print_json_string(g[i].symbol);
+        printf(",\"from\":\"%s\",\"to\":\"%s\",\"state\":", day_format(g[i].first_day_us, from),
+            day_format(g[i].last_day_us, to));
+        print_json_string(g[i].state);
+        printf(",\"days\":%u,\"ticks\":%llu,\"bytes\":%llu}", g[i].days, (unsigned long long)g[i].ticks,
+            (unsigned long long)g[i].bytes);
+    }
+    printf("]}\n");
+}
+
+static int run_storage(const struct cli *cli)
+{
+    fxc_storage_range *ranges;
+    size_t n;
+    fxc_err err = { 0 };
+    fxc *c;
+    int rc = connect_core(cli, 0, &c);
+    if (rc != 0) return rc;
+    rc = fxc_storage(c, &ranges, &n, &err);
+    fxc_close(c);
+    if (rc != FXC_OK) return core_error(rc, &err);
+    if (cli->json)
+        print_storage_json(ranges, n);
+    else
+        print_storage_table(ranges, n);
+    fxc_storage_free(ranges);
+    return EXIT_OK;
+}
+
 /* ---- the command table and help ----------------------------------------- */
 
 #define RANGE_OPTIONS_HELP                                                                                   \
@@ -713,6 +958,30 @@ static const struct command commands[] = {
         "tick is printed once it is committed, from any source (REST, fxctl, bulk\n"
         "loads, the Redis stream). Runs until interrupted (Ctrl-C).\n",
         1, OPT_JSON | OPT_CANDLES, run_tail },
+    { "maintenance", NULL, "[--dry-run] [--json]",
+        "Run retention and compaction now; print what was done.",
+        "  --dry-run      report what a pass would do now; change nothing\n"
+        "  --json         one JSON object {\"dry_run\",\"days\":[{\"day\",\"action\",\"ticks\",\n"
+        "                 \"bytes_before\",\"bytes_after\",\"seconds\"}],\"days_dropped\",...,\n"
+        "                 \"settings\":{...}} instead of text\n",
+        "Applies the core's settings: RETENTION_DAYS (drop the ticks of older days and\n"
+        "seal them: their candles stay, writes there fail with FAILED_PRECONDITION;\n"
+        "0 keeps them forever), CANDLE_RETENTION_DAYS (delete older candles; 0 keeps\n"
+        "them) and COMPRESSION_AFTER_DAYS (store older days' ticks compactly; reads\n"
+        "are unchanged; 0 never). Prints a line per day (date, dropped or compacted,\n"
+        "ticks, bytes before -> after, ratio, seconds) and a summary with the settings.\n"
+        "The leader core also runs a pass every MAINTENANCE_INTERVAL_S; one pass runs\n"
+        "at a time (this one waits for another core's). A pass over much data takes\n"
+        "minutes: the answer is awaited for 30 minutes (or --timeout, if longer).\n",
+        0, OPT_DRY_RUN | OPT_JSON, run_maintenance },
+    { "storage", NULL, "[--json]", "What the store holds: each symbol's days by state, with sizes.",
+        "  --json         one JSON object {\"ranges\":[{\"symbol\",\"from\",\"to\",\"state\",\n"
+        "                 \"days\",\"ticks\",\"bytes\"}]} instead of a table\n",
+        "Lists runs of consecutive UTC days of one symbol in one state: raw (as\n"
+        "written), compact (compacted) or sealed (ticks dropped by retention, candles\n"
+        "kept), then a total per state. FROM and TO are the first and last day; BYTES\n"
+        "are the days' partitions, shared among symbols by their ticks (1 MB = 10^6 B).\n",
+        0, OPT_JSON, run_storage },
     { "health", NULL, "", "Status of the core, its database and redis.", "",
         "Exit status: 0 all healthy, 1 the database or redis is failing,\n"
         "2 the core is unreachable. The default --timeout here is 5000 ms.\n",
@@ -796,6 +1065,7 @@ static const struct option long_options[] = {
     { "candles", required_argument, NULL, 'c' },
     { "format", required_argument, NULL, 'f' },
     { "symbol", required_argument, NULL, 'y' },
+    { "dry-run", no_argument, NULL, 'n' },
     { NULL, 0, NULL, 0 },
 };
 
@@ -813,6 +1083,7 @@ static unsigned option_flag(int c)
     case 'c': return OPT_CANDLES;
     case 'f':
     case 'y': return OPT_FORMAT;
+    case 'n': return OPT_DRY_RUN;
     default: return 0; /* --url, --timeout, --help: everywhere */
     }
 }
@@ -834,6 +1105,7 @@ static void set_option(struct cli *cli, int c, const char *value)
     case 'c': cli->candles = value; break;
     case 'f': cli->format = value; break;
     case 'y': cli->symbol = value; break;
+    case 'n': cli->dry_run = 1; break;
     }
 }
 

@@ -427,7 +427,7 @@ static void op_maintenance(struct fx_worker *w, const Fx__V1__MaintenanceRequest
     struct fx_maintenance_report rep;
     char err[512];
     int rc = fx_maintenance_run(&w->db, &policy, unix_now_us(), q->dry_run, &rep, err, sizeof err);
-    if (!q->dry_run) fx_core_metrics_maintenance(&rep, rc);
+    if (!q->dry_run && rc != FX_EBUSY) fx_core_metrics_maintenance(&rep, rc);
     if (rc) {
         fx_maintenance_report_free(&rep);
         return set_store_error(r, rc, err);

@@ -620,7 +620,13 @@ int fx_maintenance_run(struct fx_db *db, const struct fx_lifecycle_policy *polic
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = fx_db_ensure(db, err, errlen);
     if (rc) return rc;
-    rc = exec(db, err, errlen, "SELECT pg_advisory_lock(%lld)", FX_MAINTENANCE_LOCK_KEY);
+    /* one pass at a time: a second one would only wait, holding a worker */
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT pg_try_advisory_lock(%lld)::int", FX_MAINTENANCE_LOCK_KEY);
+    if (query_i64(db, &rc, err, errlen, sql) != 1 && rc == 0) {
+        snprintf(err, errlen, "a maintenance pass is running already (on this or another core); try again when it ended");
+        return FX_EBUSY;
+    }
     if (rc) return rc;
     struct day_info *days = NULL;
     size_t ndays = 0;

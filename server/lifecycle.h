@@ -58,7 +58,7 @@ struct fx_maintenance_report {
 
 void fx_maintenance_report_free(struct fx_maintenance_report *r);
 
-/* Runs one pass at `now_us` (waits for another core's pass to end first).
+/* Runs one pass at `now_us`; FX_EBUSY when a pass (of any core) is running.
  * On failure the days done so far stay done and are in *out. */
 int fx_maintenance_run(struct fx_db *db, const struct fx_lifecycle_policy *policy, int64_t now_us, int dry_run,
     struct fx_maintenance_report *out, char *err, size_t errlen);

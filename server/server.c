@@ -77,6 +77,11 @@ static void run_lifecycle(struct fx_db *db, const struct fx_config *cfg)
     struct fx_maintenance_report rep;
     char err[512];
     int rc = fx_maintenance_run(db, &policy, now_us(), 0, &rep, err, sizeof err);
+    if (rc == FX_EBUSY) { /* another core runs one: this one is done for now */
+        fx_debug("lifecycle", "%s", err);
+        fx_maintenance_report_free(&rep);
+        return;
+    }
     fx_core_metrics_maintenance(&rep, rc);
     if (rc != 0)
         fx_warn("lifecycle", "maintenance stopped: %s (it is tried again at the next run)", err);

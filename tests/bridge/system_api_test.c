@@ -4,10 +4,12 @@
 #include "tests/support/http_client.h"
 
 #include "bridge/config.h"
+#include "server/config.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 TestSuite(rest_system, .init = fx_bridge_fixture_start, .fini = fx_bridge_fixture_stop, .timeout = 120);
@@ -115,6 +117,142 @@ Test(rest_system, static_files_refuse_path_tricks)
     struct fx_http_result r;
     fx_http("GET", "/static/../CMakeLists.txt", NULL, &r);
     cr_assert_eq(r.status, 404);
+    fx_http_free(&r);
+}
+
+/* The lifecycle's admin routes, with every setting off: a pass has nothing
+ * to do (and this test's core compacts nothing of the shared database). */
+static void lifecycle_off(struct fx_config *cfg)
+{
+    cfg->retention_days = 0;
+    cfg->candle_retention_days = 0;
+    cfg->compression_after_days = 0;
+}
+
+static void start_with_lifecycle_off(void) { fx_bridge_fixture_start_with(lifecycle_off, NULL); }
+
+TestSuite(rest_admin, .init = start_with_lifecycle_off, .fini = fx_bridge_fixture_stop, .timeout = 120);
+
+static void assert_uint_field(json_t *obj, const char *name, json_int_t want, const char *body)
+{
+    json_t *v = json_object_get(obj, name);
+    cr_assert(json_is_integer(v), "%s is not an integer: %s", name, body);
+    cr_assert_eq(json_integer_value(v), want, "%s: %s", name, body);
+}
+
+/* The report of a pass with nothing due, dry or not. */
+static void assert_nothing_done(const struct fx_http_result *r, int dry_run)
+{
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert(strncmp(r->content_type, "application/json", 16) == 0, "%s", r->content_type);
+    json_t *j = fx_http_json(r);
+    cr_assert(json_is_boolean(json_object_get(j, "dry_run")), "%s", r->body);
+    cr_assert_eq(json_is_true(json_object_get(j, "dry_run")), dry_run, "%s", r->body);
+    json_t *days = json_object_get(j, "days");
+    cr_assert(json_is_array(days) && json_array_size(days) == 0, "%s", r->body);
+    const char *zero[] = { "days_dropped", "days_compacted", "ticks_dropped", "ticks_compacted", "bytes_before",
+        "bytes_after", "candles_dropped" };
+    for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++) assert_uint_field(j, zero[i], 0, r->body);
+    cr_assert(json_is_number(json_object_get(j, "seconds")), "%s", r->body);
+    json_t *settings = json_object_get(j, "settings");
+    cr_assert(json_is_object(settings), "%s", r->body);
+    assert_uint_field(settings, "retention_days", 0, r->body);
+    assert_uint_field(settings, "candle_retention_days", 0, r->body);
+    assert_uint_field(settings, "compression_after_days", 0, r->body);
+    json_decref(j);
+}
+
+Test(rest_admin, maintenance_dry_run_reports_nothing_to_do_with_the_settings)
+{
+    struct fx_http_result r;
+    fx_http("POST", "/admin/maintenance?dry_run=true", NULL, &r);
+    assert_nothing_done(&r, 1);
+    fx_http_free(&r);
+    fx_http("POST", "/admin/maintenance/?dry_run=1", "", &r);
+    assert_nothing_done(&r, 1);
+    fx_http_free(&r);
+    /* a real pass with every setting off changes nothing either */
+    fx_http("POST", "/admin/maintenance", NULL, &r);
+    assert_nothing_done(&r, 0);
+    fx_http_free(&r);
+    fx_http("POST", "/admin/maintenance?dry_run=false", "{}", &r);
+    assert_nothing_done(&r, 0);
+    fx_http_free(&r);
+    fx_http("GET", "/metrics", NULL, &r);
+    cr_assert(strstr(r.body, "fx_bridge_requests_total{route=\"/admin/maintenance\",method=\"POST\",status=\"200\"} 4"),
+        "%s", r.body);
+    fx_http_free(&r);
+}
+
+Test(rest_admin, maintenance_refuses_a_bad_dry_run_and_other_methods)
+{
+    struct fx_http_result r;
+    fx_http("POST", "/admin/maintenance?dry_run=maybe", NULL, &r);
+    fx_http_assert_error(&r, 422, "dry_run");
+    cr_assert(strstr(r.body, "maybe") != NULL, "%s", r.body);
+    fx_http_free(&r);
+    fx_http("POST", "/admin/maintenance?dry_run=", NULL, &r);
+    fx_http_assert_error(&r, 422, "dry_run");
+    fx_http_free(&r);
+    fx_http("POST", "/admin/maintenance?dry_run=true&dry_run=false", NULL, &r);
+    fx_http_assert_error(&r, 422, "dry_run");
+    fx_http_free(&r);
+    fx_http("GET", "/admin/maintenance", NULL, &r);
+    fx_http_assert_error(&r, 405, "GET");
+    cr_assert(strstr(r.allow, "POST") != NULL && strstr(r.allow, "GET") == NULL, "Allow: %s", r.allow);
+    fx_http_free(&r);
+    fx_http("POST", "/admin/storage", NULL, &r);
+    fx_http_assert_error(&r, 405, "POST");
+    cr_assert(strstr(r.allow, "GET") != NULL && strstr(r.allow, "POST") == NULL, "Allow: %s", r.allow);
+    fx_http_free(&r);
+}
+
+/* Today's date, "YYYY-MM-DD" (UTC), and a time in it. */
+static int64_t today(char date[11])
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, 11, "%Y-%m-%d", &tm);
+    return (int64_t)now * 1000000;
+}
+
+Test(rest_admin, storage_lists_a_symbols_raw_day)
+{
+    struct fx_http_result r;
+    fx_http("GET", "/admin/storage", NULL, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *j = fx_http_json(&r);
+    cr_assert(json_is_array(json_object_get(j, "ranges")), "%s", r.body); /* [] on an empty database */
+    json_decref(j);
+    fx_http_free(&r);
+
+    char sym[FXC_SYMBOL_MAX + 1], date[11];
+    fx_test_symbol(sym, "STOR");
+    fxc_tick t = { .time_us = today(date), .price = 1.25 };
+    snprintf(t.symbol, sizeof t.symbol, "%s", sym);
+    fxc_err e;
+    cr_assert_eq(fxc_tick_create(fx_test_client, &t, NULL, &e), FXC_OK, "%s", e.message);
+    fx_http("GET", "/admin/storage/", NULL, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    j = fx_http_json(&r);
+    json_t *ranges = json_object_get(j, "ranges"), *mine = NULL;
+    for (size_t i = 0; i < json_array_size(ranges); i++) {
+        json_t *g = json_array_get(ranges, i);
+        cr_assert(json_is_string(json_object_get(g, "symbol")), "%s", r.body);
+        if (strcmp(json_string_value(json_object_get(g, "symbol")), sym) == 0) {
+            cr_assert_null(mine, "%s is listed twice: %s", sym, r.body);
+            mine = g;
+        }
+    }
+    cr_assert_not_null(mine, "%s is not listed: %s", sym, r.body);
+    cr_assert_str_eq(json_string_value(json_object_get(mine, "from")), date);
+    cr_assert_str_eq(json_string_value(json_object_get(mine, "to")), date);
+    cr_assert_str_eq(json_string_value(json_object_get(mine, "state")), "raw");
+    assert_uint_field(mine, "days", 1, r.body);
+    assert_uint_field(mine, "ticks", 1, r.body);
+    cr_assert(json_is_integer(json_object_get(mine, "bytes")), "%s", r.body);
+    json_decref(j);
     fx_http_free(&r);
 }
 

@@ -11,8 +11,10 @@
  * Output arguments are written only on success.
  *
  * Ownership: arrays returned through `fxc_tick **` are allocated by the
- * library and freed by the caller with fxc_ticks_free(). Everything passed in
- * stays the caller's.
+ * library and freed by the caller with fxc_ticks_free() (likewise candles,
+ * seqs, storage ranges: each type has its _free; a maintenance report's days
+ * go with fxc_maintenance_report_free()). Everything passed in stays the
+ * caller's.
  *
  * The tick and candle types and the limits are fxohlc's own (<fx/tick.h>,
  * <fx/limits.h>, installed beside this header).
@@ -37,6 +39,7 @@ enum fxc_status {
     FXC_NOT_FOUND = 5,
     FXC_ALREADY_EXISTS = 6,
     FXC_RESOURCE_EXHAUSTED = 8,
+    FXC_FAILED_PRECONDITION = 9, /* the day is sealed: retention dropped its ticks (its candles are kept) */
     FXC_INTERNAL = 13,
     FXC_UNAVAILABLE = 14,
 };
@@ -80,7 +83,9 @@ typedef struct fxc fxc;
 int fxc_open(const char *url, fxc **out, fxc_err *err);
 void fxc_close(fxc *c);
 
-/* Request timeout in milliseconds for later calls (default 30 000). */
+/* Request timeout in milliseconds for later calls (default 30 000): for
+ * reaching a core and for its answer (fxc_maintenance and fxc_storage wait
+ * at least FXC_MAINTENANCE_TIMEOUT_MS for theirs). */
 void fxc_set_timeout(fxc *c, int ms);
 
 /* Stores one tick; `stored` (optional) receives it as stored (normalised
@@ -212,6 +217,66 @@ uint64_t fxc_feed_connection_events(fxc_feed *f);
 /* Health of the core and its dependencies. Returns FXC_OK when the core
  * answered; look at database_ok / redis_ok for the parts. */
 int fxc_health(fxc *c, fxc_health_info *out, fxc_err *err);
+
+/* ---- data lifecycle -----------------------------------------------------
+ * fx-core's retention (RETENTION_DAYS: old days' ticks dropped, the days
+ * sealed, their candles kept; CANDLE_RETENTION_DAYS) and compaction
+ * (COMPRESSION_AFTER_DAYS: old days' ticks stored as compact chunks, read
+ * as before). A pass runs on the candle leader every MAINTENANCE_INTERVAL_S,
+ * or on demand with fxc_maintenance. Writes and edits of a sealed day fail
+ * with FXC_FAILED_PRECONDITION. */
+
+/* How long fxc_maintenance and fxc_storage wait for their answer at least
+ * (a pass over much data takes minutes): they wait the longer of this and
+ * the handle's timeout. Reaching a core is still bounded by the handle's
+ * timeout, so an unreachable core fails as quickly as any other call. */
+#define FXC_MAINTENANCE_TIMEOUT_MS (30 * 60 * 1000)
+
+typedef struct fxc_maintenance_day {
+    int64_t day_us; /* start of the UTC day */
+    int dropped; /* 1: dropped by retention (sealed), 0: compacted */
+    uint64_t ticks;
+    uint64_t bytes_before, bytes_after; /* the day's partitions; bytes_after is 0 when dropped */
+    double seconds;
+} fxc_maintenance_day;
+
+typedef struct fxc_maintenance_report {
+    int dry_run; /* nothing was changed: what a pass would do now */
+    fxc_maintenance_day *days; /* in the order done; freed by fxc_maintenance_report_free */
+    size_t ndays;
+    uint32_t days_dropped, days_compacted;
+    uint64_t ticks_dropped, ticks_compacted;
+    uint64_t bytes_before, bytes_after; /* of the days dropped and compacted */
+    uint64_t candles_dropped; /* candle rows older than CANDLE_RETENTION_DAYS deleted */
+    double seconds; /* the whole pass */
+    /* the settings the pass applied (0: off) */
+    int retention_days, candle_retention_days, compression_after_days;
+} fxc_maintenance_report;
+
+/* Runs a maintenance pass now on one core (waiting first for a pass another
+ * core is running), or with `dry_run` reports what one would do and changes
+ * nothing. On success *out is filled; free it with
+ * fxc_maintenance_report_free. May take minutes: see
+ * FXC_MAINTENANCE_TIMEOUT_MS. */
+int fxc_maintenance(fxc *c, int dry_run, fxc_maintenance_report *out, fxc_err *err);
+/* Frees r->days and empties *r (NULL or an emptied report is fine). */
+void fxc_maintenance_report_free(fxc_maintenance_report *r);
+
+/* Consecutive UTC days of one symbol in one state. */
+typedef struct fxc_storage_range {
+    char symbol[FXC_SYMBOL_MAX + 1];
+    int64_t first_day_us, last_day_us; /* starts of the first and the last day */
+    char state[8]; /* "raw", "compact" or "sealed" (ticks dropped, candles kept) */
+    uint32_t days;
+    uint64_t ticks; /* stored now (sealed: 0) */
+    uint64_t bytes; /* the days' partitions, shared among symbols by their ticks */
+} fxc_storage_range;
+
+/* What the store holds, by symbol and day. *ranges (free with
+ * fxc_storage_free) and *n receive the result. Waits as long as
+ * fxc_maintenance. */
+int fxc_storage(fxc *c, fxc_storage_range **ranges, size_t *n, fxc_err *err);
+void fxc_storage_free(fxc_storage_range *ranges);
 
 /* Name of a status code ("NOT_FOUND"). */
 const char *fxc_status_name(int code);
