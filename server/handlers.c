@@ -465,6 +465,12 @@ static void op_maintenance(struct fx_worker *w, const Fx__V1__MaintenanceRequest
     m->candle_retention_days = policy.candle_retention_days;
     m->compression_after_days = policy.compression_after_days;
     fx_maintenance_report_free(&rep);
+    if (!q->dry_run) { /* the gauges show what the pass did at once */
+        struct fx_storage_range *ranges = NULL;
+        size_t n = 0;
+        if (fx_storage_read(&w->db, &ranges, &n, err, sizeof err) == 0) fx_core_metrics_storage(ranges, n);
+        free(ranges);
+    }
     r->resp.result_case = FX__V1__RESPONSE__RESULT_MAINTENANCE;
     r->resp.maintenance = m;
 }
@@ -476,6 +482,7 @@ static void op_storage(struct fx_worker *w, struct reply *r)
     char err[512];
     int rc = fx_storage_read(&w->db, &ranges, &n, err, sizeof err);
     if (rc) return set_store_error(r, rc, err);
+    fx_core_metrics_storage(ranges, n);
     Fx__V1__StorageResponse *s = &r->u.storage;
     fx__v1__storage_response__init(s);
     s->ranges = fx_arena_calloc(r->arena, n ? n : 1, sizeof *s->ranges);

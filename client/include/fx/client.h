@@ -253,9 +253,9 @@ typedef struct fxc_maintenance_report {
     int retention_days, candle_retention_days, compression_after_days;
 } fxc_maintenance_report;
 
-/* Runs a maintenance pass now on one core (waiting first for a pass another
- * core is running), or with `dry_run` reports what one would do and changes
- * nothing. On success *out is filled; free it with
+/* Runs a maintenance pass now on one core, or with `dry_run` reports what
+ * one would do and changes nothing; FXC_UNAVAILABLE while a pass (of any
+ * core) is running. On success *out is filled; free it with
  * fxc_maintenance_report_free. May take minutes: see
  * FXC_MAINTENANCE_TIMEOUT_MS. */
 int fxc_maintenance(fxc *c, int dry_run, fxc_maintenance_report *out, fxc_err *err);
