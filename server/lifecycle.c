@@ -637,6 +637,10 @@ int fx_maintenance_run(struct fx_db *db, const struct fx_lifecycle_policy *polic
                                                               : INT32_MIN;
     for (size_t i = 0; rc == 0 && i < ndays; i++) {
         const struct day_info *d = &days[i];
+        if (policy->stop && policy->stop(policy->stop_arg)) {
+            fx_info("lifecycle", "maintenance ends early (stopping); the next pass does the rest");
+            break;
+        }
         if (!d->raw && !d->chunks) continue;
         if (d->day <= drop_last)
             rc = drop_day(db, d, dry_run, out, err, errlen);

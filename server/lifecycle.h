@@ -33,6 +33,10 @@ struct fx_lifecycle_policy {
     int retention_days; /* 0: keep ticks forever */
     int candle_retention_days; /* 0: keep candles forever */
     int compression_after_days; /* 0: never compact */
+    /* asked before each day: nonzero ends the pass there (fx-core stopping),
+     * the days done stay done; NULL: never */
+    int (*stop)(void *arg);
+    void *stop_arg;
 };
 
 enum fx_day_action { FX_DAY_DROPPED, FX_DAY_COMPACTED };

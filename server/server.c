@@ -64,14 +64,19 @@ static int ensure_partitions_ahead(struct fx_db *db, const struct fx_config *cfg
 
 struct fx_lifecycle_policy fx_server_policy(const struct fx_config *cfg)
 {
-    return (struct fx_lifecycle_policy){ cfg->retention_days, cfg->candle_retention_days,
-        cfg->compression_after_days };
+    return (struct fx_lifecycle_policy){ .retention_days = cfg->retention_days,
+        .candle_retention_days = cfg->candle_retention_days, .compression_after_days = cfg->compression_after_days };
 }
 
-/* One lifecycle pass on the maintenance thread's connection, logged. */
-static void run_lifecycle(struct fx_db *db, const struct fx_config *cfg)
+static int maintenance_stopping(void *arg) { return fx_thread_stopping(arg); }
+
+/* One lifecycle pass on the maintenance thread's connection, logged; it
+ * ends between two days when the server stops. */
+static void run_lifecycle(struct fx_db *db, const struct fx_config *cfg, struct fx_thread *stop_arg)
 {
     struct fx_lifecycle_policy policy = fx_server_policy(cfg);
+    policy.stop = maintenance_stopping;
+    policy.stop_arg = stop_arg;
     if (policy.retention_days == 0 && policy.compression_after_days == 0 && policy.candle_retention_days == 0)
         return;
     struct fx_maintenance_report rep;
@@ -117,7 +122,7 @@ static void maintenance_main(void *arg)
         if (leader && (!was_leader || now - lifecycle_at >= s->cfg.maintenance_interval_s)) {
             lifecycle_at = now;
             if (fx_db_ensure(&db, err, sizeof err) == 0)
-                run_lifecycle(&db, &s->cfg);
+                run_lifecycle(&db, &s->cfg, &s->maintenance);
             else
                 fx_warn("lifecycle", "maintenance postponed: %s", err);
             storage_at = -1e18; /* show what it did at once */

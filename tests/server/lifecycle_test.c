@@ -18,6 +18,7 @@
 #include "tests/support/fixture.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -456,5 +457,76 @@ Test(lifecycle, nothing_happens_with_both_settings_zero, .timeout = 60)
     cr_assert_eq(ranges[0].ticks, 50);
     cr_assert_gt(ranges[0].bytes, 0);
     free(ranges);
+    drop_database(name, &db);
+}
+
+/* ---- compaction alongside late writes ---- */
+
+struct late_writer {
+    struct fx_db db;
+    int64_t day_us;
+    volatile int stop;
+    size_t written;
+};
+
+/* Late ticks into the day being compacted, one per write, until stopped. */
+static void *write_late(void *arg)
+{
+    struct late_writer *w = arg;
+    char err[512];
+    for (int64_t i = 0; !w->stop; i++) {
+        struct fx_tick k = { .symbol = "LATE", .time_us = w->day_us + 7 + i * 1000003, .price = 1.5 };
+        struct fx_write out;
+        cr_assert_eq(fx_ticks_insert_bulk(&w->db, &k, 1, &out, err, sizeof err), 0, "%s", err);
+        w->written += out.created;
+        fx_write_free(&out);
+    }
+    return NULL;
+}
+
+Test(lifecycle, late_ticks_written_while_their_day_is_compacted_are_never_lost, .timeout = 180)
+{
+    struct fx_db db;
+    char name[64], err[512];
+    snprintf(name, sizeof name, "fx_lc_%d_w", (int)getpid());
+    create_database(name, &db);
+    /* a day big enough that its compaction takes a while */
+    for (int s = 0; s < 4; s++) {
+        char sym[8];
+        snprintf(sym, sizeof sym, "BIG%d", s);
+        struct fx_tick *t = calloc(50000, sizeof *t);
+        for (int i = 0; i < 50000; i++) {
+            snprintf(t[i].symbol, sizeof t[i].symbol, "%s", sym);
+            t[i].time_us = DAY0_US + (int64_t)i * 1700000 + s;
+            t[i].price = 1.2 + (i % 97) * 1e-5;
+        }
+        struct fx_write w;
+        cr_assert_eq(fx_ticks_insert_bulk(&db, t, 50000, &w, err, sizeof err), 0, "%s", err);
+        fx_write_free(&w);
+        free(t);
+    }
+    struct late_writer lw = { .day_us = DAY0_US };
+    char url[512];
+    snprintf(url, sizeof url, "%s", db.url);
+    cr_assert_eq(fx_db_open(&lw.db, url, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(fx_db_ensure(&lw.db, err, sizeof err), 0, "%s", err);
+    pthread_t th;
+    pthread_create(&th, NULL, write_late, &lw);
+    usleep(100000);
+    struct fx_maintenance_report rep;
+    compact(&db, &rep);
+    cr_assert_eq(rep.days_compacted, 1);
+    fx_maintenance_report_free(&rep);
+    usleep(100000);
+    lw.stop = 1;
+    pthread_join(th, NULL);
+    cr_assert_gt(lw.written, 10, "the writer wrote nothing alongside");
+    /* every late tick is there: raw (after the pass) or in its chunks */
+    cr_assert_eq(read_count(&db, "LATE", DAY0_US, DAY0_US + FX_US_PER_DAY), lw.written);
+    cr_assert_eq(sql_int(&db, "SELECT count(*) FROM ticks") + sql_int(&db, "SELECT sum(tick_count) FROM tick_chunks"),
+        200000 + (long long)lw.written);
+    cr_assert_eq(sql_int(&db, "SELECT tick_count FROM candles_1d WHERE symbol = 'LATE'"), (long long)lw.written);
+    assert_disjoint(&db);
+    fx_db_close(&lw.db);
     drop_database(name, &db);
 }
