@@ -1,5 +1,7 @@
 #include "base/calendar.h"
 
+#include <stdio.h>
+
 static int is_leap_year(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 int fx_days_in_month(int64_t y, int m)
@@ -40,4 +42,13 @@ int64_t fx_floor_divmod(int64_t a, int64_t b, int64_t *rem)
     }
     *rem = r;
     return q;
+}
+
+const char *fx_day_text(int64_t days, char out[FX_DAY_TEXT_MAX])
+{
+    int64_t y;
+    int m, d;
+    fx_civil_from_days(days, &y, &m, &d);
+    snprintf(out, FX_DAY_TEXT_MAX, "%04d-%02d-%02d", (int)(y < 0 ? 0 : y > 9999 ? 9999 : y), m, d);
+    return out;
 }

@@ -22,6 +22,11 @@ void fx_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
 
 int fx_days_in_month(int64_t year, int month);
 
+/* "YYYY-MM-DD" of a day count (years 0..9999), written into `out`
+ * (FX_DAY_TEXT_MAX bytes); returns it. */
+#define FX_DAY_TEXT_MAX 11
+const char *fx_day_text(int64_t days, char out[FX_DAY_TEXT_MAX]);
+
 /* Floor division with its non-negative remainder: correct before 1970 and
  * free of overflow even for INT64_MIN. */
 int64_t fx_floor_divmod(int64_t a, int64_t b, int64_t *rem);

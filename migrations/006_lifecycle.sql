@@ -39,20 +39,24 @@ CREATE TABLE IF NOT EXISTS tick_days (
     changed_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Creates the partition of tick_chunks holding `day` unless it exists, as
--- fx_ensure_tick_partition does for ticks (same lock, same race handling).
-CREATE OR REPLACE FUNCTION fx_ensure_chunk_partition(day date) RETURNS boolean
+-- Creates the partition of `parent` (ticks or tick_chunks, both
+-- partitioned by UTC day) holding `day` unless it exists; named
+-- <parent>_pYYYYMMDD. An advisory lock serialises concurrent creators; the
+-- loser's catalog lookup can still miss the winner's table (catalog caches
+-- are refreshed by relation locks, not advisory ones), so "already exists"
+-- is caught and means done.
+CREATE OR REPLACE FUNCTION fx_ensure_day_partition(parent text, day date) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
-    part text := 'tick_chunks_p' || to_char(day, 'YYYYMMDD');
+    part text := parent || '_p' || to_char(day, 'YYYYMMDD');
 BEGIN
     IF to_regclass(part) IS NOT NULL THEN
         RETURN false;
     END IF;
     PERFORM pg_advisory_xact_lock(hashtext('fx_ticks_partitions'));
     BEGIN
-        EXECUTE format('CREATE TABLE %I PARTITION OF tick_chunks FOR VALUES FROM (%L) TO (%L)',
-                       part,
+        EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)',
+                       part, parent,
                        (day::timestamp AT TIME ZONE 'UTC'),
                        ((day + 1)::timestamp AT TIME ZONE 'UTC'));
     EXCEPTION WHEN duplicate_table OR unique_violation THEN
@@ -62,28 +66,26 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION fx_ensure_chunk_partition(day date) RETURNS boolean
+LANGUAGE sql AS $$ SELECT fx_ensure_day_partition('tick_chunks', day) $$;
+
 -- 001's function, which now leaves a sealed day without partition: its
 -- ticks were dropped on purpose, and writes to it are refused anyway.
 CREATE OR REPLACE FUNCTION fx_ensure_tick_partition(day date) RETURNS boolean
 LANGUAGE plpgsql AS $$
-DECLARE
-    part text := 'ticks_p' || to_char(day, 'YYYYMMDD');
 BEGIN
-    IF to_regclass(part) IS NOT NULL THEN
-        RETURN false;
-    END IF;
     IF EXISTS (SELECT 1 FROM tick_days d WHERE d.day = fx_ensure_tick_partition.day AND d.state = 'sealed') THEN
         RETURN false;
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('fx_ticks_partitions'));
-    BEGIN
-        EXECUTE format('CREATE TABLE %I PARTITION OF ticks FOR VALUES FROM (%L) TO (%L)',
-                       part,
-                       (day::timestamp AT TIME ZONE 'UTC'),
-                       ((day + 1)::timestamp AT TIME ZONE 'UTC'));
-    EXCEPTION WHEN duplicate_table OR unique_violation THEN
-        RETURN false;
-    END;
-    RETURN true;
+    RETURN fx_ensure_day_partition('ticks', day);
 END
 $$;
+
+-- Every day partition of ticks and tick_chunks: the one place that reads a
+-- day out of a partition's name.
+CREATE OR REPLACE VIEW fx_day_partitions AS
+SELECT to_date(right(c.relname, 8), 'YYYYMMDD') AS day,
+       i.inhparent::regclass::text AS parent,
+       c.oid::regclass AS partition
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent IN ('ticks'::regclass, 'tick_chunks'::regclass);

@@ -33,15 +33,6 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static const char *day_text(int32_t day, char buf[16])
-{
-    time_t t = (time_t)day * 86400;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, 16, "%Y%m%d", &tm);
-    return buf;
-}
-
 /* Runs `sql` (printf-formatted; only day names and numbers go in) and
  * returns its result, or NULL with the error in `err`. */
 static PGresult *query(struct fx_db *db, char *err, size_t errlen, const char *fmt, ...)
@@ -111,10 +102,8 @@ static int cmp_info(const void *a, const void *b)
 static int list_days(struct fx_db *db, struct day_info **out, size_t *n, char *err, size_t errlen)
 {
     PGresult *res = query(db, err, errlen,
-        "SELECT to_date(right(c.relname, 8), 'YYYYMMDD') - date '1970-01-01', i.inhparent = 'ticks'::regclass,"
-        " pg_total_relation_size(c.oid), NULL FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-        " WHERE i.inhparent IN ('ticks'::regclass, 'tick_chunks'::regclass)"
-        " UNION ALL SELECT day - date '1970-01-01', NULL, NULL, state FROM tick_days ORDER BY 1");
+        "SELECT day - date '1970-01-01', parent = 'ticks', pg_total_relation_size(partition), NULL"
+        " FROM fx_day_partitions UNION ALL SELECT day - date '1970-01-01', NULL, NULL, state FROM tick_days ORDER BY 1");
     if (res == NULL) return PQstatus(db->conn) == CONNECTION_OK ? FX_EDB : FX_EUNAVAIL;
     int rows = PQntuples(res);
     struct day_info *days = calloc(rows ? (size_t)rows : 1, sizeof *days);
@@ -162,8 +151,8 @@ static int add_report(struct fx_maintenance_report *r, const struct fx_day_repor
 /* The ticks a day holds (raw and compacted). */
 static int64_t day_ticks(struct fx_db *db, const struct day_info *d, int *rc, char *err, size_t errlen)
 {
-    char name[16], raw[96] = "0", chunks[128] = "0", sql[256];
-    day_text(d->day, name);
+    char name[FX_PARTITION_SUFFIX_MAX], raw[96] = "0", chunks[128] = "0", sql[256];
+    fx_partition_suffix(d->day, name);
     if (d->raw) snprintf(raw, sizeof raw, "(SELECT count(*) FROM ticks_p%s)", name);
     if (d->chunks) snprintf(chunks, sizeof chunks, "coalesce((SELECT sum(tick_count) FROM tick_chunks_p%s), 0)", name);
     snprintf(sql, sizeof sql, "SELECT %s + %s", raw, chunks);
@@ -177,8 +166,8 @@ static int drop_day(struct fx_db *db, const struct day_info *d, int dry_run, str
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    char name[16];
-    day_text(d->day, name);
+    char name[FX_PARTITION_SUFFIX_MAX], date[FX_DAY_TEXT_MAX];
+    fx_partition_suffix(d->day, name);
     struct fx_day_report rep = { .day = d->day, .action = FX_DAY_DROPPED, .bytes_before = d->raw_bytes + d->chunk_bytes };
     int rc = 0;
     if (!dry_run) rc = fx_db_exec(db, "BEGIN", err, errlen);
@@ -204,8 +193,8 @@ static int drop_day(struct fx_db *db, const struct day_info *d, int dry_run, str
     if (rc) return rc;
     rep.seconds = seconds_since(&t0);
     if (!dry_run)
-        fx_info("lifecycle", "dropped the ticks of %.4s-%.2s-%.2s (%lld ticks, %llu bytes)%s", name, name + 4,
-            name + 6, (long long)ticks, (unsigned long long)rep.bytes_before, ticks > 0 ? "; the day is sealed" : "");
+        fx_info("lifecycle", "dropped the ticks of %s (%lld ticks, %llu bytes)%s", fx_day_text(d->day, date),
+            (long long)ticks, (unsigned long long)rep.bytes_before, ticks > 0 ? "; the day is sealed" : "");
     return add_report(r, &rep);
 }
 
@@ -533,8 +522,8 @@ static int compact_day(struct fx_db *db, const struct day_info *d, int dry_run, 
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    char name[16];
-    day_text(d->day, name);
+    char name[FX_PARTITION_SUFFIX_MAX], date[FX_DAY_TEXT_MAX];
+    fx_partition_suffix(d->day, name);
     struct fx_day_report rep = { .day = d->day, .action = FX_DAY_COMPACTED, .bytes_before = d->raw_bytes + d->chunk_bytes };
     int rc = 0;
     if (dry_run) {
@@ -546,7 +535,7 @@ static int compact_day(struct fx_db *db, const struct day_info *d, int dry_run, 
     /* its own transaction: creating a partition locks the parent table */
     rc = exec(db, err, errlen, "SELECT fx_ensure_chunk_partition(date '1970-01-01' + %d)", (int)d->day);
     if (rc) return rc;
-    fx_info("lifecycle", "compacting %.4s-%.2s-%.2s", name, name + 4, name + 6);
+    fx_info("lifecycle", "compacting %s", fx_day_text(d->day, date));
     struct day_build *b = calloc(1, sizeof *b);
     if (b == NULL) return FX_ENOMEM;
     rc = fx_db_exec(db, "BEGIN", err, errlen);
@@ -588,8 +577,8 @@ static int compact_day(struct fx_db *db, const struct day_info *d, int dry_run, 
     free(b);
     if (rc) return rollback(db, rc);
     rep.seconds = seconds_since(&t0);
-    fx_info("lifecycle", "compacted %.4s-%.2s-%.2s: %llu ticks, %llu -> %llu bytes (%.1fx) in %.2f s", name, name + 4,
-        name + 6, (unsigned long long)rep.ticks, (unsigned long long)rep.bytes_before,
+    fx_info("lifecycle", "compacted %s: %llu ticks, %llu -> %llu bytes (%.1fx) in %.2f s", date,
+        (unsigned long long)rep.ticks, (unsigned long long)rep.bytes_before,
         (unsigned long long)rep.bytes_after,
         rep.bytes_after ? (double)rep.bytes_before / (double)rep.bytes_after : 0.0, rep.seconds);
     return add_report(r, &rep);
@@ -598,8 +587,8 @@ static int compact_day(struct fx_db *db, const struct day_info *d, int dry_run, 
 /* Whether the day's raw partition holds any tick. */
 static int has_raw_ticks(struct fx_db *db, const struct day_info *d, int *rc, char *err, size_t errlen)
 {
-    char name[16], sql[128];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM (SELECT 1 FROM ticks_p%s LIMIT 1) t", day_text(d->day, name));
+    char name[FX_PARTITION_SUFFIX_MAX], sql[128];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM (SELECT 1 FROM ticks_p%s LIMIT 1) t", fx_partition_suffix(d->day, name));
     return query_i64(db, rc, err, errlen, sql) > 0;
 }
 
@@ -664,9 +653,7 @@ int fx_storage_read(struct fx_db *db, struct fx_storage_range **out, size_t *n, 
     int rc = fx_db_ensure(db, err, errlen);
     if (rc) return rc;
     PGresult *res = query(db, err, errlen,
-        "WITH parts AS (SELECT to_date(right(c.relname, 8), 'YYYYMMDD') AS day,"
-        "  sum(pg_total_relation_size(c.oid)) AS bytes FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-        "  WHERE i.inhparent IN ('ticks'::regclass, 'tick_chunks'::regclass) GROUP BY 1),"
+        "WITH parts AS (SELECT day, sum(pg_total_relation_size(partition)) AS bytes FROM fx_day_partitions GROUP BY 1),"
         " per AS (SELECT symbol, (bucket AT TIME ZONE 'UTC')::date AS day, tick_count FROM candles_1d),"
         " tot AS (SELECT day, sum(tick_count) AS n FROM per GROUP BY day)"
         " SELECT p.symbol, p.day - date '1970-01-01', coalesce(d.state, 'raw'),"

@@ -77,25 +77,24 @@ void fx_partitions_forget(void)
     pthread_mutex_unlock(&cache_lock);
 }
 
-static const char *day_name(int32_t day, char buf[16])
+const char *fx_partition_suffix(int32_t day, char out[FX_PARTITION_SUFFIX_MAX])
 {
-    time_t t = (time_t)day * 86400;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, 16, "%Y-%m-%d", &tm);
-    return buf;
+    char text[FX_DAY_TEXT_MAX];
+    fx_day_text(day, text);
+    snprintf(out, FX_PARTITION_SUFFIX_MAX, "%.4s%.2s%.2s", text, text + 5, text + 8);
+    return out;
 }
 
 static int create_day(struct fx_db *db, int32_t day, char *err, size_t errlen)
 {
-    char sql[128], name[16];
+    char sql[128], name[FX_DAY_TEXT_MAX];
     snprintf(sql, sizeof sql, "SELECT fx_ensure_tick_partition(date '1970-01-01' + %d)", (int)day);
     PGresult *res = PQexec(db->conn, sql);
     int rc = 0;
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         rc = fx_db_error(db, res, err, errlen);
     else if (PQgetvalue(res, 0, 0)[0] == 't')
-        fx_info("partitions", "created the tick partition of %s", day_name(day, name));
+        fx_info("partitions", "created the tick partition of %s", fx_day_text(day, name));
     PQclear(res);
     if (rc == 0) cache_add(day);
     return rc;

@@ -11,6 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The name of a day's partitions ends in its date as YYYYMMDD (ticks_p…,
+ * tick_chunks_p…, migrations 001 and 006); written into `out`, returned. */
+#define FX_PARTITION_SUFFIX_MAX 9
+const char *fx_partition_suffix(int32_t day, char out[FX_PARTITION_SUFFIX_MAX]);
+
 /* Day number of a time in microseconds since the epoch (floor division). */
 int32_t fx_day_of(int64_t time_us);
 

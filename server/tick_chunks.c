@@ -91,15 +91,6 @@ static PGresult *run_text(struct fx_db *db, const char *name, int n, const char 
     return PQexecPrepared(db->conn, name, n, values, NULL, NULL, 1);
 }
 
-static const char *day_text(int32_t day, char buf[16])
-{
-    time_t t = (time_t)day * 86400;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, 16, "%Y-%m-%d", &tm);
-    return buf;
-}
-
 /* FX_ESEALED naming the first sealed day of the spans, if there is one. */
 static int refuse_sealed(struct fx_db *db, const struct fx_tick_span *spans, size_t n, char *err, size_t errlen)
 {
@@ -117,11 +108,11 @@ static int refuse_sealed(struct fx_db *db, const struct fx_tick_span *spans, siz
         rc = fx_db_rows(db, res, err, errlen);
         if (rc == 0) {
             if (!PQgetisnull(res, 0, 0)) {
-                char day[16];
+                char day[FX_DAY_TEXT_MAX];
                 snprintf(err, errlen,
                     "%s is sealed: retention dropped its ticks (its candles are kept), so ticks of that day can no "
                     "longer be written, changed or deleted",
-                    day_text(fx_pg_get_i32(PQgetvalue(res, 0, 0)), day));
+                    fx_day_text(fx_pg_get_i32(PQgetvalue(res, 0, 0)), day));
                 rc = FX_ESEALED;
             }
             PQclear(res);
