@@ -56,14 +56,7 @@ static void stop(void)
 
 TestSuite(lifecycle_rpc, .init = start, .fini = stop, .timeout = 120);
 
-static long long own_sql_int(const char *sql)
-{
-    PGresult *res = PQexec(holder, sql);
-    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(holder));
-    long long v = PQgetisnull(res, 0, 0) ? 0 : atoll(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return v;
-}
+static long long own_sql_int(const char *sql) { return fx_test_sql_int_on(holder, sql); }
 
 /* `n` ticks of `symbol` from `start_us`, one every 10 s. */
 static void write_ticks(const char *symbol, int64_t start_us, int n)

@@ -43,14 +43,7 @@ static void drop_database(const char *name, struct fx_db *db)
     fx_test_database_drop(name);
 }
 
-static long long sql_int(struct fx_db *db, const char *sql)
-{
-    PGresult *res = PQexec(db->conn, sql);
-    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(db->conn));
-    long long v = PQgetisnull(res, 0, 0) ? 0 : atoll(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return v;
-}
+static long long sql_int(struct fx_db *db, const char *sql) { return fx_test_sql_int_on(db->conn, sql); }
 
 /* All rows of a query as one text, to compare two databases. */
 static char *sql_text(struct fx_db *db, const char *sql)

@@ -86,12 +86,14 @@ PGconn *fx_test_pg(void)
     return pg;
 }
 
-long long fx_test_sql_int(const char *sql)
+long long fx_test_sql_int(const char *sql) { return fx_test_sql_int_on(fx_test_pg(), sql); }
+
+long long fx_test_sql_int_on(PGconn *conn, const char *sql)
 {
-    PGresult *res = PQexec(fx_test_pg(), sql);
+    PGresult *res = PQexec(conn, sql);
     cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(res));
     cr_assert_eq(PQntuples(res), 1, "%s returned %d rows", sql, PQntuples(res));
-    long long v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    long long v = PQgetisnull(res, 0, 0) ? 0 : strtoll(PQgetvalue(res, 0, 0), NULL, 10); /* NULL: a sum of nothing */
     PQclear(res);
     return v;
 }

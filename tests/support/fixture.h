@@ -52,8 +52,10 @@ int fx_test_stored_price(const char *symbol, int64_t time_us, double *price);
 void fx_test_database_create(const char *name, char *url, size_t urllen);
 void fx_test_database_drop(const char *name);
 
-/* Runs a SQL query that returns one integer. */
+/* Runs a SQL query that returns one integer (NULL reads 0). */
 long long fx_test_sql_int(const char *sql);
+/* The same on another connection (a test's own database). */
+long long fx_test_sql_int_on(PGconn *conn, const char *sql);
 
 /* 2025-01-15T10:00:00Z + seconds, in microseconds. */
 int64_t fx_test_time(int64_t seconds);

@@ -32,14 +32,7 @@ static const char *const symbols[] = { "MKAAA", "MKBBB" };
 
 static char db_name[64], db_url[512], log_path[256];
 
-static long long sql_int(struct fx_db *db, const char *sql)
-{
-    PGresult *res = PQexec(db->conn, sql);
-    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(db->conn));
-    long long v = PQgetisnull(res, 0, 0) ? 0 : atoll(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return v;
-}
+static long long sql_int(struct fx_db *db, const char *sql) { return fx_test_sql_int_on(db->conn, sql); }
 
 /* Ticks of both symbols over NDAYS days; returns their checksum in
  * (symbol, time) order. */
