@@ -23,3 +23,11 @@ if(FX_SANITIZE)
   add_link_options(-fsanitize=${FX_SANITIZE})
   message(STATUS "sanitizers: ${FX_SANITIZE}")
 endif()
+# FX_FUZZ: every library gets libFuzzer's coverage instrumentation; only the
+# harnesses (tests/fuzz) link libFuzzer's main.
+if(FX_FUZZ)
+  if(NOT CMAKE_C_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "FX_FUZZ needs clang: cmake -DCMAKE_C_COMPILER=clang")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

@@ -92,9 +92,16 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN
 step "running tests"
 rc=0
 ctest --test-dir build-test --output-on-failure "$@" || rc=$?
-if ((rc == 0)); then
+# The whole run (no ctest arguments) also fuzzes every parser for a while.
+fuzz_rc=0
+if [[ $# -eq 0 ]]; then
+    step "fuzzing (scripts/fuzz.sh, ${FX_FUZZ_SECONDS:-20} s per harness)"
+    ./scripts/fuzz.sh || fuzz_rc=$?
+fi
+if ((rc == 0 && fuzz_rc == 0)); then
     step "all tests passed"
 else
-    step "tests FAILED (ctest exit status $rc)"
+    step "tests FAILED (ctest exit status $rc, fuzzers $fuzz_rc)"
 fi
+((rc != 0)) || rc=$fuzz_rc
 exit "$rc"

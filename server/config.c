@@ -50,6 +50,8 @@ static const struct fx_config_var vars[] = {
         "ticks of days that ended this many days ago are compacted (reads stay the same); 0: never"),
     INT(maintenance_interval_s, "MAINTENANCE_INTERVAL_S", 3600, 60, 86400,
         "how often the leader runs retention and compaction (also at start)"),
+    INT(write_days_max, "WRITE_DAYS_MAX", 400, 1, 36500,
+        "most distinct UTC days one bulk write may touch (each is a partition); more is refused (422)"),
 };
 
 #define NVARS (sizeof vars / sizeof vars[0])

@@ -38,6 +38,7 @@ struct fx_config {
     int candle_retention_days;
     int compression_after_days;
     int maintenance_interval_s;
+    int write_days_max;
 };
 
 /* Fills `cfg` from the environment, falling back to defaults. Returns 0, or

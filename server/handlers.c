@@ -14,6 +14,7 @@
 #include "server/core_metrics.h"
 #include "server/db.h"
 #include "server/lifecycle.h"
+#include "server/partitions.h"
 #include "server/server.h"
 #include "server/tick_store.h"
 #include "base/calendar.h"
@@ -207,6 +208,16 @@ static void op_bulk(struct fx_worker *w, const Fx__V1__BulkCreateTicksRequest *q
         char prefix[32];
         snprintf(prefix, sizeof prefix, "ticks[%zu].", i);
         if (check_tick(r, q->ticks[i], prefix, &ticks[i])) return;
+    }
+    /* every day is a partition to create and lock: a small request must not
+     * make thousands of them (and hold the locks of them all) */
+    size_t days = fx_days_touched(ticks, q->n_ticks);
+    if (days == SIZE_MAX) return set_store_error(r, FX_ENOMEM, "");
+    if (days > (size_t)w->cfg->write_days_max) {
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "ticks",
+            "ticks: one write may touch at most %d days (WRITE_DAYS_MAX); this one touches %zu: split it",
+            w->cfg->write_days_max, days);
+        return;
     }
     char err[512];
     struct fx_write written;

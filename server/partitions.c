@@ -100,6 +100,22 @@ static int create_day(struct fx_db *db, int32_t day, char *err, size_t errlen)
     return rc;
 }
 
+size_t fx_days_touched(const struct fx_tick *t, size_t n)
+{
+    int32_t *days = malloc((n ? n : 1) * sizeof *days);
+    if (days == NULL) return SIZE_MAX;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t d = fx_day_of(t[i].time_us);
+        if (m == 0 || days[m - 1] != d) days[m++] = d; /* ticks come in time order mostly */
+    }
+    qsort(days, m, sizeof *days, cmp_day);
+    size_t distinct = 0;
+    for (size_t i = 0; i < m; i++) distinct += i == 0 || days[i] != days[i - 1];
+    free(days);
+    return distinct;
+}
+
 int fx_partitions_ensure(struct fx_db *db, int32_t *days, size_t n, char *err, size_t errlen)
 {
     qsort(days, n, sizeof *days, cmp_day);

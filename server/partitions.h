@@ -6,6 +6,7 @@
 #ifndef FX_PARTITIONS_H
 #define FX_PARTITIONS_H
 
+#include "fx/tick.h"
 #include "server/db.h"
 
 #include <stddef.h>
@@ -18,6 +19,9 @@ const char *fx_partition_suffix(int32_t day, char out[FX_PARTITION_SUFFIX_MAX]);
 
 /* Day number of a time in microseconds since the epoch (floor division). */
 int32_t fx_day_of(int64_t time_us);
+
+/* How many distinct UTC days the ticks fall on (SIZE_MAX when out of memory). */
+size_t fx_days_touched(const struct fx_tick *t, size_t n);
 
 /* Ensures a partition exists for each of the `n` days (any order, repeats
  * allowed; `days` may be reordered). Returns 0, or FX_EDB / FX_EUNAVAIL. */

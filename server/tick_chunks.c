@@ -299,6 +299,7 @@ static int by_seq(const void *a, const void *b)
 struct split {
     struct fx_tick *raw, *packed;
     size_t nraw, npacked;
+    size_t chunks; /* chunk rows in the result */
 };
 
 static int split_rows(PGresult *res, int (*keep)(const struct fx_tick *, const void *), const void *arg,
@@ -319,6 +320,7 @@ static int split_rows(PGresult *res, int (*keep)(const struct fx_tick *, const v
         npacked += (size_t)count;
     }
     memset(s, 0, sizeof *s);
+    s->chunks = (size_t)rows - nraw;
     s->raw = malloc((nraw ? nraw : 1) * sizeof *s->raw);
     s->packed = malloc((npacked ? npacked : 1) * sizeof *s->packed);
     if (s->raw == NULL || s->packed == NULL) {
@@ -411,6 +413,7 @@ int fx_chunks_merge_by_time(PGresult *res, const char *symbol, int64_t start_us,
     struct split s;
     int rc = split_rows(res, keep_in_range, &range, by_time, &s, err, errlen);
     PQclear(res);
+    if (rc == 0 && s.chunks == 0) offset = 0; /* PostgreSQL skipped it (FX_CHUNKS_IN_RANGE_SQL) */
     return rc ? rc : merge(&s, symbol, by_time, offset, limit, arena, out, n);
 }
 

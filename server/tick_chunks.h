@@ -91,7 +91,14 @@ int fx_chunks_merge_by_time(PGresult *res, const char *symbol, int64_t start_us,
 int fx_chunks_merge_by_seq(PGresult *res, const char *symbol, int64_t after_seq, uint32_t limit,
     struct fx_arena *arena, struct fx_tick **out, size_t *n, char *err, size_t errlen);
 
-/* SQL of the chunk half of those reads, for tick_store.c's statements. */
+/* SQL of the chunk half of those reads, for tick_store.c's statements:
+ * the chunks of symbol $1 overlapping [$2, $3) (a chunk lies within one
+ * day, hence the bound that prunes partitions), and of those the ones that
+ * may hold one of the first $4 + $5 ticks. When no chunk is returned the
+ * raw half applied the offset $5 itself (fx_chunks_merge_by_time). */
+#define FX_CHUNKS_IN_RANGE_SQL                                                                                     \
+    "SELECT 1 FROM tick_chunks WHERE symbol = $1 AND first_time < $3 AND last_time >= $2"                          \
+    " AND first_time > $2 - interval '1 day'"
 #define FX_CHUNKS_BY_TIME_SQL                                                                                      \
     "SELECT first_time, NULL::float8, NULL::int8, data FROM ("                                                     \
     " SELECT first_time, data, coalesce(sum(tick_count) FILTER (WHERE first_time >= $2) OVER (ORDER BY first_time" \

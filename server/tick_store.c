@@ -34,9 +34,13 @@ static const struct statement statements[] = {
         { OID_TEXT, OID_TIMESTAMPTZ, OID_FLOAT8 } },
     /* Reads return the raw ticks and the compacted chunks that may hold
      * the answer in one statement, so in one snapshot (tick_chunks.h). */
+    /* Without chunks in the range (most reads) PostgreSQL skips the offset
+     * itself; with them fx-core merges first and skips after. */
     { "ticks_select",
-        "(SELECT time, price, coalesce(seq, 0), NULL::bytea FROM ticks WHERE symbol = $1 AND time >= $2 AND time < $3"
-        " ORDER BY time LIMIT $4 + $5) UNION ALL (" FX_CHUNKS_BY_TIME_SQL ")",
+        "WITH h AS (SELECT EXISTS (" FX_CHUNKS_IN_RANGE_SQL ") AS packed)"
+        " (SELECT time, price, coalesce(seq, 0), NULL::bytea FROM ticks WHERE symbol = $1 AND time >= $2 AND time < $3"
+        " ORDER BY time LIMIT $4 + CASE WHEN (SELECT packed FROM h) THEN $5 ELSE 0 END"
+        " OFFSET CASE WHEN (SELECT packed FROM h) THEN 0 ELSE $5 END) UNION ALL (" FX_CHUNKS_BY_TIME_SQL ")",
         5, { OID_TEXT, OID_TIMESTAMPTZ, OID_TIMESTAMPTZ, OID_INT8, OID_INT8 } },
     { "ticks_after",
         "(SELECT time, price, seq, NULL::bytea FROM ticks WHERE symbol = $1 AND seq > $2 ORDER BY seq LIMIT $3)"

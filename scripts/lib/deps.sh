@@ -14,13 +14,15 @@ FX_DEB_PACKAGES=(
     curl ca-certificates
 )
 # Only for the tests (scripts/test.sh): Criterion, the browser of the web
-# tests, what builds and runs the container image (tests/deploy). (Debian's
+# tests, what builds and runs the container image (tests/deploy), clang and
+# its libFuzzer for the fuzzers (tests/fuzz). (Debian's
 # kubectl, which renders deploy/, is unpacked, not installed:
 # scripts/lib/kubectl.sh.)
 FX_DEB_TEST_PACKAGES=(
     libcriterion-dev
     chromium
     buildah podman debootstrap
+    clang libclang-rt-14-dev # the libFuzzer harnesses (scripts/fuzz.sh)
 )
 
 # Prints the packages of "$@" that are not fully installed ("ii" = wanted

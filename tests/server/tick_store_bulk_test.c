@@ -3,6 +3,7 @@
  * all-or-nothing on invalid input, partitions created for any day.
  */
 #include "tests/support/fixture.h"
+#include "server/config.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -134,5 +135,33 @@ Test(tick_bulk, a_backfill_across_a_year_creates_its_partitions)
     long long parts = fx_test_sql_int("SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                                       " WHERE i.inhparent = 'ticks'::regclass AND c.relname LIKE 'ticks_p2019%'");
     cr_assert_eq(parts, 365, "one partition per day of 2019, got %lld", parts);
+    free(t);
+}
+
+static void five_days_at_most(struct fx_config *cfg) { cfg->write_days_max = 5; }
+
+/* Every day of a write is a partition to create and lock: a small request
+ * over many days is refused whole (422 through the bridge), nothing created. */
+TestSuite(tick_bulk_days, .fini = fx_fixture_stop, .timeout = 120);
+
+Test(tick_bulk_days, a_write_over_more_days_than_write_days_max_is_refused_and_creates_nothing)
+{
+    fx_fixture_start_with(five_days_at_most);
+    char sym[17];
+    fx_test_symbol(sym, "BD");
+    int64_t t2160;
+    cr_assert_eq(fxc_time_parse("2160-01-01T12:00:00Z", &t2160), 0);
+    fxc_tick *t = make_ticks(sym, 6, t2160, 86400LL * 1000000); /* 6 days */
+    uint64_t created;
+    fxc_err e;
+    cr_assert_eq(fxc_ticks_bulk(fx_test_client, t, 6, &created, NULL, &e), FXC_INVALID_ARGUMENT);
+    cr_assert_str_eq(e.field, "ticks");
+    cr_assert(strstr(e.message, "at most 5 days") && strstr(e.message, "touches 6"), "%s", e.message);
+    cr_assert_eq(fx_test_count_ticks(sym), 0);
+    cr_assert_eq(fx_test_sql_int("SELECT count(*) FROM pg_class WHERE relname LIKE 'ticks_p2160%'"), 0,
+        "partitions created for a refused write");
+    /* five days are fine, however many ticks */
+    cr_assert_eq(fxc_ticks_bulk(fx_test_client, t, 5, &created, NULL, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(created, 5);
     free(t);
 }
