@@ -92,16 +92,19 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN
 step "running tests"
 rc=0
 ctest --test-dir build-test --output-on-failure "$@" || rc=$?
-# The whole run (no ctest arguments) also fuzzes every parser for a while.
+# The whole run (no ctest arguments) also fuzzes every parser for a while
+# and runs the programs under ThreadSanitizer.
 fuzz_rc=0
 if [[ $# -eq 0 ]]; then
     step "fuzzing (scripts/fuzz.sh, ${FX_FUZZ_SECONDS:-20} s per harness)"
     ./scripts/fuzz.sh || fuzz_rc=$?
+    step "ThreadSanitizer (scripts/tsan.sh: the programs under the system tests)"
+    ./scripts/tsan.sh || fuzz_rc=$?
 fi
 if ((rc == 0 && fuzz_rc == 0)); then
     step "all tests passed"
 else
-    step "tests FAILED (ctest exit status $rc, fuzzers $fuzz_rc)"
+    step "tests FAILED (ctest exit status $rc, fuzzers/ThreadSanitizer $fuzz_rc)"
 fi
 ((rc != 0)) || rc=$fuzz_rc
 exit "$rc"

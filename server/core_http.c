@@ -171,8 +171,12 @@ static void put_string(char *buf, size_t len, size_t *n, const char *s)
 
 static void put_raw(char *buf, size_t len, size_t *n, const char *s)
 {
-    int w = snprintf(buf + *n, len - *n, "%s", s);
-    if (w > 0) *n += (size_t)w < len - *n ? (size_t)w : len - *n - 1;
+    if (*n + 1 >= len) return;
+    size_t k = strlen(s);
+    if (k > len - *n - 1) k = len - *n - 1; /* cut, and still terminated */
+    memcpy(buf + *n, s, k);
+    *n += k;
+    buf[*n] = '\0';
 }
 
 /* Checks every part and fills the cached answer. */

@@ -200,8 +200,8 @@ void fx_server_destroy(struct fx_server *s)
     fx_ingest_stop(s->ingest);
     fx_rpc_destroy(s->rpc);
     fx_publisher_destroy(s->pub);
-    fx_leader_stop(s->leader); /* after the publisher, which reads it */
-    fx_thread_stop(&s->maintenance);
+    fx_thread_stop(&s->maintenance); /* ends a lifecycle pass between two days */
+    fx_leader_stop(s->leader); /* after the publisher and the maintenance thread, which read it */
     if (s->serving) fx_info("server", "live feed closed");
     fx_core_http_stop(s->http);
     free(s);

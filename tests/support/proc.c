@@ -42,8 +42,11 @@ pid_t fx_proc_start_args(const char *bin_dir, const char *prog, const char *cons
             int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
             if (fd >= 0) dup2(fd, 1), dup2(fd, 2), close(fd);
         }
+        /* FX_TEST_BIN_DIR runs other builds of the programs under the same
+         * tests (scripts/tsan.sh: ThreadSanitizer builds) */
+        const char *other = getenv("FX_TEST_BIN_DIR");
         char path[512];
-        snprintf(path, sizeof path, "%s/%s", bin_dir, prog);
+        snprintf(path, sizeof path, "%s/%s", other && *other ? other : bin_dir, prog);
         const char *argv[32] = { prog };
         for (int i = 0; args[i] && i < 30; i++) argv[i + 1] = args[i];
         execv(path, (char *const *)argv);

@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Starts `prog` of `bin_dir` with the settings `env` ("NAME=value",
+/* Starts `prog` of `bin_dir` (or of $FX_TEST_BIN_DIR when set: another
+ * build of the programs) with the settings `env` ("NAME=value",
  * NULL-ended) added to the test's environment; stdout and stderr go to
  * `log` (a file path, NULL: inherited). Returns the pid. */
 pid_t fx_proc_start(const char *bin_dir, const char *prog, const char *const *env, const char *log);
