@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <time.h>
 
 #define WSLAY_AHEAD 128 /* frames handed to wslay at once (it copies them); the rest wait in our queue */
@@ -135,7 +136,10 @@ void fx_ws_conn_free(struct fx_ws_conn *c)
     wslay_event_context_free(c->ctx);
     fx_ws_frame_queue_free(&c->queue);
     free(c->out);
-    MHD_upgrade_action(c->urh, MHD_UPGRADE_ACTION_CLOSE);
+    if (c->urh)
+        MHD_upgrade_action(c->urh, MHD_UPGRADE_ACTION_CLOSE);
+    else
+        close(c->fd); /* a conn on a socket of its own (the fuzzer's) */
     free(c->extra);
     free(c);
 }

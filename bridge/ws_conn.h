@@ -62,7 +62,8 @@ int64_t fx_ws_conn_now_ms(void);
 struct fx_ws_conn *fx_ws_conn_create(struct fx_ws_conn_env *env, int sock, struct MHD_UpgradeResponseHandle *urh,
     const struct fx_ws_filter *filter, const char *extra, size_t extra_len);
 
-/* Closes the socket (through MHD) and frees the conn and its frames. Not
+/* Closes the socket (through MHD; itself when `urh` was NULL) and frees
+ * the conn and its frames. Not
  * in the hub's epoll any more: the hub takes it out first. */
 void fx_ws_conn_free(struct fx_ws_conn *c);
 
