@@ -16,6 +16,7 @@ struct fx_bridge_config {
     char log_format[16];
     int max_body_mb; /* POST /ticks/bulk; other bodies are limited to 1 MiB */
     int max_connections;
+    int max_connections_per_ip;
     int rpc_timeout_ms;
     int ws_queue_kb;
     int ws_ping_s;

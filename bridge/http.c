@@ -271,10 +271,17 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
      * select() cannot take descriptors past 1023 (no new connection
      * would be accepted once a thousand clients are connected). */
     /* ITC: MHD_quiesce_daemon (the drain) needs it with internal threads. */
+    /* An upgraded WebSocket stays one of MHD's connections: its budget
+     * (BRIDGE_WS_MAX_CLIENTS, enforced by ws_api.c) comes on top, so a
+     * thousand WebSocket clients leave HTTP its BRIDGE_MAX_CONNECTIONS.
+     * The per-IP limit keeps one client (a slowloris holding partial
+     * requests open) from taking them all. */
+    unsigned connection_limit = (unsigned)cfg->max_connections + (unsigned)cfg->ws_max_clients;
     b->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL
             | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE | MHD_USE_ITC,
         0, NULL, NULL, on_request, b, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, b, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        on_completed, b, MHD_OPTION_CONNECTION_LIMIT, connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)120, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_UNESCAPE_CALLBACK, fx_unescape_mhd,
         NULL, MHD_OPTION_END);
     if (b->daemon == NULL) {

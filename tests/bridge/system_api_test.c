@@ -304,3 +304,63 @@ Test(rest_system, livez_answers_alive)
     json_decref(j);
     fx_http_free(&r);
 }
+
+/* ---- connection budgets: one address cannot take them all ---- */
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+/* A TCP connection to the bridge from the loopback address `from`. */
+static int connect_from(const char *from)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert_geq(fd, 0);
+    struct sockaddr_in src = { .sin_family = AF_INET }, dst = { .sin_family = AF_INET };
+    inet_pton(AF_INET, from, &src.sin_addr);
+    inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+    dst.sin_port = htons((uint16_t)fx_test_bridge_port());
+    cr_assert_eq(bind(fd, (struct sockaddr *)&src, sizeof src), 0, "bind %s", from);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&dst, sizeof dst), 0, "connect from %s", from);
+    return fd;
+}
+
+/* Whether the bridge closed `fd` (it reads EOF or a reset within `ms`). */
+static int closed_by_bridge(int fd, int ms)
+{
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    if (poll(&p, 1, ms) <= 0) return 0;
+    char c;
+    return recv(fd, &c, 1, MSG_DONTWAIT) <= 0;
+}
+
+TestSuite(rest_limits, .init = fx_bridge_fixture_start, .fini = fx_bridge_fixture_stop, .timeout = 120);
+
+/* A slowloris from 127.0.0.3 (600 requests whose headers never end) holds
+ * at most BRIDGE_MAX_CONNECTIONS_PER_IP (256) of them; a client from
+ * 127.0.0.2 is served all the while. */
+Test(rest_limits, one_address_holding_partial_requests_cannot_lock_others_out)
+{
+    enum { ATTACK = 600 };
+    static int fds[ATTACK];
+    static const char partial[] = "GET /health HTTP/1.1\r\nHost: x\r\nX-a: ";
+    for (int i = 0; i < ATTACK; i++) {
+        fds[i] = connect_from("127.0.0.3");
+        send(fds[i], partial, sizeof partial - 1, MSG_NOSIGNAL);
+    }
+    int refused = 0;
+    for (int i = 0; i < ATTACK; i++) refused += closed_by_bridge(fds[i], i == 0 ? 500 : 5);
+    cr_assert_geq(refused, ATTACK - 256, "%d of %d partial requests were refused", refused, ATTACK);
+
+    int fd = connect_from("127.0.0.2");
+    static const char get[] = "GET /livez HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    cr_assert_eq(send(fd, get, sizeof get - 1, MSG_NOSIGNAL), (ssize_t)(sizeof get - 1));
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    cr_assert_eq(poll(&p, 1, 5000), 1, "no answer while the attack runs");
+    char answer[256] = "";
+    cr_assert_gt(recv(fd, answer, sizeof answer - 1, 0), 0);
+    cr_assert(strncmp(answer, "HTTP/1.1 200", 12) == 0, "%s", answer);
+    close(fd);
+    for (int i = 0; i < ATTACK; i++) close(fds[i]);
+}
