@@ -82,10 +82,11 @@ END
 $$;
 
 -- Every day partition of ticks and tick_chunks: the one place that reads a
--- day out of a partition's name.
+-- day out of a partition's name. The CASE keeps to_date away from other
+-- relations' names: a filter on `day` may be evaluated before the join.
 CREATE OR REPLACE VIEW fx_day_partitions AS
-SELECT to_date(right(c.relname, 8), 'YYYYMMDD') AS day,
+SELECT CASE WHEN c.relname ~ '_p[0-9]{8}$' THEN to_date(right(c.relname, 8), 'YYYYMMDD') END AS day,
        i.inhparent::regclass::text AS parent,
        c.oid::regclass AS partition
 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-WHERE i.inhparent IN ('ticks'::regclass, 'tick_chunks'::regclass);
+WHERE i.inhparent IN ('ticks'::regclass, 'tick_chunks'::regclass) AND c.relname ~ '_p[0-9]{8}$';

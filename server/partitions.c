@@ -137,3 +137,27 @@ int fx_partitions_ensure_range(struct fx_db *db, int32_t first, int32_t last, ch
     }
     return 0;
 }
+
+int fx_partitions_days(struct fx_db *db, int32_t first, int32_t last, int32_t **days, size_t *n, char *err,
+    size_t errlen)
+{
+    char sql[192];
+    snprintf(sql, sizeof sql,
+        "SELECT DISTINCT day - date '1970-01-01' FROM fx_day_partitions"
+        " WHERE day BETWEEN date '1970-01-01' + %d AND date '1970-01-01' + %d ORDER BY 1",
+        (int)first, (int)last);
+    PGresult *res = PQexec(db->conn, sql);
+    int rc = fx_db_rows(db, res, err, errlen);
+    if (rc) return rc;
+    size_t rows = (size_t)PQntuples(res);
+    int32_t *d = malloc((rows ? rows : 1) * sizeof *d);
+    if (d == NULL) {
+        PQclear(res);
+        return FX_ENOMEM;
+    }
+    for (size_t i = 0; i < rows; i++) d[i] = (int32_t)strtol(PQgetvalue(res, (int)i, 0), NULL, 10);
+    PQclear(res);
+    *days = d;
+    *n = rows;
+    return 0;
+}

@@ -30,6 +30,11 @@ int fx_partitions_ensure(struct fx_db *db, int32_t *days, size_t n, char *err, s
 /* Ensures partitions for every day in [first, last]. */
 int fx_partitions_ensure_range(struct fx_db *db, int32_t first, int32_t last, char *err, size_t errlen);
 
+/* The days in [first, last] that have a partition of ticks or of
+ * tick_chunks, ascending (*days malloc'ed, the caller frees it). */
+int fx_partitions_days(struct fx_db *db, int32_t first, int32_t last, int32_t **days, size_t *n, char *err,
+    size_t errlen);
+
 /* Forgets the cache (after partitions were dropped, or an insert found none). */
 void fx_partitions_forget(void);
 

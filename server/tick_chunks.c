@@ -37,6 +37,12 @@ static const struct {
         " AND c.first_time > timestamptz 'epoch' + s.lo * interval '1 microsecond' - interval '1 day'"
         " RETURNING c.symbol, c.data",
         3 },
+    /* the chunks overlapping a range: their counts, and the blobs of those
+     * the range cuts (to count what lies inside) */
+    { "chunks_in_range",
+        "SELECT tick_count, CASE WHEN first_time < $2 OR last_time >= $3 THEN data END FROM tick_chunks"
+        " WHERE symbol = $1 AND first_time < $3 AND last_time >= $2 AND first_time > $2 - interval '1 day'",
+        3 },
     { "chunks_delete_inside",
         "DELETE FROM tick_chunks WHERE symbol = $1 AND first_time >= $2 AND last_time < $3 RETURNING tick_count", 3 },
 };
@@ -225,6 +231,51 @@ int fx_chunks_before_write(struct fx_db *db, const struct fx_tick_span *spans, s
     if (m > 0) rc = guard(db, old, m, err, errlen);
     if (rc == 0 && m > 0) rc = inflate(db, old, m, err, errlen);
     free(old);
+    return rc;
+}
+
+int fx_chunks_check_sealed(struct fx_db *db, const struct fx_tick_span *span, char *err, size_t errlen)
+{
+    return refuse_sealed(db, span, 1, err, errlen);
+}
+
+int fx_chunks_count(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us, uint64_t *count,
+    char *err, size_t errlen)
+{
+    char p[2][8];
+    fx_pg_put_time(p[0], start_us);
+    fx_pg_put_time(p[1], end_us);
+    const char *values[3] = { symbol, p[0], p[1] };
+    int lengths[3] = { (int)strlen(symbol), 8, 8 }, formats[3] = { 0, 1, 1 };
+    PGresult *res = PQexecPrepared(db->conn, "chunks_in_range", 3, values, lengths, formats, 1);
+    int rc = fx_db_rows(db, res, err, errlen);
+    if (rc) return rc;
+    uint64_t sum = 0;
+    struct fx_tick *ticks = NULL;
+    for (int r = 0; rc == 0 && r < PQntuples(res); r++) {
+        if (PQgetisnull(res, r, 1)) { /* wholly inside */
+            sum += (uint64_t)fx_pg_get_i32(PQgetvalue(res, r, 0));
+            continue;
+        }
+        const uint8_t *data = (const uint8_t *)PQgetvalue(res, r, 1);
+        size_t len = (size_t)PQgetlength(res, r, 1);
+        int64_t n = fx_tick_chunk_count(data, len);
+        struct fx_tick *t = n > 0 ? realloc(ticks, (size_t)n * sizeof *t) : NULL;
+        if (t == NULL) {
+            rc = n > 0 ? FX_ENOMEM : FX_EDB;
+            break;
+        }
+        ticks = t;
+        if (fx_tick_chunk_decode(data, len, ticks, (size_t)n) != 0) {
+            rc = FX_EDB;
+            break;
+        }
+        for (int64_t i = 0; i < n; i++) sum += ticks[i].time_us >= start_us && ticks[i].time_us < end_us;
+    }
+    free(ticks);
+    PQclear(res);
+    if (rc == FX_EDB) snprintf(err, errlen, "a compacted chunk of %s does not decode", symbol);
+    if (rc == 0) *count = sum;
     return rc;
 }
 

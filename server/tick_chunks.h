@@ -57,6 +57,15 @@ struct fx_tick_span {
 int fx_chunks_before_write(struct fx_db *db, const struct fx_tick_span *spans, size_t n, int64_t now_us, char *err,
     size_t errlen);
 
+/* FX_ESEALED naming the first sealed day the span reaches; no lock, no
+ * change (a check before work done in several transactions). */
+int fx_chunks_check_sealed(struct fx_db *db, const struct fx_tick_span *span, char *err, size_t errlen);
+
+/* *count receives how many compacted ticks of `symbol` lie in
+ * [start_us, end_us) (chunks cut by the range are decoded to count). */
+int fx_chunks_count(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us, uint64_t *count,
+    char *err, size_t errlen);
+
 /* *sealed receives whether `day` is sealed (its ticks were dropped). */
 int fx_chunks_day_sealed(struct fx_db *db, int32_t day, int *sealed, char *err, size_t errlen);
 

@@ -1,6 +1,7 @@
 #include "server/tick_store.h"
 
 #include "server/candle_store.h"
+#include "base/calendar.h"
 #include "base/errors.h"
 #include "base/log.h"
 #include "server/partitions.h"
@@ -56,6 +57,8 @@ static const struct statement statements[] = {
     { "lock_symbols",
         "SELECT pg_advisory_xact_lock(hashtext('fx_symbol:' || s)) FROM unnest($1::text[]) s ORDER BY s", 1,
         { 1009 /* text[] */ } },
+    { "ticks_count", "SELECT count(*) FROM ticks WHERE symbol = $1 AND time >= $2 AND time < $3", 3,
+        { OID_TEXT, OID_TIMESTAMPTZ, OID_TIMESTAMPTZ } },
     { "tick_update", "UPDATE ticks SET price = $3 WHERE symbol = $1 AND time = $2", 3,
         { OID_TEXT, OID_TIMESTAMPTZ, OID_FLOAT8 } },
     { "tick_delete", "DELETE FROM ticks WHERE symbol = $1 AND time = $2", 2,
@@ -490,18 +493,120 @@ int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, struct fx_write *o
     return rc;
 }
 
-int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us, uint32_t limit,
-    uint32_t offset, struct fx_arena *arena, struct fx_tick **out, size_t *n, char *err, size_t errlen)
+/* One statement over [start_us, end_us): see fx_ticks_select. */
+static int select_window(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us, uint32_t limit,
+    uint64_t offset, struct fx_arena *arena, struct fx_tick **out, size_t *n, char *err, size_t errlen)
 {
     struct params p = { .n = 0 };
     param_text(&p, symbol);
     param_time(&p, start_us);
     param_time(&p, end_us);
     param_i64(&p, limit);
-    param_i64(&p, offset);
+    param_i64(&p, (int64_t)offset);
     PGresult *res = run(db, "ticks_select", &p);
     int rc = fx_db_rows(db, res, err, errlen);
     return rc ? rc : fx_chunks_merge_by_time(res, symbol, start_us, end_us, offset, limit, arena, out, n, err, errlen);
+}
+
+/*
+ * Long ranges in windows. Every partition a statement may touch costs it
+ * locks (on the partition and its indexes, held to the end of its
+ * transaction, from a table of max_locks_per_transaction x connections), so
+ * a range over thousands of daily partitions runs as several statements of
+ * at most WINDOW_DAYS days with partitions each: a read is answered, not
+ * refused with "out of shared memory". Days without a partition hold no
+ * ticks, so the windows cover them for free.
+ */
+#define WINDOW_DAYS 100
+
+struct windows {
+    int64_t (*bounds)[2]; /* [start, end) of each window, ascending */
+    size_t n;
+};
+
+/* The windows of [start_us, end_us); n = 0 when one statement does. */
+static int windows_of(struct fx_db *db, int64_t start_us, int64_t end_us, struct windows *w, char *err, size_t errlen)
+{
+    memset(w, 0, sizeof *w);
+    if (end_us - start_us <= (int64_t)WINDOW_DAYS * FX_US_PER_DAY) return 0;
+    int32_t *days;
+    size_t ndays;
+    int rc = fx_partitions_days(db, fx_day_of(start_us), fx_day_of(end_us - 1), &days, &ndays, err, errlen);
+    if (rc || ndays <= WINDOW_DAYS) {
+        if (rc == 0) free(days);
+        return rc;
+    }
+    w->n = (ndays + WINDOW_DAYS - 1) / WINDOW_DAYS;
+    w->bounds = malloc(w->n * sizeof *w->bounds);
+    if (w->bounds == NULL) {
+        free(days);
+        return FX_ENOMEM;
+    }
+    for (size_t k = 0; k < w->n; k++) {
+        int64_t first = (int64_t)days[k * WINDOW_DAYS] * FX_US_PER_DAY;
+        size_t last = (k + 1) * WINDOW_DAYS < ndays ? (k + 1) * WINDOW_DAYS - 1 : ndays - 1;
+        int64_t end = ((int64_t)days[last] + 1) * FX_US_PER_DAY;
+        w->bounds[k][0] = first > start_us ? first : start_us;
+        w->bounds[k][1] = end < end_us ? end : end_us;
+    }
+    free(days);
+    return 0;
+}
+
+/* The ticks of `symbol` in [start_us, end_us), raw and compacted. */
+static int count_window(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us, uint64_t *count,
+    char *err, size_t errlen)
+{
+    struct params p = { .n = 0 };
+    param_text(&p, symbol);
+    param_time(&p, start_us);
+    param_time(&p, end_us);
+    PGresult *res = run(db, "ticks_count", &p);
+    int rc = fx_db_rows(db, res, err, errlen);
+    if (rc) return rc;
+    uint64_t raw = (uint64_t)fx_pg_get_i64(PQgetvalue(res, 0, 0)), packed = 0;
+    PQclear(res);
+    rc = fx_chunks_count(db, symbol, start_us, end_us, &packed, err, errlen);
+    if (rc == 0) *count = raw + packed;
+    return rc;
+}
+
+int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us, uint32_t limit,
+    uint32_t offset, struct fx_arena *arena, struct fx_tick **out, size_t *n, char *err, size_t errlen)
+{
+    struct windows w;
+    int rc = windows_of(db, start_us, end_us, &w, err, errlen);
+    if (rc) return rc;
+    if (w.n == 0) return select_window(db, symbol, start_us, end_us, limit, offset, arena, out, n, err, errlen);
+    struct fx_tick *all = fx_arena_calloc(arena, limit ? limit : 1, sizeof *all);
+    size_t got = 0;
+    uint64_t skip = offset;
+    rc = all ? 0 : FX_ENOMEM;
+    for (size_t k = 0; rc == 0 && k < w.n && got < limit; k++) {
+        if (skip > 0) { /* whole windows before the offset are counted, not read */
+            uint64_t count;
+            rc = count_window(db, symbol, w.bounds[k][0], w.bounds[k][1], &count, err, errlen);
+            if (rc == 0 && count <= skip) {
+                skip -= count;
+                continue;
+            }
+        }
+        struct fx_tick *part;
+        size_t m;
+        if (rc == 0)
+            rc = select_window(db, symbol, w.bounds[k][0], w.bounds[k][1], (uint32_t)(limit - got), skip, arena,
+                &part, &m, err, errlen);
+        if (rc == 0) {
+            memcpy(all + got, part, m * sizeof *part);
+            got += m;
+            skip = 0;
+        }
+    }
+    free(w.bounds);
+    if (rc) return rc;
+    *out = all;
+    *n = got;
+    return 0;
 }
 
 int fx_ticks_after(struct fx_db *db, const char *symbol, int64_t after_seq, uint32_t limit, struct fx_arena *arena,
@@ -611,5 +716,25 @@ int fx_ticks_delete_range(struct fx_db *db, const char *symbol, int64_t start_us
         *deleted = 0;
         return 0;
     }
-    return edit(db, "ticks_delete", &p, symbol, start_us, end_us - 1, 1, deleted, err, errlen);
+    struct windows w;
+    int rc = windows_of(db, start_us, end_us, &w, err, errlen);
+    if (rc) return rc;
+    if (w.n == 0) return edit(db, "ticks_delete", &p, symbol, start_us, end_us - 1, 1, deleted, err, errlen);
+    /* one transaction per window (see windows_of), so checked as a whole first:
+     * a range reaching a sealed day changes nothing */
+    struct fx_tick_span span = { symbol, start_us, end_us - 1 };
+    rc = fx_chunks_check_sealed(db, &span, err, errlen);
+    uint64_t total = 0;
+    for (size_t k = 0; rc == 0 && k < w.n; k++) {
+        struct params q = { .n = 0 };
+        param_text(&q, symbol);
+        param_time(&q, w.bounds[k][0]);
+        param_time(&q, w.bounds[k][1]);
+        uint64_t rows = 0;
+        rc = edit(db, "ticks_delete", &q, symbol, w.bounds[k][0], w.bounds[k][1] - 1, 1, &rows, err, errlen);
+        total += rows;
+    }
+    free(w.bounds);
+    if (rc == 0) *deleted = total;
+    return rc;
 }

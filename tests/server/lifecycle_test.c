@@ -523,3 +523,67 @@ Test(lifecycle, late_ticks_written_while_their_day_is_compacted_are_never_lost, 
     fx_db_close(&lw.db);
     drop_database(name, &db);
 }
+
+/* ---- long ranges over many partitions ---- */
+
+/* A read or delete over more daily partitions than one statement should
+ * lock runs in windows (tick_store.c): offsets and limits across windows,
+ * raw and compacted days alike, give what one statement would. */
+Test(lifecycle, reads_and_deletes_over_hundreds_of_days_are_answered_whole, .timeout = 240)
+{
+    struct fx_db db;
+    char name[64], err[512];
+    snprintf(name, sizeof name, "fx_lc_%d_l", (int)getpid());
+    create_database(name, &db);
+    enum { DAYS = 260, PER_DAY = 3 };
+    const int64_t day0 = 946684800LL * 1000000; /* 2000-01-01 */
+    struct fx_tick *t = calloc(DAYS * PER_DAY, sizeof *t);
+    for (int d = 0; d < DAYS; d++)
+        for (int k = 0; k < PER_DAY; k++) {
+            struct fx_tick *x = &t[d * PER_DAY + k];
+            snprintf(x->symbol, sizeof x->symbol, "LONG");
+            x->time_us = day0 + (int64_t)d * 2 * FX_US_PER_DAY + k * 3600000000LL; /* every other day */
+            x->price = 1.0 + d * 1e-4 + k * 1e-5;
+        }
+    struct fx_write w;
+    cr_assert_eq(fx_ticks_insert_bulk(&db, t, DAYS * PER_DAY, &w, err, sizeof err), 0, "%s", err);
+    fx_write_free(&w);
+    /* the first half compacted, one late raw tick in a compacted day */
+    struct fx_lifecycle_policy policy = { .compression_after_days = 1 };
+    struct fx_maintenance_report rep;
+    int64_t half = day0 + (int64_t)DAYS * FX_US_PER_DAY; /* "now": days before it are due */
+    cr_assert_eq(fx_maintenance_run(&db, &policy, half, 0, &rep, err, sizeof err), 0, "%s", err);
+    cr_assert_gt(rep.days_compacted, 100);
+    fx_maintenance_report_free(&rep);
+    struct fx_tick late = t[10 * PER_DAY];
+    late.time_us += 60000000;
+    cr_assert_eq(fx_ticks_insert_bulk(&db, &late, 1, &w, err, sizeof err), 0, "%s", err);
+    fx_write_free(&w);
+    cr_assert_gt(sql_int(&db, "SELECT count(*) FROM fx_day_partitions WHERE parent = 'ticks'"), 200);
+
+    int64_t start = day0 - FX_US_PER_DAY, end = day0 + (int64_t)DAYS * 2 * FX_US_PER_DAY;
+    size_t total = DAYS * PER_DAY + 1;
+    struct fx_arena arena = FX_ARENA_INIT;
+    struct fx_tick *all, *page;
+    size_t n, m;
+    cr_assert_eq(fx_ticks_select(&db, "LONG", start, end, 10000, 0, &arena, &all, &n, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(n, total);
+    for (size_t i = 1; i < n; i++) cr_assert_lt(all[i - 1].time_us, all[i].time_us);
+    static const uint32_t offsets[] = { 0, 1, 299, 300, 301, 450, 779, 780, 781, 5000 };
+    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++) {
+        cr_assert_eq(fx_ticks_select(&db, "LONG", start, end, 37, offsets[i], &arena, &page, &m, err, sizeof err), 0,
+            "%s", err);
+        size_t want = offsets[i] >= total ? 0 : total - offsets[i] < 37 ? total - offsets[i] : 37;
+        cr_assert_eq(m, want, "offset %u: %zu ticks", offsets[i], m);
+        for (size_t k = 0; k < m; k++) cr_assert_eq(page[k].time_us, all[offsets[i] + k].time_us, "offset %u", offsets[i]);
+    }
+    fx_arena_free(&arena);
+
+    uint64_t deleted = 0;
+    cr_assert_eq(fx_ticks_delete_range(&db, "LONG", start, end, &deleted, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(deleted, total);
+    cr_assert_eq(sql_int(&db, "SELECT count(*) FROM ticks") + sql_int(&db, "SELECT count(*) FROM tick_chunks"), 0);
+    cr_assert_eq(sql_int(&db, "SELECT count(*) FROM candles_1d"), 0, "candles left after the delete");
+    free(t);
+    drop_database(name, &db);
+}
