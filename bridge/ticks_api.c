@@ -102,7 +102,7 @@ void fx_api_ticks_list(struct fx_http_request *req, struct fx_http_response *res
     if (fx_param_symbol(req, symbol, res) || fx_param_time(req, "start", 1, &start, NULL, res)
         || fx_param_time(req, "end", 1, &end, NULL, res)
         || fx_param_uint(req, "limit", DEFAULT_LIMIT, 1, FXC_TICKS_GET_MAX, &limit, res)
-        || fx_param_uint(req, "offset", 0, 0, UINT32_MAX, &offset, res))
+        || fx_param_uint(req, "offset", 0, 0, FX_TICKS_OFFSET_MAX, &offset, res))
         return;
     fxc_tick *ticks;
     size_t n;

@@ -261,6 +261,12 @@ static void op_get(struct fx_worker *w, const Fx__V1__GetTicksRequest *q, struct
 {
     char sym[FX_SYMBOL_MAX + 1], err[512];
     if (check_symbol(r, q->symbol, sym) || check_range(r, q->start_us, q->end_us) || check_limit(r, q->limit)) return;
+    if (q->offset > FX_TICKS_OFFSET_MAX) {
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "offset",
+            "offset must be 0..%d (got %u): to read further, start after the last tick read", FX_TICKS_OFFSET_MAX,
+            q->offset);
+        return;
+    }
     size_t n = 0;
     struct fx_tick *ticks = NULL;
     int rc = fx_ticks_select(&w->db, sym, q->start_us, q->end_us, q->limit, q->offset, r->arena, &ticks, &n, err,

@@ -170,9 +170,13 @@ static int drop_day(struct fx_db *db, const struct day_info *d, int dry_run, str
     fx_partition_suffix(d->day, name);
     struct fx_day_report rep = { .day = d->day, .action = FX_DAY_DROPPED, .bytes_before = d->raw_bytes + d->chunk_bytes };
     int rc = 0;
-    if (!dry_run) rc = fx_db_exec(db, "BEGIN", err, errlen);
-    if (rc == 0 && !dry_run) rc = exec(db, err, errlen, "SELECT pg_advisory_xact_lock(%lld)", FX_LIFECYCLE_LOCK_KEY);
+    if (!dry_run) {
+        rc = fx_db_exec(db, "BEGIN", err, errlen);
+        if (rc) return rc;
+        rc = exec(db, err, errlen, "SELECT pg_advisory_xact_lock(%lld)", FX_LIFECYCLE_LOCK_KEY);
+    }
     int64_t ticks = rc == 0 ? day_ticks(db, d, &rc, err, errlen) : 0;
+    if (rc && !dry_run) return rollback(db, rc); /* the transaction is open */
     rep.ticks = (uint64_t)ticks;
     if (rc == 0 && !dry_run) {
         /* a drop locks the parent table: wait for readers a while, not forever */
@@ -320,6 +324,7 @@ static size_t boundary_lower(const struct day_build *b, const char *symbol, int6
 static void add_tick(struct day_build *b, const char *symbol, size_t symlen, int64_t time_us, double price,
     int64_t seq)
 {
+    if (b->failed) return; /* a flush failed: pending is full, and the day is given up */
     char sym[FX_SYMBOL_MAX + 1];
     memcpy(sym, symbol, symlen);
     sym[symlen] = '\0';
@@ -540,6 +545,10 @@ static int compact_day(struct fx_db *db, const struct day_info *d, int dry_run, 
     if (b == NULL) return FX_ENOMEM;
     rc = fx_db_exec(db, "BEGIN", err, errlen);
     if (rc == 0) rc = exec(db, err, errlen, "SELECT pg_advisory_xact_lock(%lld)", FX_LIFECYCLE_LOCK_KEY);
+    /* writers of the day wait from here (readers do not): a writer that did
+     * not take the lifecycle lock (a clock far behind) cannot commit rows
+     * the TRUNCATE below would then remove unread */
+    if (rc == 0) rc = exec(db, err, errlen, "LOCK TABLE ticks_p%s IN EXCLUSIVE MODE", name);
     /* compacted before: the late ticks become chunks of their own, between
      * the stored ones, which stay as they are */
     if (rc == 0 && d->chunks) rc = read_boundaries(db, name, b, err, errlen);

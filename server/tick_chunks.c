@@ -37,12 +37,6 @@ static const struct {
         " AND c.first_time > timestamptz 'epoch' + s.lo * interval '1 microsecond' - interval '1 day'"
         " RETURNING c.symbol, c.data",
         3 },
-    /* the chunks overlapping a range: their counts, and the blobs of those
-     * the range cuts (to count what lies inside) */
-    { "chunks_in_range",
-        "SELECT tick_count, CASE WHEN first_time < $2 OR last_time >= $3 THEN data END FROM tick_chunks"
-        " WHERE symbol = $1 AND first_time < $3 AND last_time >= $2 AND first_time > $2 - interval '1 day'",
-        3 },
     { "chunks_delete_inside",
         "DELETE FROM tick_chunks WHERE symbol = $1 AND first_time >= $2 AND last_time < $3 RETURNING tick_count", 3 },
 };
@@ -182,7 +176,9 @@ static int inflate(struct fx_db *db, const struct fx_tick_span *spans, size_t n,
     text_add(&sym, "{"), text_add(&lo, "{"), text_add(&hi, "{");
     for (size_t i = 0; i < n; i++) {
         if (i) text_add(&sym, ",");
-        text_add(&sym, spans[i].symbol); /* validated symbols need no quoting */
+        /* quoted: the symbol NULL must not read as an SQL NULL (validated
+         * symbols hold no quote or backslash) */
+        text_add(&sym, "\""), text_add(&sym, spans[i].symbol), text_add(&sym, "\"");
         text_add_i64(&lo, spans[i].from_us, i == 0);
         text_add_i64(&hi, spans[i].to_us, i == 0);
     }
@@ -239,26 +235,22 @@ int fx_chunks_check_sealed(struct fx_db *db, const struct fx_tick_span *span, ch
     return refuse_sealed(db, span, 1, err, errlen);
 }
 
-int fx_chunks_count(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us, uint64_t *count,
-    char *err, size_t errlen)
+int fx_chunks_count_rows(PGresult *res, int64_t start_us, int64_t end_us, uint64_t *count, char *err, size_t errlen)
 {
-    char p[2][8];
-    fx_pg_put_time(p[0], start_us);
-    fx_pg_put_time(p[1], end_us);
-    const char *values[3] = { symbol, p[0], p[1] };
-    int lengths[3] = { (int)strlen(symbol), 8, 8 }, formats[3] = { 0, 1, 1 };
-    PGresult *res = PQexecPrepared(db->conn, "chunks_in_range", 3, values, lengths, formats, 1);
-    int rc = fx_db_rows(db, res, err, errlen);
-    if (rc) return rc;
     uint64_t sum = 0;
     struct fx_tick *ticks = NULL;
+    int rc = 0;
     for (int r = 0; rc == 0 && r < PQntuples(res); r++) {
-        if (PQgetisnull(res, r, 1)) { /* wholly inside */
-            sum += (uint64_t)fx_pg_get_i32(PQgetvalue(res, r, 0));
+        if (!PQgetisnull(res, r, 0)) { /* the raw count */
+            sum += (uint64_t)fx_pg_get_i64(PQgetvalue(res, r, 0));
             continue;
         }
-        const uint8_t *data = (const uint8_t *)PQgetvalue(res, r, 1);
-        size_t len = (size_t)PQgetlength(res, r, 1);
+        if (PQgetisnull(res, r, 2)) { /* a chunk wholly inside */
+            sum += (uint64_t)fx_pg_get_i32(PQgetvalue(res, r, 1));
+            continue;
+        }
+        const uint8_t *data = (const uint8_t *)PQgetvalue(res, r, 2);
+        size_t len = (size_t)PQgetlength(res, r, 2);
         int64_t n = fx_tick_chunk_count(data, len);
         struct fx_tick *t = n > 0 ? realloc(ticks, (size_t)n * sizeof *t) : NULL;
         if (t == NULL) {
@@ -274,7 +266,7 @@ int fx_chunks_count(struct fx_db *db, const char *symbol, int64_t start_us, int6
     }
     free(ticks);
     PQclear(res);
-    if (rc == FX_EDB) snprintf(err, errlen, "a compacted chunk of %s does not decode", symbol);
+    if (rc == FX_EDB) snprintf(err, errlen, "a compacted chunk does not decode");
     if (rc == 0) *count = sum;
     return rc;
 }

@@ -61,10 +61,16 @@ int fx_chunks_before_write(struct fx_db *db, const struct fx_tick_span *spans, s
  * change (a check before work done in several transactions). */
 int fx_chunks_check_sealed(struct fx_db *db, const struct fx_tick_span *span, char *err, size_t errlen);
 
-/* *count receives how many compacted ticks of `symbol` lie in
- * [start_us, end_us) (chunks cut by the range are decoded to count). */
-int fx_chunks_count(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us, uint64_t *count,
-    char *err, size_t errlen);
+/* *count receives how many ticks lie in [start_us, end_us), from the rows
+ * of FX_TICKS_COUNT_SQL (one statement, one snapshot: the raw count, then
+ * the chunks, those the range cuts decoded to count). Clears `res`. */
+int fx_chunks_count_rows(PGresult *res, int64_t start_us, int64_t end_us, uint64_t *count, char *err, size_t errlen);
+
+#define FX_TICKS_COUNT_SQL                                                                                         \
+    "SELECT count(*), NULL::int4, NULL::bytea FROM ticks WHERE symbol = $1 AND time >= $2 AND time < $3"           \
+    " UNION ALL SELECT NULL, tick_count, CASE WHEN first_time < $2 OR last_time >= $3 THEN data END"              \
+    " FROM tick_chunks WHERE symbol = $1 AND first_time < $3 AND last_time >= $2"                                  \
+    " AND first_time > $2 - interval '1 day'"
 
 /* *sealed receives whether `day` is sealed (its ticks were dropped). */
 int fx_chunks_day_sealed(struct fx_db *db, int32_t day, int *sealed, char *err, size_t errlen);

@@ -57,7 +57,7 @@ static const struct statement statements[] = {
     { "lock_symbols",
         "SELECT pg_advisory_xact_lock(hashtext('fx_symbol:' || s)) FROM unnest($1::text[]) s ORDER BY s", 1,
         { 1009 /* text[] */ } },
-    { "ticks_count", "SELECT count(*) FROM ticks WHERE symbol = $1 AND time >= $2 AND time < $3", 3,
+    { "ticks_count", FX_TICKS_COUNT_SQL, 3,
         { OID_TEXT, OID_TIMESTAMPTZ, OID_TIMESTAMPTZ } },
     { "tick_update", "UPDATE ticks SET price = $3 WHERE symbol = $1 AND time = $2", 3,
         { OID_TEXT, OID_TIMESTAMPTZ, OID_FLOAT8 } },
@@ -190,17 +190,20 @@ static int copy_ticks(struct fx_db *db, int staging, const struct fx_tick *t, si
  * edit never races a concurrent merge into the same candle, and per-symbol
  * rollups stay single-writer, as they would be with one core per shard.
  */
-/* A PostgreSQL array literal of symbols, "{EURUSD,USDJPY}" (malloc'ed):
- * validated symbols (A-Z 0-9 . _ -) need no quoting. */
+/* A PostgreSQL array literal of symbols, {"EURUSD","USDJPY"} (malloc'ed):
+ * validated symbols (A-Z 0-9 . _ -) hold no quote or backslash, and quoted
+ * the symbol NULL stays a symbol, not an SQL NULL. */
 static char *symbols_array(const char *const *symbols, size_t n)
 {
-    char *array = malloc(3 + n * (FX_SYMBOL_MAX + 1)), *p = array;
+    char *array = malloc(3 + n * (FX_SYMBOL_MAX + 3)), *p = array;
     if (array == NULL) return NULL;
     *p++ = '{';
     for (size_t i = 0; i < n; i++) {
         if (i) *p++ = ',';
         size_t len = strlen(symbols[i]);
+        *p++ = '"';
         memcpy(p, symbols[i], len), p += len;
+        *p++ = '"';
     }
     *p++ = '}', *p = '\0';
     return array;
@@ -563,12 +566,7 @@ static int count_window(struct fx_db *db, const char *symbol, int64_t start_us, 
     param_time(&p, end_us);
     PGresult *res = run(db, "ticks_count", &p);
     int rc = fx_db_rows(db, res, err, errlen);
-    if (rc) return rc;
-    uint64_t raw = (uint64_t)fx_pg_get_i64(PQgetvalue(res, 0, 0)), packed = 0;
-    PQclear(res);
-    rc = fx_chunks_count(db, symbol, start_us, end_us, &packed, err, errlen);
-    if (rc == 0) *count = raw + packed;
-    return rc;
+    return rc ? rc : fx_chunks_count_rows(res, start_us, end_us, count, err, errlen);
 }
 
 int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us, uint32_t limit,

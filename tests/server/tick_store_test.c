@@ -322,3 +322,30 @@ Test(tick_crud, health_reports_database_and_redis)
     cr_assert(h.redis_ok, "redis: %s (REDIS_URL=%s)", h.redis, getenv("REDIS_URL") ? getenv("REDIS_URL") : "unset");
     cr_assert(strlen(h.version) > 0);
 }
+
+Test(tick_crud, offsets_beyond_a_million_are_refused_naming_the_field)
+{
+    fxc_tick *got;
+    size_t n;
+    fxc_err e;
+    cr_assert_eq(fxc_ticks_get(fx_test_client, "EURUSD", fx_test_time(0), fx_test_time(1), 10, 1000000, &got, &n, &e),
+        FXC_OK, "%s", e.message);
+    fxc_ticks_free(got);
+    cr_assert_eq(fxc_ticks_get(fx_test_client, "EURUSD", fx_test_time(0), fx_test_time(1), 10, 1000001, &got, &n, &e),
+        FXC_INVALID_ARGUMENT);
+    cr_assert_str_eq(e.field, "offset");
+    cr_assert(strstr(e.message, "start after the last tick") != NULL, "%s", e.message);
+}
+
+/* "NULL" is a valid symbol: the store's array literals must not read it as SQL's NULL. */
+Test(tick_crud, the_symbol_null_is_a_symbol)
+{
+    fxc_err e;
+    int64_t t0 = fx_test_time(0) + (int64_t)getpid() * 1000;
+    fxc_tick t[2] = { { .symbol = "NULL", .time_us = t0, .price = 1.5 }, { .symbol = "NULL", .time_us = t0 + 1, .price = 1.6 } };
+    uint64_t created;
+    cr_assert_eq(fxc_ticks_bulk(fx_test_client, t, 2, &created, NULL, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(created, 2);
+    cr_assert_eq(fxc_tick_delete(fx_test_client, "NULL", t0, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(fxc_tick_delete(fx_test_client, "NULL", t0 + 1, &e), FXC_OK, "%s", e.message);
+}

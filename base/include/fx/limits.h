@@ -8,6 +8,7 @@
 
 #define FX_SYMBOL_MAX 16 /* characters of a symbol, without the terminating NUL */
 #define FX_TICKS_GET_MAX 10000 /* most ticks one read returns (its `limit`) */
+#define FX_TICKS_OFFSET_MAX 1000000 /* largest `offset` of a read: deeper, page by `start` (each read holds what it skips) */
 #define FX_BULK_MAX 100000 /* most ticks one bulk write holds */
 #define FX_RPC_REQUEST_MAX (8u << 20) /* bytes of one RPC request message (a full bulk is ~4.3 MiB) */
 #define FX_CANDLES_MAX 100000 /* most candles one query may span */
