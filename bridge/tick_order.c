@@ -11,6 +11,7 @@
 #define FETCH_TIMEOUT_MS 10000 /* a read back that never answered is asked again */
 #define GAP_GIVE_UP_MS 10000 /* held this long without a successful read: forwarded with its gap */
 #define BACKFILL_MAX 100000 /* a gap wider than this is not read back (the watcher is better off starting afresh) */
+#define START_SETTLE_MS 300 /* a start that raced the feed waits this long for lower ticks from other cores' feeds */
 
 /* One symbol's order. */
 struct symbol_state {
@@ -20,6 +21,8 @@ struct symbol_state {
     fxc_tick *held; /* after a gap: seq > last + 1, sorted, no repeats */
     size_t nheld, capheld;
     int starting; /* waiting to learn where the numbering stands: ticks are held */
+    int64_t settle_until_ms; /* starting, answer known, waiting for lower ticks still on their way (0: not) */
+    int64_t start_last; /* that answer */
     int fetching; /* a read back (or the start) is asked and not answered */
     int64_t fetch_at_ms; /* when to ask again (0: not due) */
     int64_t asked_ms; /* when the read back in flight was asked */
@@ -192,17 +195,42 @@ void fx_tick_order_watch(struct fx_tick_order *o, const char *symbol, int64_t no
     o->cb.start(o->cb.arg, s->symbol);
 }
 
-/* A symbol's start is known: its held ticks go out from there. */
-static void start_at(struct fx_tick_order *o, struct symbol_state *s, int64_t last, int64_t now_ms)
+/* Starts `s` after `last`: its held ticks from there go out. */
+static void start_from(struct fx_tick_order *o, struct symbol_state *s, int64_t last, int64_t now_ms)
 {
-    /* Ticks held meanwhile were published after the watcher came, even if
-     * the answer (read later) already counts them: they go out too. */
-    if (s->nheld > 0 && s->held[0].seq - 1 < last) last = s->held[0].seq - 1;
     s->starting = 0;
     s->fetching = 0;
+    s->settle_until_ms = 0;
     s->last = last;
     release_following(o, s);
     if (s->nheld > 0) ask(o, s, now_ms); /* stored after the start and before what the feed brought */
+}
+
+/* A symbol's start is known: the answer says its numbering stood at `last`.
+ * Ticks held meanwhile were published after the watcher came, even if the
+ * answer (read later) already counts them: they go out too. Such an answer
+ * raced the feed, and ticks below the first held one may still be on their
+ * way through another core's feed (core B's seq 2 came, core A's seq 1 not
+ * yet): the start waits START_SETTLE_MS for them, then begins below the
+ * lowest tick held. */
+static void start_at(struct fx_tick_order *o, struct symbol_state *s, int64_t last, int64_t now_ms)
+{
+    if (s->nheld > 0 && s->held[0].seq - 1 < last && s->held[0].seq > 1) {
+        s->fetching = 0;
+        s->start_last = last;
+        s->settle_until_ms = now_ms + START_SETTLE_MS;
+        return;
+    }
+    if (s->nheld > 0 && s->held[0].seq - 1 < last) last = s->held[0].seq - 1;
+    start_from(o, s, last, now_ms);
+}
+
+/* The settle of a raced start is over. */
+static void settle(struct fx_tick_order *o, struct symbol_state *s, int64_t now_ms)
+{
+    int64_t last = s->start_last;
+    if (s->nheld > 0 && s->held[0].seq - 1 < last) last = s->held[0].seq - 1;
+    start_from(o, s, last, now_ms);
 }
 
 static const fxc_symbol_seq *seq_of(const fxc_symbol_seq *seqs, size_t n, const char *symbol)
@@ -228,14 +256,14 @@ void fx_tick_order_started(struct fx_tick_order *o, const char *symbol, const fx
         }
         for (size_t i = 0; i < o->cap; i++) {
             struct symbol_state *s = &o->table[i];
-            if (!s->used || !s->starting) continue;
+            if (!s->used || !s->starting || s->settle_until_ms) continue;
             const fxc_symbol_seq *q = seq_of(seqs, n, s->symbol);
             start_at(o, s, q ? q->last_seq : 0, now_ms); /* not listed: no tick numbered yet */
         }
         return;
     }
     struct symbol_state *s = find(o, symbol);
-    if (s == NULL || !s->starting) return;
+    if (s == NULL || !s->starting || s->settle_until_ms) return;
     if (failed) {
         s->fetching = 0;
         s->fetch_at_ms = now_ms + RETRY_MS;
@@ -313,8 +341,8 @@ void fx_tick_order_timer(struct fx_tick_order *o, int64_t now_ms)
             fx_warn("ws", "no core says where the symbols' ticks stand; starting with what the feed brings");
             o->starting_all = 0;
             for (size_t i = 0; i < o->cap; i++)
-                if (o->table[i].used && o->table[i].starting)
-                    start_at(o, &o->table[i], o->table[i].nheld ? o->table[i].held[0].seq - 1 : 0, now_ms);
+                if (o->table[i].used && o->table[i].starting && !o->table[i].settle_until_ms)
+                    start_from(o, &o->table[i], o->table[i].nheld ? o->table[i].held[0].seq - 1 : 0, now_ms);
         } else if (lost || (o->start_all_at_ms && now_ms >= o->start_all_at_ms)) {
             o->start_all_asked_ms = now_ms, o->start_all_at_ms = 0;
             o->cb.start(o->cb.arg, NULL);
@@ -323,8 +351,12 @@ void fx_tick_order_timer(struct fx_tick_order *o, int64_t now_ms)
     for (size_t i = 0; i < o->cap; i++) {
         struct symbol_state *s = &o->table[i];
         if (!s->used) continue;
+        if (s->starting && s->settle_until_ms) {
+            if (now_ms >= s->settle_until_ms) settle(o, s, now_ms);
+            continue;
+        }
         if (s->starting && !o->starting_all && s->nheld > 0 && now_ms - s->gap_since_ms > GAP_GIVE_UP_MS) {
-            start_at(o, s, s->held[0].seq - 1, now_ms);
+            start_from(o, s, s->held[0].seq - 1, now_ms);
             continue;
         }
         if (s->fetching && now_ms - s->asked_ms > FETCH_TIMEOUT_MS) s->fetching = 0, s->fetch_at_ms = now_ms;

@@ -276,7 +276,26 @@ Test(tick_order, ticks_held_before_the_answer_go_out_even_if_it_counts_them)
     live("EURUSD", 4, 0);
     fxc_symbol_seq q = { "EURUSD", 4 };
     fx_tick_order_started(order, "EURUSD", &q, 1, 0, 1);
+    assert_forwarded(NULL, 0); /* the answer raced the feed: lower ticks may be on their way */
+    fx_tick_order_timer(order, 400);
     assert_forwarded((int64_t[]){ 3, 4 }, 2);
+    cr_assert_eq(rec.asks, 0);
+}
+
+Test(tick_order, a_start_that_raced_the_feed_waits_for_ticks_from_the_other_feed)
+{
+    fx_tick_order_watch(order, "EURUSD", 0); /* a new symbol: nothing numbered yet */
+    live("EURUSD", 2, 0); /* core B's tick comes first */
+    fxc_symbol_seq q = { "EURUSD", 2 }; /* the answer was read after both commits */
+    fx_tick_order_started(order, "EURUSD", &q, 1, 0, 10);
+    live("EURUSD", 1, 50); /* core A's, through its own feed, late */
+    assert_forwarded(NULL, 0);
+    fx_tick_order_timer(order, 100);
+    assert_forwarded(NULL, 0);
+    fx_tick_order_timer(order, 400);
+    assert_forwarded((int64_t[]){ 1, 2 }, 2);
+    live("EURUSD", 3, 450);
+    assert_forwarded((int64_t[]){ 1, 2, 3 }, 3);
     cr_assert_eq(rec.asks, 0);
 }
 
