@@ -99,7 +99,7 @@ static void load_day(struct fx_db *db, const char *symbol, int64_t day_us, int p
             b[k].price = (double)(int64_t)(walk * 1e5 + 0.5) / 1e5;
         }
         struct fx_write w;
-        if (fx_ticks_insert_bulk(db, b, k, &w, err, sizeof err)) die("load", err);
+        if (fx_ticks_insert_bulk(db, b, k, NULL, &w, err, sizeof err)) die("load", err);
         fx_write_free(&w);
     }
     free(b);
@@ -184,7 +184,7 @@ static double store_rate(struct fx_db *db, double seconds)
             b[k].price = 1.1 + (double)(k % 100) / 1e5;
         }
         struct fx_write w;
-        if (fx_ticks_insert_bulk(db, b, 1000, &w, err, sizeof err)) die("store", err);
+        if (fx_ticks_insert_bulk(db, b, 1000, NULL, &w, err, sizeof err)) die("store", err);
         stored += w.created;
         fx_write_free(&w);
     }

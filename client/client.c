@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #define DEFAULT_TIMEOUT_MS 30000
 
@@ -25,6 +27,7 @@ struct fxc {
     struct fxc_dialset *dials; /* its dialers, and their DNS lookups */
     int timeout_ms;
     uint64_t next_id; /* request ids, for logs and matching by humans */
+    uint64_t client; /* random, nonzero: with a request's id, its key (fx-core runs a write once) */
 };
 
 static int fail(fxc_err *err, int code, const char *field, const char *fmt, ...)
@@ -56,6 +59,11 @@ FXC_API int fxc_open(const char *url, fxc **out, fxc_err *err)
     fxc *c = calloc(1, sizeof *c);
     if (c == NULL) return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory");
     c->timeout_ms = DEFAULT_TIMEOUT_MS;
+    /* Two handles (of any process, anywhere) must not share this number;
+     * the time and the address stand in if the kernel has no entropy yet. */
+    if (getrandom(&c->client, sizeof c->client, GRND_NONBLOCK) != (ssize_t)sizeof c->client)
+        c->client = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)c;
+    if (c->client == 0) c->client = 1;
     int rv = nng_req0_open(&c->sock);
     if (rv != 0) {
         free(c);
@@ -130,6 +138,7 @@ static int call_waiting(fxc *c, Fx__V1__Request *req, Fx__V1__Response__ResultCa
     nng_aio_set_timeout(aio, c->timeout_ms);
     if (slow) nng_ctx_set_ms(ctx, NNG_OPT_REQ_RESENDTIME, answer_ms);
     req->id = __atomic_add_fetch(&c->next_id, 1, __ATOMIC_RELAXED);
+    req->client = c->client;
 
     size_t len = fx__v1__request__get_packed_size(req);
     rv = nng_msg_alloc(&msg, len);

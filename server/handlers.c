@@ -15,6 +15,7 @@
 #include "server/db.h"
 #include "server/lifecycle.h"
 #include "server/partitions.h"
+#include "server/request_keys.h"
 #include "server/server.h"
 #include "server/tick_store.h"
 #include "base/calendar.h"
@@ -178,14 +179,15 @@ static void reply_tick(struct reply *r, const struct fx_tick *t)
     r->tick.symbol = r->symbol;
 }
 
-static void op_create(struct fx_worker *w, const Fx__V1__CreateTickRequest *q, struct reply *r)
+static void op_create(struct fx_worker *w, const Fx__V1__CreateTickRequest *q, const struct fx_request_key *key,
+    struct reply *r)
 {
     struct fx_tick t;
     char err[512];
     if (check_tick(r, q->tick, "", &t)) return;
     struct fx_write written;
-    int rc = fx_tick_insert(&w->db, &t, &written, err, sizeof err);
-    if (rc == 0) fx_publish_write(w->pub, &written);
+    int rc = fx_tick_insert(&w->db, &t, key, &written, err, sizeof err);
+    if (rc == 0 && !written.replayed) fx_publish_write(w->pub, &written); /* a replay stored nothing now */
     fx_write_free(&written);
     if (rc) return set_store_error(r, rc, err);
     fx__v1__create_tick_response__init(&r->u.create);
@@ -195,7 +197,8 @@ static void op_create(struct fx_worker *w, const Fx__V1__CreateTickRequest *q, s
     r->resp.create_tick = &r->u.create;
 }
 
-static void op_bulk(struct fx_worker *w, const Fx__V1__BulkCreateTicksRequest *q, struct reply *r)
+static void op_bulk(struct fx_worker *w, const Fx__V1__BulkCreateTicksRequest *q, const struct fx_request_key *key,
+    struct reply *r)
 {
     if (q->n_ticks > FX_BULK_MAX) {
         set_status(r, FX__V1__STATUS_CODE__RESOURCE_EXHAUSTED, "ticks",
@@ -221,9 +224,9 @@ static void op_bulk(struct fx_worker *w, const Fx__V1__BulkCreateTicksRequest *q
     }
     char err[512];
     struct fx_write written;
-    int rc = fx_ticks_insert_bulk(&w->db, ticks, q->n_ticks, &written, err, sizeof err);
+    int rc = fx_ticks_insert_bulk(&w->db, ticks, q->n_ticks, key, &written, err, sizeof err);
     uint64_t created = written.created;
-    if (rc == 0) fx_publish_write(w->pub, &written);
+    if (rc == 0 && !written.replayed) fx_publish_write(w->pub, &written); /* a replay stored nothing now */
     fx_write_free(&written);
     if (rc) return set_store_error(r, rc, err);
     fx__v1__bulk_create_ticks_response__init(&r->u.bulk);
@@ -315,12 +318,13 @@ static void op_last_seqs(struct fx_worker *w, const Fx__V1__GetLastSeqsRequest *
     r->resp.get_last_seqs = &r->u.seqs;
 }
 
-static void op_update(struct fx_worker *w, const Fx__V1__UpdateTickRequest *q, struct reply *r)
+static void op_update(struct fx_worker *w, const Fx__V1__UpdateTickRequest *q, const struct fx_request_key *key,
+    struct reply *r)
 {
     struct fx_tick t;
     char err[512];
     if (check_tick(r, q->tick, "", &t)) return;
-    int rc = fx_tick_update_price(&w->db, t.symbol, t.time_us, t.price, err, sizeof err);
+    int rc = fx_tick_update_price(&w->db, t.symbol, t.time_us, t.price, key, err, sizeof err);
     if (rc) return set_store_error(r, rc, err);
     fx__v1__update_tick_response__init(&r->u.update);
     reply_tick(r, &t);
@@ -329,11 +333,12 @@ static void op_update(struct fx_worker *w, const Fx__V1__UpdateTickRequest *q, s
     r->resp.update_tick = &r->u.update;
 }
 
-static void op_delete(struct fx_worker *w, const Fx__V1__DeleteTickRequest *q, struct reply *r)
+static void op_delete(struct fx_worker *w, const Fx__V1__DeleteTickRequest *q, const struct fx_request_key *key,
+    struct reply *r)
 {
     char sym[FX_SYMBOL_MAX + 1], err[512];
     if (check_symbol(r, q->symbol, sym) || check_time(r, q->time_us, "time")) return;
-    int rc = fx_tick_delete(&w->db, sym, q->time_us, err, sizeof err);
+    int rc = fx_tick_delete(&w->db, sym, q->time_us, key, err, sizeof err);
     if (rc) return set_store_error(r, rc, err);
     fx__v1__delete_response__init(&r->u.del);
     r->u.del.deleted = 1;
@@ -341,12 +346,13 @@ static void op_delete(struct fx_worker *w, const Fx__V1__DeleteTickRequest *q, s
     r->resp.delete_tick = &r->u.del;
 }
 
-static void op_delete_range(struct fx_worker *w, const Fx__V1__DeleteTicksRequest *q, struct reply *r)
+static void op_delete_range(struct fx_worker *w, const Fx__V1__DeleteTicksRequest *q,
+    const struct fx_request_key *key, struct reply *r)
 {
     char sym[FX_SYMBOL_MAX + 1], err[512];
     if (check_symbol(r, q->symbol, sym) || check_range(r, q->start_us, q->end_us)) return;
     uint64_t deleted = 0;
-    int rc = fx_ticks_delete_range(&w->db, sym, q->start_us, q->end_us, &deleted, err, sizeof err);
+    int rc = fx_ticks_delete_range(&w->db, sym, q->start_us, q->end_us, key, &deleted, err, sizeof err);
     if (rc) return set_store_error(r, rc, err);
     fx__v1__delete_response__init(&r->u.del);
     r->u.del.deleted = deleted;
@@ -545,15 +551,16 @@ static void run_op(struct fx_worker *w, const Fx__V1__Request *req, struct reply
         int rc = fx_db_ensure(&w->db, err, sizeof err);
         if (rc) return set_store_error(r, rc, err);
     }
+    const struct fx_request_key key = { req->client, req->id };
     switch (req->op_case) {
-    case FX__V1__REQUEST__OP_CREATE_TICK: return op_create(w, req->create_tick, r);
-    case FX__V1__REQUEST__OP_BULK_CREATE_TICKS: return op_bulk(w, req->bulk_create_ticks, r);
+    case FX__V1__REQUEST__OP_CREATE_TICK: return op_create(w, req->create_tick, &key, r);
+    case FX__V1__REQUEST__OP_BULK_CREATE_TICKS: return op_bulk(w, req->bulk_create_ticks, &key, r);
     case FX__V1__REQUEST__OP_GET_TICKS: return op_get(w, req->get_ticks, r);
     case FX__V1__REQUEST__OP_GET_TICKS_AFTER: return op_get_after(w, req->get_ticks_after, r);
     case FX__V1__REQUEST__OP_GET_LAST_SEQS: return op_last_seqs(w, req->get_last_seqs, r);
-    case FX__V1__REQUEST__OP_UPDATE_TICK: return op_update(w, req->update_tick, r);
-    case FX__V1__REQUEST__OP_DELETE_TICK: return op_delete(w, req->delete_tick, r);
-    case FX__V1__REQUEST__OP_DELETE_TICKS: return op_delete_range(w, req->delete_ticks, r);
+    case FX__V1__REQUEST__OP_UPDATE_TICK: return op_update(w, req->update_tick, &key, r);
+    case FX__V1__REQUEST__OP_DELETE_TICK: return op_delete(w, req->delete_tick, &key, r);
+    case FX__V1__REQUEST__OP_DELETE_TICKS: return op_delete_range(w, req->delete_ticks, &key, r);
     case FX__V1__REQUEST__OP_GET_CANDLES: return op_candles(w, req->get_candles, r);
     case FX__V1__REQUEST__OP_HEALTH: return op_health(w, r);
     case FX__V1__REQUEST__OP_MAINTENANCE: return op_maintenance(w, req->maintenance, r);

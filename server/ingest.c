@@ -280,7 +280,7 @@ static int store(struct fx_ingest *in, struct batch *b, struct fx_write *written
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         int rc = fx_db_ensure(&in->db, err, sizeof err);
-        if (rc == 0) rc = b->nticks ? fx_ticks_insert_bulk(&in->db, b->ticks, b->nticks, written, err, sizeof err) : 0;
+        if (rc == 0) rc = b->nticks ? fx_ticks_insert_bulk(&in->db, b->ticks, b->nticks, NULL, written, err, sizeof err) : 0;
         if (rc == 0) {
             *seconds = seconds_since(&t0);
             fx_backoff_reset(&in->store_backoff);

@@ -6,6 +6,7 @@
 #include "server/handlers.h"
 #include "server/ingest.h"
 #include "server/leader.h"
+#include "server/request_keys.h"
 #include "server/lifecycle.h"
 #include "server/core_metrics.h"
 #include "server/publish.h"
@@ -130,6 +131,10 @@ static void maintenance_main(void *arg)
         was_leader = leader;
         if (now - storage_at >= STORAGE_PERIOD_S) {
             storage_at = now;
+            uint64_t pruned = 0;
+            if (leader && fx_db_ensure(&db, err, sizeof err) == 0
+                && fx_request_keys_prune(&db, FX_REQUEST_KEYS_KEEP_S, &pruned, err, sizeof err) != 0)
+                fx_warn("rpc", "cannot forget old request keys: %s", err);
             struct fx_storage_range *ranges = NULL;
             size_t n = 0;
             if (fx_storage_read(&db, &ranges, &n, err, sizeof err) == 0) fx_core_metrics_storage(ranges, n);

@@ -418,11 +418,34 @@ void fx_write_free(struct fx_write *w)
     memset(w, 0, sizeof *w);
 }
 
-static int bulk_transaction(struct fx_db *db, const struct fx_tick *t, size_t n, struct fx_write *out, char *err,
+/* Claims `key` in the transaction just begun (request_keys.h). On a replay
+ * *rows is what the first run recorded and the transaction is rolled back. */
+static int claim(struct fx_db *db, const struct fx_request_key *key, int *replayed, uint64_t *rows, char *err,
     size_t errlen)
+{
+    *replayed = 0;
+    if (!fx_request_key_set(key)) return 0;
+    int rc = fx_request_key_claim(db, key, replayed, rows, err, errlen);
+    if (rc == 0 && *replayed) rollback(db, 0);
+    return rc;
+}
+
+static int record(struct fx_db *db, const struct fx_request_key *key, uint64_t rows, char *err, size_t errlen)
+{
+    return fx_request_key_set(key) ? fx_request_key_record(db, key, rows, err, errlen) : 0;
+}
+
+static int bulk_transaction(struct fx_db *db, const struct fx_tick *t, size_t n, const struct fx_request_key *key,
+    struct fx_write *out, char *err, size_t errlen)
 {
     int rc = fx_db_exec(db, "BEGIN", err, errlen);
     if (rc) return rc;
+    uint64_t prior = 0;
+    if ((rc = claim(db, key, &out->replayed, &prior, err, errlen)) != 0) return rollback(db, rc);
+    if (out->replayed) {
+        out->created = prior;
+        return 0;
+    }
     rc = lock_batch_symbols(db, t, n, err, errlen);
     if (rc == 0) rc = batch_before_write(db, t, n, err, errlen);
     if (rc) return rollback(db, rc);
@@ -432,13 +455,14 @@ static int bulk_transaction(struct fx_db *db, const struct fx_tick *t, size_t n,
         rc = fx_db_exec(db, "ROLLBACK TO SAVEPOINT bulk_direct", err, errlen);
         if (rc == 0) rc = copy_merge(db, t, n, out, err, errlen);
     }
+    if (rc == 0) rc = record(db, key, out->created, err, errlen);
     if (rc == 0) rc = fx_db_exec(db, "COMMIT", err, errlen);
     if (rc) fx_write_free(out); /* nothing of it is stored */
     return rc ? rollback(db, rc) : 0;
 }
 
-int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, struct fx_write *out, char *err,
-    size_t errlen)
+int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, const struct fx_request_key *key,
+    struct fx_write *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (n == 0) return 0;
@@ -454,7 +478,7 @@ int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, st
     int rc = 0;
     for (int attempt = 0; attempt < 2; attempt++) {
         rc = fx_partitions_ensure(db, days, ndays, err, errlen);
-        if (rc == 0) rc = bulk_transaction(db, t, n, out, err, errlen);
+        if (rc == 0) rc = bulk_transaction(db, t, n, key, out, err, errlen);
         if (rc == 0 || strcmp(db->last_sqlstate, SQLSTATE_NO_PARTITION) != 0) break;
         fx_partitions_forget(); /* dropped behind our back (retention): recreate */
     }
@@ -486,9 +510,10 @@ int fx_ticks_sealed(struct fx_db *db, const struct fx_tick *t, size_t n, unsigne
     return 0;
 }
 
-int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, struct fx_write *out, char *err, size_t errlen)
+int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, const struct fx_request_key *key, struct fx_write *out,
+    char *err, size_t errlen)
 {
-    int rc = fx_ticks_insert_bulk(db, t, 1, out, err, errlen);
+    int rc = fx_ticks_insert_bulk(db, t, 1, key, out, err, errlen);
     if (rc == 0 && out->created == 0) {
         snprintf(err, errlen, "a tick for %s at this time exists already", t->symbol);
         return FX_EEXIST;
@@ -650,14 +675,19 @@ int fx_last_seqs(struct fx_db *db, const char *const *symbols, size_t n, uint32_
 
 /* Runs an edit of `symbol`'s ticks in one transaction with the recompute
  * of the candles covering [from_us, to_us]; *rows receives the rows changed
- * (the candles are left alone when none was). A range delete
+ * (the candles are left alone when none was), or, when `key` ran already,
+ * what that run changed (*replayed: nothing is done again); the key records `before`
+ * + the rows (the windows of a range delete before this one). A range delete
  * (`range_delete`: [from_us, to_us + 1)) removes compacted chunks lying
  * wholly inside at once; any other edit inflates the chunks it touches. */
 static int edit(struct fx_db *db, const char *stmt, const struct params *p, const char *symbol, int64_t from_us,
-    int64_t to_us, int range_delete, uint64_t *rows, char *err, size_t errlen)
+    int64_t to_us, int range_delete, const struct fx_request_key *key, uint64_t before, uint64_t *rows, int *replayed,
+    char *err, size_t errlen)
 {
     int rc = fx_db_exec(db, "BEGIN", err, errlen);
     if (rc) return rc;
+    if ((rc = claim(db, key, replayed, rows, err, errlen)) != 0) return rollback(db, rc);
+    if (*replayed) return 0;
     uint64_t packed = 0;
     rc = lock_symbol(db, symbol, err, errlen);
     if (rc == 0 && range_delete)
@@ -669,15 +699,17 @@ static int edit(struct fx_db *db, const char *stmt, const struct params *p, cons
     if (rc == 0) rc = run_command(db, stmt, p, rows, err, errlen);
     if (rc == 0) *rows += packed;
     if (rc == 0 && *rows > 0) rc = fx_candles_recompute(db, symbol, from_us, to_us, err, errlen);
+    if (rc == 0) rc = record(db, key, before + *rows, err, errlen);
     if (rc == 0) rc = fx_db_exec(db, "COMMIT", err, errlen);
     return rc ? rollback(db, rc) : 0;
 }
 
 static int edit_one(struct fx_db *db, const char *stmt, const struct params *p, const char *symbol, int64_t time_us,
-    char *err, size_t errlen)
+    const struct fx_request_key *key, char *err, size_t errlen)
 {
     uint64_t rows = 0;
-    int rc = edit(db, stmt, p, symbol, time_us, time_us, 0, &rows, err, errlen);
+    int replayed;
+    int rc = edit(db, stmt, p, symbol, time_us, time_us, 0, key, 0, &rows, &replayed, err, errlen);
     if (rc == 0 && rows == 0) {
         snprintf(err, errlen, "no tick for %s at this time", symbol);
         return FX_ENOTFOUND;
@@ -686,25 +718,26 @@ static int edit_one(struct fx_db *db, const char *stmt, const struct params *p, 
 }
 
 int fx_tick_update_price(struct fx_db *db, const char *symbol, int64_t time_us, double price,
-    char *err, size_t errlen)
+    const struct fx_request_key *key, char *err, size_t errlen)
 {
     struct params p = { .n = 0 };
     param_text(&p, symbol);
     param_time(&p, time_us);
     param_f64(&p, price);
-    return edit_one(db, "tick_update", &p, symbol, time_us, err, errlen);
+    return edit_one(db, "tick_update", &p, symbol, time_us, key, err, errlen);
 }
 
-int fx_tick_delete(struct fx_db *db, const char *symbol, int64_t time_us, char *err, size_t errlen)
+int fx_tick_delete(struct fx_db *db, const char *symbol, int64_t time_us, const struct fx_request_key *key,
+    char *err, size_t errlen)
 {
     struct params p = { .n = 0 };
     param_text(&p, symbol);
     param_time(&p, time_us);
-    return edit_one(db, "tick_delete", &p, symbol, time_us, err, errlen);
+    return edit_one(db, "tick_delete", &p, symbol, time_us, key, err, errlen);
 }
 
 int fx_ticks_delete_range(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us,
-    uint64_t *deleted, char *err, size_t errlen)
+    const struct fx_request_key *key, uint64_t *deleted, char *err, size_t errlen)
 {
     struct params p = { .n = 0 };
     param_text(&p, symbol);
@@ -717,9 +750,23 @@ int fx_ticks_delete_range(struct fx_db *db, const char *symbol, int64_t start_us
     struct windows w;
     int rc = windows_of(db, start_us, end_us, &w, err, errlen);
     if (rc) return rc;
-    if (w.n == 0) return edit(db, "ticks_delete", &p, symbol, start_us, end_us - 1, 1, deleted, err, errlen);
-    /* one transaction per window (see windows_of), so checked as a whole first:
-     * a range reaching a sealed day changes nothing */
+    int replayed = 0;
+    if (w.n == 0)
+        return edit(db, "ticks_delete", &p, symbol, start_us, end_us - 1, 1, key, 0, deleted, &replayed, err, errlen);
+    /* One transaction per window (see windows_of): the key is claimed and
+     * recorded with the last one, after a look that answers a resend of a
+     * finished delete at once. A resend of one cut short runs again (a
+     * range delete repeated deletes what is left of its range). */
+    int found = 0;
+    if (fx_request_key_set(key) && (rc = fx_request_key_lookup(db, key, &found, deleted, err, errlen)) != 0) {
+        free(w.bounds);
+        return rc;
+    }
+    if (found) {
+        free(w.bounds);
+        return 0;
+    }
+    /* checked as a whole first: a range reaching a sealed day changes nothing */
     struct fx_tick_span span = { symbol, start_us, end_us - 1 };
     rc = fx_chunks_check_sealed(db, &span, err, errlen);
     uint64_t total = 0;
@@ -729,8 +776,9 @@ int fx_ticks_delete_range(struct fx_db *db, const char *symbol, int64_t start_us
         param_time(&q, w.bounds[k][0]);
         param_time(&q, w.bounds[k][1]);
         uint64_t rows = 0;
-        rc = edit(db, "ticks_delete", &q, symbol, w.bounds[k][0], w.bounds[k][1] - 1, 1, &rows, err, errlen);
-        total += rows;
+        rc = edit(db, "ticks_delete", &q, symbol, w.bounds[k][0], w.bounds[k][1] - 1, 1, k + 1 == w.n ? key : NULL,
+            total, &rows, &replayed, err, errlen);
+        total = replayed ? rows : total + rows; /* a run in flight elsewhere finished first: its count */
     }
     free(w.bounds);
     if (rc == 0) *deleted = total;

@@ -10,6 +10,7 @@
 #include "base/arena.h"
 #include "server/candle_store.h"
 #include "server/db.h"
+#include "server/request_keys.h"
 #include "fx/tick.h"
 
 #include <stddef.h>
@@ -23,18 +24,23 @@ struct fx_write {
     struct fx_tick *ticks; /* the new ticks (`created` of them) */
     struct fx_candle_update *candles; /* the rollup candles they changed */
     size_t ncandles;
+    int replayed; /* a resend of a keyed request that ran already: nothing was stored now (ticks NULL),
+                     `created` is what the first run stored */
 };
 
 void fx_write_free(struct fx_write *w);
 
-/* FX_EEXIST when (symbol, time) is stored already. `out` as below. */
-int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, struct fx_write *out, char *err, size_t errlen);
+/* FX_EEXIST when (symbol, time) is stored already. `out` and `key` as below. */
+int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, const struct fx_request_key *key, struct fx_write *out,
+    char *err, size_t errlen);
 
 /* Stores `n` ticks and their candles in one transaction, creating any
  * missing daily partitions first. `out` receives what was stored (free it
- * with fx_write_free, also after a failure). */
-int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, struct fx_write *out, char *err,
-    size_t errlen);
+ * with fx_write_free, also after a failure). The writes take a request key
+ * (server/request_keys.h; NULL: none): a write whose key ran already
+ * changes nothing and answers what that run did. */
+int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, const struct fx_request_key *key,
+    struct fx_write *out, char *err, size_t errlen);
 
 /* Ticks of `symbol` in [start_us, end_us) by time. *out comes from `arena`
  * (it goes with it), *n is its length. */
@@ -58,11 +64,12 @@ int fx_ticks_sealed(struct fx_db *db, const struct fx_tick *t, size_t n, unsigne
 
 /* FX_ENOTFOUND when there is no such tick. */
 int fx_tick_update_price(struct fx_db *db, const char *symbol, int64_t time_us, double price,
+    const struct fx_request_key *key, char *err, size_t errlen);
+int fx_tick_delete(struct fx_db *db, const char *symbol, int64_t time_us, const struct fx_request_key *key,
     char *err, size_t errlen);
-int fx_tick_delete(struct fx_db *db, const char *symbol, int64_t time_us, char *err, size_t errlen);
 
 /* Deletes [start_us, end_us); *deleted receives the count. */
 int fx_ticks_delete_range(struct fx_db *db, const char *symbol, int64_t start_us, int64_t end_us,
-    uint64_t *deleted, char *err, size_t errlen);
+    const struct fx_request_key *key, uint64_t *deleted, char *err, size_t errlen);
 
 #endif

@@ -92,8 +92,8 @@ static void both_insert(struct twin *t, const struct fx_tick *ticks, size_t n)
 {
     struct fx_write wa, wb;
     char ea[512], eb[512];
-    int ra = fx_ticks_insert_bulk(&t->a, ticks, n, &wa, ea, sizeof ea);
-    int rb = fx_ticks_insert_bulk(&t->b, ticks, n, &wb, eb, sizeof eb);
+    int ra = fx_ticks_insert_bulk(&t->a, ticks, n, NULL, &wa, ea, sizeof ea);
+    int rb = fx_ticks_insert_bulk(&t->b, ticks, n, NULL, &wb, eb, sizeof eb);
     cr_assert_eq(ra, 0, "%s", ea);
     cr_assert_eq(rb, 0, "%s", eb);
     cr_assert_eq(wa.created, wb.created);
@@ -222,23 +222,23 @@ static void random_edit(struct twin *t, double *walk)
         both_insert(t, batch, n);
     } else if (kind == 1 && pick_tick(t, s, &k)) {
         double p = price_at(walk);
-        cr_assert_eq(fx_tick_update_price(&t->a, k.symbol, k.time_us, p, ea, sizeof ea), 0, "%s", ea);
-        cr_assert_eq(fx_tick_update_price(&t->b, k.symbol, k.time_us, p, eb, sizeof eb), 0, "%s", eb);
+        cr_assert_eq(fx_tick_update_price(&t->a, k.symbol, k.time_us, p, NULL, ea, sizeof ea), 0, "%s", ea);
+        cr_assert_eq(fx_tick_update_price(&t->b, k.symbol, k.time_us, p, NULL, eb, sizeof eb), 0, "%s", eb);
     } else if (kind == 2 && pick_tick(t, s, &k)) {
-        cr_assert_eq(fx_tick_delete(&t->a, k.symbol, k.time_us, ea, sizeof ea), 0, "%s", ea);
-        cr_assert_eq(fx_tick_delete(&t->b, k.symbol, k.time_us, eb, sizeof eb), 0, "%s", eb);
-        cr_assert_eq(fx_tick_delete(&t->a, k.symbol, k.time_us, ea, sizeof ea), FX_ENOTFOUND);
+        cr_assert_eq(fx_tick_delete(&t->a, k.symbol, k.time_us, NULL, ea, sizeof ea), 0, "%s", ea);
+        cr_assert_eq(fx_tick_delete(&t->b, k.symbol, k.time_us, NULL, eb, sizeof eb), 0, "%s", eb);
+        cr_assert_eq(fx_tick_delete(&t->a, k.symbol, k.time_us, NULL, ea, sizeof ea), FX_ENOTFOUND);
     } else if (kind == 3) { /* a range: from seconds to hours, often across chunks */
         int64_t start = rnd_in(DAY0_US, DAY0_US + NDAYS * FX_US_PER_DAY);
         int64_t end = start + rnd_in(1000000, rnd() % 2 ? 60000000LL : 3 * 3600000000LL);
         uint64_t da = 0, db = 0;
-        cr_assert_eq(fx_ticks_delete_range(&t->a, symbols[s], start, end, &da, ea, sizeof ea), 0, "%s", ea);
-        cr_assert_eq(fx_ticks_delete_range(&t->b, symbols[s], start, end, &db, eb, sizeof eb), 0, "%s", eb);
+        cr_assert_eq(fx_ticks_delete_range(&t->a, symbols[s], start, end, NULL, &da, ea, sizeof ea), 0, "%s", ea);
+        cr_assert_eq(fx_ticks_delete_range(&t->b, symbols[s], start, end, NULL, &db, eb, sizeof eb), 0, "%s", eb);
         cr_assert_eq(da, db, "range delete: %llu vs %llu", (unsigned long long)da, (unsigned long long)db);
     } else { /* a time with no tick: both say so */
         int64_t time_us = rnd_in(DAY0_US, DAY0_US + NDAYS * FX_US_PER_DAY) | 1; /* stored times are even */
-        int ra = fx_tick_update_price(&t->a, symbols[s], time_us, 1.5, ea, sizeof ea);
-        int rb = fx_tick_update_price(&t->b, symbols[s], time_us, 1.5, eb, sizeof eb);
+        int ra = fx_tick_update_price(&t->a, symbols[s], time_us, 1.5, NULL, ea, sizeof ea);
+        int rb = fx_tick_update_price(&t->b, symbols[s], time_us, 1.5, NULL, eb, sizeof eb);
         cr_assert_eq(ra, FX_ENOTFOUND);
         cr_assert_eq(rb, FX_ENOTFOUND);
     }
@@ -331,7 +331,7 @@ static void insert_day(struct fx_db *db, const char *symbol, int d, int n)
     }
     struct fx_write w;
     char err[512];
-    cr_assert_eq(fx_ticks_insert_bulk(db, ticks, (size_t)n, &w, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(fx_ticks_insert_bulk(db, ticks, (size_t)n, NULL, &w, err, sizeof err), 0, "%s", err);
     cr_assert_eq(w.created, (uint64_t)n);
     fx_write_free(&w);
     free(ticks);
@@ -398,28 +398,28 @@ Test(lifecycle, retention_drops_whole_old_days_seals_them_and_keeps_their_candle
     /* writes and edits of a sealed day are refused, and change nothing */
     struct fx_tick k = { .symbol = "RETX", .time_us = day_us(1) + 5, .price = 1.2 };
     struct fx_write w;
-    cr_assert_eq(fx_ticks_insert_bulk(&db, &k, 1, &w, err, sizeof err), FX_ESEALED);
+    cr_assert_eq(fx_ticks_insert_bulk(&db, &k, 1, NULL, &w, err, sizeof err), FX_ESEALED);
     cr_assert(strstr(err, "2025-03-02") != NULL && strstr(err, "sealed") != NULL, "%s", err);
     fx_write_free(&w);
     struct fx_tick mixed[2] = { { .symbol = "RETX", .time_us = day_us(3) + 7, .price = 1.3 }, k };
-    cr_assert_eq(fx_ticks_insert_bulk(&db, mixed, 2, &w, err, sizeof err), FX_ESEALED);
+    cr_assert_eq(fx_ticks_insert_bulk(&db, mixed, 2, NULL, &w, err, sizeof err), FX_ESEALED);
     fx_write_free(&w);
-    cr_assert_eq(fx_tick_update_price(&db, "RETX", day_us(1), 1.5, err, sizeof err), FX_ESEALED);
-    cr_assert_eq(fx_tick_delete(&db, "RETX", day_us(1), err, sizeof err), FX_ESEALED);
+    cr_assert_eq(fx_tick_update_price(&db, "RETX", day_us(1), 1.5, NULL, err, sizeof err), FX_ESEALED);
+    cr_assert_eq(fx_tick_delete(&db, "RETX", day_us(1), NULL, err, sizeof err), FX_ESEALED);
     uint64_t deleted = 0;
-    cr_assert_eq(fx_ticks_delete_range(&db, "RETX", day_us(0), day_us(4), &deleted, err, sizeof err), FX_ESEALED);
+    cr_assert_eq(fx_ticks_delete_range(&db, "RETX", day_us(0), day_us(4), NULL, &deleted, err, sizeof err), FX_ESEALED);
     cr_assert_eq(sql_int(&db, "SELECT count(*) FROM ticks"), 102 + 103);
     cr_assert_eq(sql_int(&db, "SELECT tick_count FROM candles_1d WHERE bucket = '2025-03-02'"), 101);
 
     /* an old day that was never dropped stays writable, whatever its age */
     k.time_us = day_us(-9);
-    cr_assert_eq(fx_ticks_insert_bulk(&db, &k, 1, &w, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(fx_ticks_insert_bulk(&db, &k, 1, NULL, &w, err, sizeof err), 0, "%s", err);
     cr_assert_eq(w.created, 1);
     fx_write_free(&w);
     /* and so do the days retention kept */
-    cr_assert_eq(fx_ticks_insert_bulk(&db, mixed, 1, &w, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(fx_ticks_insert_bulk(&db, mixed, 1, NULL, &w, err, sizeof err), 0, "%s", err);
     fx_write_free(&w);
-    cr_assert_eq(fx_ticks_delete_range(&db, "RETX", day_us(2), day_us(4), &deleted, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(fx_ticks_delete_range(&db, "RETX", day_us(2), day_us(4), NULL, &deleted, err, sizeof err), 0, "%s", err);
     cr_assert_eq(deleted, 102 + 103 + 1);
     drop_database(name, &db);
 }
@@ -470,7 +470,7 @@ static void *write_late(void *arg)
     for (int64_t i = 0; !w->stop; i++) {
         struct fx_tick k = { .symbol = "LATE", .time_us = w->day_us + 7 + i * 1000003, .price = 1.5 };
         struct fx_write out;
-        cr_assert_eq(fx_ticks_insert_bulk(&w->db, &k, 1, &out, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(fx_ticks_insert_bulk(&w->db, &k, 1, NULL, &out, err, sizeof err), 0, "%s", err);
         w->written += out.created;
         fx_write_free(&out);
     }
@@ -494,7 +494,7 @@ Test(lifecycle, late_ticks_written_while_their_day_is_compacted_are_never_lost, 
             t[i].price = 1.2 + (i % 97) * 1e-5;
         }
         struct fx_write w;
-        cr_assert_eq(fx_ticks_insert_bulk(&db, t, 50000, &w, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(fx_ticks_insert_bulk(&db, t, 50000, NULL, &w, err, sizeof err), 0, "%s", err);
         fx_write_free(&w);
         free(t);
     }
@@ -546,7 +546,7 @@ Test(lifecycle, reads_and_deletes_over_hundreds_of_days_are_answered_whole, .tim
             x->price = 1.0 + d * 1e-4 + k * 1e-5;
         }
     struct fx_write w;
-    cr_assert_eq(fx_ticks_insert_bulk(&db, t, DAYS * PER_DAY, &w, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(fx_ticks_insert_bulk(&db, t, DAYS * PER_DAY, NULL, &w, err, sizeof err), 0, "%s", err);
     fx_write_free(&w);
     /* the first half compacted, one late raw tick in a compacted day */
     struct fx_lifecycle_policy policy = { .compression_after_days = 1 };
@@ -557,7 +557,7 @@ Test(lifecycle, reads_and_deletes_over_hundreds_of_days_are_answered_whole, .tim
     fx_maintenance_report_free(&rep);
     struct fx_tick late = t[10 * PER_DAY];
     late.time_us += 60000000;
-    cr_assert_eq(fx_ticks_insert_bulk(&db, &late, 1, &w, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(fx_ticks_insert_bulk(&db, &late, 1, NULL, &w, err, sizeof err), 0, "%s", err);
     fx_write_free(&w);
     cr_assert_gt(sql_int(&db, "SELECT count(*) FROM fx_day_partitions WHERE parent = 'ticks'"), 200);
 
@@ -580,7 +580,7 @@ Test(lifecycle, reads_and_deletes_over_hundreds_of_days_are_answered_whole, .tim
     fx_arena_free(&arena);
 
     uint64_t deleted = 0;
-    cr_assert_eq(fx_ticks_delete_range(&db, "LONG", start, end, &deleted, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(fx_ticks_delete_range(&db, "LONG", start, end, NULL, &deleted, err, sizeof err), 0, "%s", err);
     cr_assert_eq(deleted, total);
     cr_assert_eq(sql_int(&db, "SELECT count(*) FROM ticks") + sql_int(&db, "SELECT count(*) FROM tick_chunks"), 0);
     cr_assert_eq(sql_int(&db, "SELECT count(*) FROM candles_1d"), 0, "candles left after the delete");

@@ -55,7 +55,7 @@ static uint64_t load(struct fx_db *db, size_t *total)
                 }
                 struct fx_write w;
                 char err[512];
-                cr_assert_eq(fx_ticks_insert_bulk(db, batch, 10000, &w, err, sizeof err), 0, "%s", err);
+                cr_assert_eq(fx_ticks_insert_bulk(db, batch, 10000, NULL, &w, err, sizeof err), 0, "%s", err);
                 cr_assert_eq(w.created, 10000);
                 sum = fx_tick_checksum(w.ticks, w.created, sum); /* with the seqs the core gave */
                 fx_write_free(&w);
