@@ -188,6 +188,7 @@ static int drop_day(struct fx_db *db, const struct day_info *d, int dry_run, str
                 " state = 'sealed', ticks = excluded.ticks + CASE WHEN tick_days.state = 'sealed' THEN tick_days.ticks"
                 " ELSE 0 END, compact_bytes = 0, changed_at = now()",
                 (int)d->day, (long long)ticks, (unsigned long long)rep.bytes_before);
+        if (rc == 0) rc = exec(db, err, errlen, "DELETE FROM tick_seq_days WHERE day = %d", (int)d->day);
         if (rc == 0 && d->raw) rc = exec(db, err, errlen, "DROP TABLE ticks_p%s", name);
         if (rc == 0 && d->chunks) rc = exec(db, err, errlen, "DROP TABLE tick_chunks_p%s", name);
         if (rc == 0) rc = fx_db_exec(db, "COMMIT", err, errlen);

@@ -127,7 +127,7 @@ int fx_chunks_merge_by_seq(PGresult *res, const char *symbol, int64_t after_seq,
     "SELECT first_time, NULL::float8, NULL::int8, data FROM ("                                                     \
     " SELECT first_time, seq_min, data, max(seq_max) OVER w AS max_before,"                                        \
     "  coalesce(sum(tick_count) FILTER (WHERE seq_min > $2) OVER w, 0) AS full_before"                             \
-    " FROM tick_chunks WHERE symbol = $1 AND seq_max > $2"                                                         \
+    " FROM tick_chunks WHERE symbol = $1 AND seq_max > $2 AND first_time >= $4 AND first_time < $5"               \
     " WINDOW w AS (ORDER BY seq_min ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) c"                          \
     " WHERE NOT (coalesce(max_before < seq_min, true) AND full_before >= $3)"
 

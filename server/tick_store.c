@@ -8,6 +8,7 @@
 #include "server/pg_codec.h"
 #include "server/pg_copy.h"
 #include "server/tick_chunks.h"
+#include "server/tick_seq_days.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,10 +44,11 @@ static const struct statement statements[] = {
         " ORDER BY time LIMIT $4 + CASE WHEN (SELECT packed FROM h) THEN $5 ELSE 0 END"
         " OFFSET CASE WHEN (SELECT packed FROM h) THEN 0 ELSE $5 END) UNION ALL (" FX_CHUNKS_BY_TIME_SQL ")",
         5, { OID_TEXT, OID_TIMESTAMPTZ, OID_TIMESTAMPTZ, OID_INT8, OID_INT8 } },
+    /* Within [$4, $5): a run of the days that hold such seqs (tick_seq_days.h). */
     { "ticks_after",
-        "(SELECT time, price, seq, NULL::bytea FROM ticks WHERE symbol = $1 AND seq > $2 ORDER BY seq LIMIT $3)"
-        " UNION ALL (" FX_CHUNKS_BY_SEQ_SQL ")",
-        3, { OID_TEXT, OID_INT8, OID_INT8 } },
+        "(SELECT time, price, seq, NULL::bytea FROM ticks WHERE symbol = $1 AND seq > $2 AND time >= $4 AND time < $5"
+        " ORDER BY seq LIMIT $3) UNION ALL (" FX_CHUNKS_BY_SEQ_SQL ")",
+        5, { OID_TEXT, OID_INT8, OID_INT8, OID_TIMESTAMPTZ, OID_TIMESTAMPTZ } },
     { "last_seqs", "SELECT symbol, last_seq FROM symbol_seq WHERE symbol = ANY($1::text[]) OR $2 ORDER BY symbol LIMIT $3",
         3, { 1009 /* text[] */, 16 /* bool */, OID_INT8 } },
     /* The next `n` numbers of each symbol: returns the last one reserved. */
@@ -632,16 +634,63 @@ int fx_ticks_select(struct fx_db *db, const char *symbol, int64_t start_us, int6
     return 0;
 }
 
-int fx_ticks_after(struct fx_db *db, const char *symbol, int64_t after_seq, uint32_t limit, struct fx_arena *arena,
-    struct fx_tick **out, size_t *n, char *err, size_t errlen)
+static int cmp_seq(const void *a, const void *b)
+{
+    int64_t x = ((const struct fx_tick *)a)->seq, y = ((const struct fx_tick *)b)->seq;
+    return (x > y) - (x < y);
+}
+
+/* The ticks after `after_seq` within days [first, last]: appended to all[*got]
+ * (room for 2 * limit), which is then sorted by seq and cut to `limit`. */
+static int after_in_run(struct fx_db *db, const char *symbol, int64_t after_seq, uint32_t limit, int32_t first,
+    int32_t last, struct fx_arena *arena, struct fx_tick *all, size_t *got, char *err, size_t errlen)
 {
     struct params p = { .n = 0 };
     param_text(&p, symbol);
     param_i64(&p, after_seq);
     param_i64(&p, limit);
+    param_time(&p, (int64_t)first * FX_US_PER_DAY);
+    param_time(&p, ((int64_t)last + 1) * FX_US_PER_DAY);
     PGresult *res = run(db, "ticks_after", &p);
     int rc = fx_db_rows(db, res, err, errlen);
-    return rc ? rc : fx_chunks_merge_by_seq(res, symbol, after_seq, limit, arena, out, n, err, errlen);
+    struct fx_tick *part = NULL;
+    size_t m = 0;
+    if (rc == 0) rc = fx_chunks_merge_by_seq(res, symbol, after_seq, limit, arena, &part, &m, err, errlen);
+    if (rc) return rc;
+    memcpy(all + *got, part, m * sizeof *part);
+    *got += m;
+    qsort(all, *got, sizeof *all, cmp_seq);
+    if (*got > limit) *got = limit;
+    return 0;
+}
+
+int fx_ticks_after(struct fx_db *db, const char *symbol, int64_t after_seq, uint32_t limit, struct fx_arena *arena,
+    struct fx_tick **out, size_t *n, char *err, size_t errlen)
+{
+    /* Only the days holding such seqs are read, in groups of WINDOW_DAYS
+     * by their lowest seq: once `limit` ticks are in hand and the next
+     * group starts above the last of them, nothing further can come first. */
+    struct fx_seq_day *days = NULL;
+    size_t ndays = 0, got = 0;
+    int rc = fx_seq_days_after(db, symbol, after_seq, &days, &ndays, err, errlen);
+    if (rc) return rc;
+    struct fx_tick *all = fx_arena_alloc(arena, 2 * (size_t)(limit ? limit : 1) * sizeof *all);
+    int32_t group[WINDOW_DAYS], runs[WINDOW_DAYS][2];
+    if (all == NULL) rc = FX_ENOMEM;
+    for (size_t k = 0; rc == 0 && k < ndays;) {
+        if (got >= limit && all[got - 1].seq < days[k].min_seq) break;
+        size_t m = ndays - k < WINDOW_DAYS ? ndays - k : WINDOW_DAYS;
+        for (size_t i = 0; i < m; i++) group[i] = days[k + i].day;
+        size_t nruns = fx_seq_days_runs(group, m, runs);
+        for (size_t r = 0; rc == 0 && r < nruns; r++)
+            rc = after_in_run(db, symbol, after_seq, limit, runs[r][0], runs[r][1], arena, all, &got, err, errlen);
+        k += m;
+    }
+    free(days);
+    if (rc) return rc;
+    *out = all;
+    *n = got;
+    return 0;
 }
 
 int fx_last_seqs(struct fx_db *db, const char *const *symbols, size_t n, uint32_t limit, struct fx_arena *arena,

@@ -187,6 +187,63 @@ Test(tick_seq, ticks_after_a_seq_come_back_by_seq)
     cr_assert_str_eq(e.field, "symbol");
 }
 
+/* Reads after a seq visit only the days holding such seqs (tick_seq_days):
+ * 260 days (several windows of partitions) written out of time order, then
+ * late ticks into old days, paged through with a small limit, equal the
+ * stored rows by seq. */
+Test(tick_seq, ticks_after_a_seq_over_many_days_come_back_by_seq)
+{
+    char sym[17];
+    fx_test_symbol(sym, "SRD");
+    enum { DAYS = 260, LATE = 40 };
+    int64_t day = 86400LL * 1000000, t0 = fx_test_time(0) + 900 * day;
+    static fxc_tick batch[DAYS];
+    for (int i = 0; i < DAYS; i++) {
+        int d = (i * 97) % DAYS; /* every day once, out of order */
+        batch[i] = (fxc_tick){ .time_us = t0 + d * day, .price = 1.0 + i / 1000.0 };
+        snprintf(batch[i].symbol, sizeof batch[i].symbol, "%s", sym);
+    }
+    uint64_t created, dups;
+    fxc_err e;
+    cr_assert_eq(fxc_ticks_bulk(fx_test_client, batch, DAYS, &created, &dups, &e), FXC_OK, "%s", e.message);
+    for (int i = 0; i < LATE; i++) { /* late ticks into old days, one commit each */
+        fxc_tick t = { .time_us = t0 + (int64_t)((i * 31) % DAYS) * day + 3600LL * 1000000, .price = 2.0 };
+        snprintf(t.symbol, sizeof t.symbol, "%s", sym);
+        cr_assert_eq(fxc_tick_create(fx_test_client, &t, NULL, &e), FXC_OK, "%s", e.message);
+    }
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT seq, (extract(epoch FROM time) * 1000000)::int8 FROM ticks WHERE symbol = '%s'"
+        " ORDER BY seq", sym);
+    PGresult *ref = PQexec(fx_test_pg(), sql);
+    cr_assert_eq(PQresultStatus(ref), PGRES_TUPLES_OK);
+    cr_assert_eq(PQntuples(ref), DAYS + LATE);
+    int64_t after = 0;
+    int row = 0;
+    for (int page = 0; page < 100; page++) {
+        fxc_tick *t;
+        size_t n;
+        cr_assert_eq(fxc_ticks_after(fx_test_client, sym, after, 7, &t, &n, &e), FXC_OK, "%s", e.message);
+        for (size_t i = 0; i < n; i++, row++) {
+            cr_assert_lt(row, DAYS + LATE);
+            cr_assert_eq(t[i].seq, atoll(PQgetvalue(ref, row, 0)), "row %d", row);
+            cr_assert_eq(t[i].time_us, atoll(PQgetvalue(ref, row, 1)), "row %d", row);
+        }
+        if (n) after = t[n - 1].seq;
+        fxc_ticks_free(t);
+        if (n < 7) break;
+    }
+    cr_assert_eq(row, DAYS + LATE, "every tick read once, by seq");
+    PQclear(ref);
+    fxc_tick *t;
+    size_t n;
+    cr_assert_eq(fxc_ticks_after(fx_test_client, sym, DAYS + 10, 1000, &t, &n, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(n, LATE - 10, "the late ones only");
+    for (size_t i = 0; i < n; i++) cr_assert_eq(t[i].seq, (int64_t)(DAYS + 11 + i));
+    fxc_ticks_free(t);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM tick_seq_days WHERE symbol = '%s'", sym);
+    cr_assert_eq(fx_test_sql_int(sql), DAYS, "one row per day holding its seqs");
+}
+
 Test(tick_seq, live_tick_events_carry_their_seq)
 {
     char sym[17];
