@@ -215,21 +215,21 @@ static void start_from(struct fx_tick_order *o, struct symbol_state *s, int64_t 
  * lowest tick held. */
 static void start_at(struct fx_tick_order *o, struct symbol_state *s, int64_t last, int64_t now_ms)
 {
-    if (s->nheld > 0 && s->held[0].seq - 1 < last && s->held[0].seq > 1) {
+    int raced = s->nheld > 0 && s->held[0].seq - 1 < last;
+    if (raced && s->held[0].seq > 1) {
         s->fetching = 0;
         s->start_last = last;
         s->settle_until_ms = now_ms + START_SETTLE_MS;
         return;
     }
-    if (s->nheld > 0 && s->held[0].seq - 1 < last) last = s->held[0].seq - 1;
-    start_from(o, s, last, now_ms);
+    start_from(o, s, raced ? s->held[0].seq - 1 : last, now_ms);
 }
 
-/* The settle of a raced start is over. */
+/* The settle of a raced start is over: it begins below the lowest held. */
 static void settle(struct fx_tick_order *o, struct symbol_state *s, int64_t now_ms)
 {
     int64_t last = s->start_last;
-    if (s->nheld > 0 && s->held[0].seq - 1 < last) last = s->held[0].seq - 1;
+    if (s->nheld > 0 && s->held[0].seq - 1 < last) last = s->held[0].seq - 1; /* a give-up may have emptied it */
     start_from(o, s, last, now_ms);
 }
 

@@ -4,6 +4,7 @@
 #include "base/log.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void copy_message(char *err, size_t errlen, const char *msg)
@@ -127,6 +128,26 @@ int fx_db_rows(struct fx_db *db, PGresult *res, char *err, size_t errlen)
 {
     if (PQresultStatus(res) == PGRES_TUPLES_OK) return 0;
     int rc = fx_db_error(db, res, err, errlen);
+    PQclear(res);
+    return rc;
+}
+
+int fx_db_prepare(struct fx_db *db, const char *name, const char *sql, int nparams, const Oid *types, char *err,
+    size_t errlen)
+{
+    PGresult *res = PQprepare(db->conn, name, sql, nparams, types);
+    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : fx_db_error(db, res, err, errlen);
+    PQclear(res);
+    return rc;
+}
+
+int fx_db_command(struct fx_db *db, PGresult *res, uint64_t *affected, char *err, size_t errlen)
+{
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = fx_db_error(db, res, err, errlen);
+    else if (affected)
+        *affected = strtoull(PQcmdTuples(res), NULL, 10);
     PQclear(res);
     return rc;
 }

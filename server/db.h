@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct fx_db {
     PGconn *conn;
@@ -59,6 +60,14 @@ int fx_db_error(struct fx_db *db, const PGresult *res, char *err, size_t errlen)
 /* Whether `res` holds rows (PGRES_TUPLES_OK): 0, or, after clearing it,
  * fx_db_error's code with the message in `err`. */
 int fx_db_rows(struct fx_db *db, PGresult *res, char *err, size_t errlen);
+
+/* Prepares statement `name` on the session (types may be NULL). */
+int fx_db_prepare(struct fx_db *db, const char *name, const char *sql, int nparams, const Oid *types, char *err,
+    size_t errlen);
+
+/* Takes the result of a data-modifying statement: 0 with *affected (when
+ * not NULL) its row count, or fx_db_error's code. Clears `res`. */
+int fx_db_command(struct fx_db *db, PGresult *res, uint64_t *affected, char *err, size_t errlen);
 
 /* Runs a COPY ... FROM STDIN `sql` with `len` bytes of data. */
 int fx_db_copy_in(struct fx_db *db, const char *sql, const char *data, size_t len, char *err, size_t errlen);

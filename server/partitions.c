@@ -27,6 +27,8 @@ static int cmp_day(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+void fx_days_sort(int32_t *days, size_t n) { qsort(days, n, sizeof *days, cmp_day); }
+
 static size_t lower_bound(int32_t day)
 {
     size_t lo = 0, hi = cache_len;
@@ -109,7 +111,7 @@ size_t fx_days_touched(const struct fx_tick *t, size_t n)
         int32_t d = fx_day_of(t[i].time_us);
         if (m == 0 || days[m - 1] != d) days[m++] = d; /* ticks come in time order mostly */
     }
-    qsort(days, m, sizeof *days, cmp_day);
+    fx_days_sort(days, m);
     size_t distinct = 0;
     for (size_t i = 0; i < m; i++) distinct += i == 0 || days[i] != days[i - 1];
     free(days);
@@ -118,7 +120,7 @@ size_t fx_days_touched(const struct fx_tick *t, size_t n)
 
 int fx_partitions_ensure(struct fx_db *db, int32_t *days, size_t n, char *err, size_t errlen)
 {
-    qsort(days, n, sizeof *days, cmp_day);
+    fx_days_sort(days, n);
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && days[i] == days[i - 1]) continue;
         if (cache_has(days[i])) continue;

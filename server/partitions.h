@@ -20,6 +20,9 @@ const char *fx_partition_suffix(int32_t day, char out[FX_PARTITION_SUFFIX_MAX]);
 /* Day number of a time in microseconds since the epoch (floor division). */
 int32_t fx_day_of(int64_t time_us);
 
+/* Sorts day numbers ascending. */
+void fx_days_sort(int32_t *days, size_t n);
+
 /* How many distinct UTC days the ticks fall on (SIZE_MAX when out of memory). */
 size_t fx_days_touched(const struct fx_tick *t, size_t n);
 

@@ -20,13 +20,10 @@ static const struct {
 static int request_keys_prepare(struct fx_db *db, char *err, size_t errlen)
 {
     static const Oid int8[3] = { 20, 20, 20 };
-    for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
-        PGresult *res = PQprepare(db->conn, statements[i].name, statements[i].sql, statements[i].nparams, int8);
-        int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : fx_db_error(db, res, err, errlen);
-        PQclear(res);
-        if (rc) return rc;
-    }
-    return 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof statements / sizeof statements[0]; i++)
+        rc = fx_db_prepare(db, statements[i].name, statements[i].sql, statements[i].nparams, int8, err, errlen);
+    return rc;
 }
 
 FX_DB_SETUP(request_keys_prepare)
@@ -41,17 +38,6 @@ static PGresult *run(struct fx_db *db, const char *name, const struct fx_request
     const char *values[3] = { buf[0], buf[1], buf[2] };
     static const int lengths[3] = { 8, 8, 8 }, formats[3] = { 1, 1, 1 };
     return PQexecPrepared(db->conn, name, n, values, lengths, formats, 1);
-}
-
-static int command(struct fx_db *db, PGresult *res, uint64_t *affected, char *err, size_t errlen)
-{
-    int rc = 0;
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        rc = fx_db_error(db, res, err, errlen);
-    else if (affected)
-        *affected = strtoull(PQcmdTuples(res), NULL, 10);
-    PQclear(res);
-    return rc;
 }
 
 int fx_request_key_lookup(struct fx_db *db, const struct fx_request_key *key, int *found, uint64_t *rows, char *err,
@@ -73,7 +59,7 @@ int fx_request_key_claim(struct fx_db *db, const struct fx_request_key *key, int
      * waits for it, and a commit there makes this a conflict. The SELECT
      * after it takes a new snapshot (READ COMMITTED), which sees that row. */
     uint64_t inserted = 0;
-    int rc = command(db, run(db, "request_key_claim", key, 2, 0), &inserted, err, errlen);
+    int rc = fx_db_command(db, run(db, "request_key_claim", key, 2, 0), &inserted, err, errlen);
     if (rc) return rc;
     *replayed = inserted == 0;
     *rows = 0;
@@ -85,7 +71,7 @@ int fx_request_key_claim(struct fx_db *db, const struct fx_request_key *key, int
 int fx_request_key_record(struct fx_db *db, const struct fx_request_key *key, uint64_t rows, char *err,
     size_t errlen)
 {
-    return command(db, run(db, "request_key_record", key, 3, (int64_t)rows), NULL, err, errlen);
+    return fx_db_command(db, run(db, "request_key_record", key, 3, (int64_t)rows), NULL, err, errlen);
 }
 
 int fx_request_keys_prune(struct fx_db *db, int keep_s, uint64_t *pruned, char *err, size_t errlen)
@@ -95,5 +81,5 @@ int fx_request_keys_prune(struct fx_db *db, int keep_s, uint64_t *pruned, char *
     const char *values[1] = { buf };
     static const int lengths[1] = { 8 }, formats[1] = { 1 };
     PGresult *res = PQexecPrepared(db->conn, "request_keys_prune", 1, values, lengths, formats, 1);
-    return command(db, res, pruned, err, errlen);
+    return fx_db_command(db, res, pruned, err, errlen);
 }

@@ -99,7 +99,9 @@ static void run_lifecycle(struct fx_db *db, const struct fx_config *cfg, struct 
 
 /* Partitions ahead every MAINTENANCE_PERIOD_S; while leader, the lifecycle
  * pass when it becomes leader (at start, usually) and every
- * MAINTENANCE_INTERVAL_S; the storage gauges every STORAGE_PERIOD_S. */
+ * MAINTENANCE_INTERVAL_S; the storage gauges (and, on the leader, the
+ * pruning of request keys older than FX_REQUEST_KEYS_KEEP_S) every
+ * STORAGE_PERIOD_S. */
 static void maintenance_main(void *arg)
 {
     struct fx_server *s = arg;

@@ -43,13 +43,10 @@ static const struct {
 
 static int tick_chunks_prepare(struct fx_db *db, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
-        PGresult *res = PQprepare(db->conn, statements[i].name, statements[i].sql, statements[i].nparams, NULL);
-        int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : fx_db_error(db, res, err, errlen);
-        PQclear(res);
-        if (rc) return rc;
-    }
-    return 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof statements / sizeof statements[0]; i++)
+        rc = fx_db_prepare(db, statements[i].name, statements[i].sql, statements[i].nparams, NULL, err, errlen);
+    return rc;
 }
 
 FX_DB_SETUP(tick_chunks_prepare)

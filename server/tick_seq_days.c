@@ -1,6 +1,7 @@
 #include "server/tick_seq_days.h"
 
 #include "base/errors.h"
+#include "server/partitions.h"
 #include "server/pg_codec.h"
 
 #include <stdlib.h>
@@ -9,11 +10,9 @@
 static int tick_seq_days_prepare(struct fx_db *db, char *err, size_t errlen)
 {
     static const Oid types[2] = { 25 /* text */, 20 /* int8 */ };
-    PGresult *res = PQprepare(db->conn, "seq_days_after",
-        "SELECT day, min_seq FROM tick_seq_days WHERE symbol = $1 AND max_seq > $2 ORDER BY min_seq, day", 2, types);
-    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : fx_db_error(db, res, err, errlen);
-    PQclear(res);
-    return rc;
+    return fx_db_prepare(db, "seq_days_after",
+        "SELECT day, min_seq FROM tick_seq_days WHERE symbol = $1 AND max_seq > $2 ORDER BY min_seq, day", 2, types,
+        err, errlen);
 }
 
 FX_DB_SETUP(tick_seq_days_prepare)
@@ -44,15 +43,9 @@ int fx_seq_days_after(struct fx_db *db, const char *symbol, int64_t after_seq, s
     return 0;
 }
 
-static int cmp_day(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
 size_t fx_seq_days_runs(int32_t *days, size_t n, int32_t (*runs)[2])
 {
-    qsort(days, n, sizeof *days, cmp_day);
+    fx_days_sort(days, n);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (m > 0 && days[i] <= runs[m - 1][1] + 1) {

@@ -96,12 +96,9 @@ static int tick_store_prepare(struct fx_db *db, char *err, size_t errlen)
         "CREATE TEMP TABLE IF NOT EXISTS bulk_ticks"
         " (symbol text, time timestamptz, price float8, ord int8) ON COMMIT DELETE ROWS",
         err, errlen);
-    for (size_t i = 0; rc == 0 && i < sizeof statements / sizeof statements[0]; i++) {
-        const struct statement *s = &statements[i];
-        PGresult *res = PQprepare(db->conn, s->name, s->sql, s->nparams, s->types);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) rc = fx_db_error(db, res, err, errlen);
-        PQclear(res);
-    }
+    for (size_t i = 0; rc == 0 && i < sizeof statements / sizeof statements[0]; i++)
+        rc = fx_db_prepare(db, statements[i].name, statements[i].sql, statements[i].nparams, statements[i].types, err,
+            errlen);
     return rc;
 }
 
@@ -152,14 +149,7 @@ static PGresult *run(struct fx_db *db, const char *name, const struct params *p)
 static int run_command(struct fx_db *db, const char *name, const struct params *p, uint64_t *rows,
     char *err, size_t errlen)
 {
-    PGresult *res = run(db, name, p);
-    int rc = 0;
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        rc = fx_db_error(db, res, err, errlen);
-    else
-        *rows = strtoull(PQcmdTuples(res), NULL, 10);
-    PQclear(res);
-    return rc;
+    return fx_db_command(db, run(db, name, p), rows, err, errlen);
 }
 
 #define TICK_TUPLE_MAX FX_PG_COPY_TUPLE_BYTES(4, FX_SYMBOL_MAX + 8 + 8 + 8)
