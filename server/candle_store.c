@@ -95,6 +95,11 @@ static int read_updates(struct fx_db *db, struct fx_candle_update **updates, siz
     return 0;
 }
 
+int fx_candles_reset(struct fx_db *db, char *err, size_t errlen)
+{
+    return fx_db_exec(db, "DELETE FROM candle_delta", err, errlen);
+}
+
 int fx_candles_add_ticks(struct fx_db *db, const struct fx_tick *ticks, size_t n,
     struct fx_candle_update **updates, size_t *nupdates, char *err, size_t errlen)
 {

@@ -22,6 +22,10 @@ struct fx_candle_update {
     struct fx_candle candle;
 };
 
+/* Empties the session's partial candles (they go at commit): before a
+ * second fx_candles_add_ticks in one transaction. */
+int fx_candles_reset(struct fx_db *db, char *err, size_t errlen);
+
 /* Adds the `n` newly stored ticks to the 1m, 1h and 1d rollups. *updates
  * (malloc'ed, caller frees) and *nupdates receive the candles as merged. */
 int fx_candles_add_ticks(struct fx_db *db, const struct fx_tick *ticks, size_t n,

@@ -19,6 +19,7 @@ struct fx_config {
     int day_start_hour;
     int db_pool_size;
     int rpc_contexts;
+    int group_commit_max, group_commit_wait_us;
     int partition_days_ahead;
     char redis_stream[128];
     char redis_group[64];

@@ -39,6 +39,8 @@ static struct {
     long long pending, lag;
 } ingest;
 
+static struct fx_prom_histogram group_size; /* writes per group commit (batch_buckets) */
+
 static unsigned long long feed[2];
 static int leader;
 
@@ -177,6 +179,13 @@ void fx_core_metrics_ingest_backlog(long long pending, long long lag)
     pthread_mutex_unlock(&lock);
 }
 
+void fx_core_metrics_group_commit(size_t writes)
+{
+    pthread_mutex_lock(&lock);
+    fx_prom_observe(&group_size, batch_buckets, NBATCH, (double)writes);
+    pthread_mutex_unlock(&lock);
+}
+
 void fx_core_metrics_feed_published(enum fx_feed_kind kind)
 {
     pthread_mutex_lock(&lock);
@@ -242,6 +251,9 @@ char *fx_core_metrics_render(size_t *len)
     pthread_mutex_lock(&lock);
     rpc_metrics(&t);
     ingest_metrics(&t);
+    fx_prom_printf(&t, "# HELP fx_core_group_commit_writes Single-tick writes per committed group (group commit).\n"
+                       "# TYPE fx_core_group_commit_writes histogram\n");
+    fx_prom_histogram_write(&t, "fx_core_group_commit_writes", "", &group_size, batch_buckets, NBATCH);
     fx_prom_printf(&t, "# HELP fx_core_feed_messages_total Messages published on the live feed, by kind.\n"
                        "# TYPE fx_core_feed_messages_total counter\n"
                        "fx_core_feed_messages_total{kind=\"tick\"} %llu\n"

@@ -22,6 +22,9 @@
  * the start of the handler to the packed reply. */
 void fx_core_metrics_rpc(const char *op, int status, double seconds);
 
+/* One committed group of `writes` single-tick writes (group commit). */
+void fx_core_metrics_group_commit(size_t writes);
+
 /* Entries the reader took from the stream (XREADGROUP, XAUTOCLAIM). */
 void fx_core_metrics_ingest_read(size_t entries);
 

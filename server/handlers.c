@@ -13,6 +13,7 @@
 #include "server/candle_store.h"
 #include "server/core_metrics.h"
 #include "server/db.h"
+#include "server/group_commit.h"
 #include "server/lifecycle.h"
 #include "server/partitions.h"
 #include "server/request_keys.h"
@@ -30,6 +31,7 @@
 struct fx_worker {
     const struct fx_config *cfg;
     struct fx_publisher *pub;
+    struct fx_group_queue *writes; /* NULL: single-tick writes commit alone */
     struct fx_db db;
     int index;
 };
@@ -67,6 +69,7 @@ static void *worker_create(void *arg, int index)
     const struct fx_handler_env *env = arg;
     w->cfg = env->cfg;
     w->pub = env->pub;
+    w->writes = env->writes;
     w->index = index;
     char err[512];
     /* A failed connection is retried on the first request (fx_db_ensure). */
@@ -177,24 +180,6 @@ static void reply_tick(struct reply *r, const struct fx_tick *t)
     memcpy(r->symbol, t->symbol, sizeof r->symbol);
     fx_codec_tick_to_pb(t, &r->tick);
     r->tick.symbol = r->symbol;
-}
-
-static void op_create(struct fx_worker *w, const Fx__V1__CreateTickRequest *q, const struct fx_request_key *key,
-    struct reply *r)
-{
-    struct fx_tick t;
-    char err[512];
-    if (check_tick(r, q->tick, "", &t)) return;
-    struct fx_write written;
-    int rc = fx_tick_insert(&w->db, &t, key, &written, err, sizeof err);
-    if (rc == 0 && !written.replayed) fx_publish_write(w->pub, &written); /* a replay stored nothing now */
-    fx_write_free(&written);
-    if (rc) return set_store_error(r, rc, err);
-    fx__v1__create_tick_response__init(&r->u.create);
-    reply_tick(r, &t);
-    r->u.create.tick = &r->tick;
-    r->resp.result_case = FX__V1__RESPONSE__RESULT_CREATE_TICK;
-    r->resp.create_tick = &r->u.create;
 }
 
 static void op_bulk(struct fx_worker *w, const Fx__V1__BulkCreateTicksRequest *q, const struct fx_request_key *key,
@@ -318,32 +303,87 @@ static void op_last_seqs(struct fx_worker *w, const Fx__V1__GetLastSeqsRequest *
     r->resp.get_last_seqs = &r->u.seqs;
 }
 
-static void op_update(struct fx_worker *w, const Fx__V1__UpdateTickRequest *q, const struct fx_request_key *key,
-    struct reply *r)
+/* ---- single-tick writes: CreateTick, UpdateTick, DeleteTick ---- */
+
+/* The request's write, validated, or -1 with the error in `r`. */
+static int single_write(const Fx__V1__Request *req, struct reply *r, struct fx_group_op *op)
 {
-    struct fx_tick t;
-    char err[512];
-    if (check_tick(r, q->tick, "", &t)) return;
-    int rc = fx_tick_update_price(&w->db, t.symbol, t.time_us, t.price, key, err, sizeof err);
-    if (rc) return set_store_error(r, rc, err);
-    fx__v1__update_tick_response__init(&r->u.update);
-    reply_tick(r, &t);
-    r->u.update.tick = &r->tick;
-    r->resp.result_case = FX__V1__RESPONSE__RESULT_UPDATE_TICK;
-    r->resp.update_tick = &r->u.update;
+    memset(op, 0, sizeof *op);
+    op->key = (struct fx_request_key){ req->client, req->id };
+    switch (req->op_case) {
+    case FX__V1__REQUEST__OP_CREATE_TICK:
+        op->kind = FX_GROUP_CREATE;
+        return check_tick(r, req->create_tick->tick, "", &op->tick);
+    case FX__V1__REQUEST__OP_UPDATE_TICK:
+        op->kind = FX_GROUP_UPDATE;
+        return check_tick(r, req->update_tick->tick, "", &op->tick);
+    default:
+        op->kind = FX_GROUP_DELETE;
+        if (check_symbol(r, req->delete_tick->symbol, op->tick.symbol)
+            || check_time(r, req->delete_tick->time_us, "time"))
+            return -1;
+        op->tick.time_us = req->delete_tick->time_us;
+        return 0;
+    }
 }
 
-static void op_delete(struct fx_worker *w, const Fx__V1__DeleteTickRequest *q, const struct fx_request_key *key,
-    struct reply *r)
+static int is_single_write(const Fx__V1__Request *req)
 {
-    char sym[FX_SYMBOL_MAX + 1], err[512];
-    if (check_symbol(r, q->symbol, sym) || check_time(r, q->time_us, "time")) return;
-    int rc = fx_tick_delete(&w->db, sym, q->time_us, key, err, sizeof err);
+    return req->op_case == FX__V1__REQUEST__OP_CREATE_TICK || req->op_case == FX__V1__REQUEST__OP_UPDATE_TICK
+        || req->op_case == FX__V1__REQUEST__OP_DELETE_TICK;
+}
+
+/* Runs one write in its own transaction (and publishes what it stored). */
+static int run_single_write(struct fx_worker *w, const struct fx_group_op *op, char *err, size_t errlen)
+{
+    switch (op->kind) {
+    case FX_GROUP_CREATE: {
+        struct fx_write written;
+        int rc = fx_tick_insert(&w->db, &op->tick, &op->key, &written, err, errlen);
+        if (rc == 0 && !written.replayed) fx_publish_write(w->pub, &written); /* a replay stored nothing now */
+        fx_write_free(&written);
+        return rc;
+    }
+    case FX_GROUP_UPDATE:
+        return fx_tick_update_price(&w->db, op->tick.symbol, op->tick.time_us, op->tick.price, &op->key, err, errlen);
+    default: return fx_tick_delete(&w->db, op->tick.symbol, op->tick.time_us, &op->key, err, errlen);
+    }
+}
+
+/* The answer of a write that ended with `rc` (`err`: its message). */
+static void reply_single_write(struct reply *r, const struct fx_group_op *op, int rc, const char *err)
+{
     if (rc) return set_store_error(r, rc, err);
-    fx__v1__delete_response__init(&r->u.del);
-    r->u.del.deleted = 1;
-    r->resp.result_case = FX__V1__RESPONSE__RESULT_DELETE_TICK;
-    r->resp.delete_tick = &r->u.del;
+    switch (op->kind) {
+    case FX_GROUP_CREATE:
+        fx__v1__create_tick_response__init(&r->u.create);
+        reply_tick(r, &op->tick);
+        r->u.create.tick = &r->tick;
+        r->resp.result_case = FX__V1__RESPONSE__RESULT_CREATE_TICK;
+        r->resp.create_tick = &r->u.create;
+        break;
+    case FX_GROUP_UPDATE:
+        fx__v1__update_tick_response__init(&r->u.update);
+        reply_tick(r, &op->tick);
+        r->u.update.tick = &r->tick;
+        r->resp.result_case = FX__V1__RESPONSE__RESULT_UPDATE_TICK;
+        r->resp.update_tick = &r->u.update;
+        break;
+    default:
+        fx__v1__delete_response__init(&r->u.del);
+        r->u.del.deleted = 1;
+        r->resp.result_case = FX__V1__RESPONSE__RESULT_DELETE_TICK;
+        r->resp.delete_tick = &r->u.del;
+    }
+}
+
+/* A write alone on this worker (group commit off). */
+static void op_single_write(struct fx_worker *w, const Fx__V1__Request *req, struct reply *r)
+{
+    struct fx_group_op op;
+    char err[512];
+    if (single_write(req, r, &op)) return;
+    reply_single_write(r, &op, run_single_write(w, &op, err, sizeof err), err);
 }
 
 static void op_delete_range(struct fx_worker *w, const Fx__V1__DeleteTicksRequest *q,
@@ -553,13 +593,13 @@ static void run_op(struct fx_worker *w, const Fx__V1__Request *req, struct reply
     }
     const struct fx_request_key key = { req->client, req->id };
     switch (req->op_case) {
-    case FX__V1__REQUEST__OP_CREATE_TICK: return op_create(w, req->create_tick, &key, r);
+    case FX__V1__REQUEST__OP_CREATE_TICK:
+    case FX__V1__REQUEST__OP_UPDATE_TICK:
+    case FX__V1__REQUEST__OP_DELETE_TICK: return op_single_write(w, req, r);
     case FX__V1__REQUEST__OP_BULK_CREATE_TICKS: return op_bulk(w, req->bulk_create_ticks, &key, r);
     case FX__V1__REQUEST__OP_GET_TICKS: return op_get(w, req->get_ticks, r);
     case FX__V1__REQUEST__OP_GET_TICKS_AFTER: return op_get_after(w, req->get_ticks_after, r);
     case FX__V1__REQUEST__OP_GET_LAST_SEQS: return op_last_seqs(w, req->get_last_seqs, r);
-    case FX__V1__REQUEST__OP_UPDATE_TICK: return op_update(w, req->update_tick, &key, r);
-    case FX__V1__REQUEST__OP_DELETE_TICK: return op_delete(w, req->delete_tick, &key, r);
     case FX__V1__REQUEST__OP_DELETE_TICKS: return op_delete_range(w, req->delete_ticks, &key, r);
     case FX__V1__REQUEST__OP_GET_CANDLES: return op_candles(w, req->get_candles, r);
     case FX__V1__REQUEST__OP_HEALTH: return op_health(w, r);
@@ -597,7 +637,95 @@ static double seconds_since(const struct timespec *t0)
     return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static nng_msg *handle(void *arg, nng_msg *msg)
+/* ---- group commit (server/group_commit.h) ---- */
+
+/* A single-tick write waiting for its group, with its request's arena and
+ * reply. `item` comes first: the queue's items are these. */
+struct pending_write {
+    struct fx_group_item item;
+    struct fx_arena arena;
+    struct reply *r; /* in `arena` */
+    struct fx_rpc_call *call;
+    struct timespec start;
+    const char *op_name;
+};
+
+/* Answers a pending write with its outcome and frees it. */
+static void answer_write(struct pending_write *p, int rc, const char *err)
+{
+    reply_single_write(p->r, &p->item.op, rc, err);
+    nng_msg *reply = pack_reply(&p->r->resp);
+    fx_core_metrics_rpc(p->op_name, (int)p->r->resp.status, seconds_since(&p->start));
+    fx_arena_free(&p->arena);
+    fx_rpc_answer(p->call, reply);
+    free(p);
+}
+
+/* fx_group_run_fn: one transaction for the group; if it fails, each write
+ * runs alone, so that each gets its own answer (a sealed day fails one). */
+static void run_group(void *runner, struct fx_group_item **items, size_t n)
+{
+    struct fx_worker *w = runner;
+    char err[512];
+    struct fx_group_op *ops = malloc(n * sizeof *ops);
+    struct fx_write written = { 0 };
+    int rc = ops ? fx_db_ensure(&w->db, err, sizeof err) : FX_ENOMEM;
+    if (rc == 0) {
+        for (size_t i = 0; i < n; i++) ops[i] = items[i]->op;
+        rc = fx_ticks_write_group(&w->db, ops, n, &written, err, sizeof err);
+    }
+    if (rc == 0) {
+        if (written.created > 0) fx_publish_write(w->pub, &written);
+        fx_core_metrics_group_commit(n);
+        for (size_t i = 0; i < n; i++) {
+            int op_rc = fx_group_op_error(&ops[i], err, sizeof err);
+            answer_write((struct pending_write *)items[i], op_rc, err);
+        }
+    } else {
+        if (n > 1) fx_info("rpc", "a group of %zu writes failed (%s): each runs alone", n, err);
+        for (size_t i = 0; i < n; i++) {
+            int op_rc = run_single_write(w, &items[i]->op, err, sizeof err);
+            answer_write((struct pending_write *)items[i], op_rc, err);
+        }
+    }
+    fx_write_free(&written);
+    free(ops);
+}
+
+/* Hands the write to group commit (it takes the arena); -1: no memory, the
+ * caller runs it alone. */
+static int defer_write(struct fx_worker *w, const struct fx_group_op *op, struct fx_arena *arena, struct reply *r,
+    struct fx_rpc_call *call, const struct timespec *start, const char *name)
+{
+    struct pending_write *p = malloc(sizeof *p);
+    if (p == NULL) return -1;
+    p->item.op = *op;
+    p->arena = *arena;
+    p->r = r;
+    r->arena = &p->arena;
+    p->call = call;
+    p->start = *start;
+    p->op_name = name;
+    fx_group_submit(w->writes, &p->item, w); /* may run groups, this one's among them */
+    return 0;
+}
+
+int fx_handler_env_init(struct fx_handler_env *env, const struct fx_config *cfg, struct fx_publisher *pub)
+{
+    env->cfg = cfg;
+    env->pub = pub;
+    env->writes = NULL;
+    if (cfg->group_commit_max == 0) return 0;
+    return fx_group_queue_create(&env->writes, cfg->group_commit_max, cfg->group_commit_wait_us, run_group);
+}
+
+void fx_handler_env_fini(struct fx_handler_env *env)
+{
+    fx_group_queue_destroy(env->writes);
+    env->writes = NULL;
+}
+
+static nng_msg *handle(void *arg, nng_msg *msg, struct fx_rpc_call *call)
 {
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -644,7 +772,16 @@ static nng_msg *handle(void *arg, nng_msg *msg)
             "the request is not a valid fx.v1.Request protobuf message");
     } else {
         r->resp.id = req->id;
-        run_op(w, req, r); /* req goes with the arena */
+        struct fx_group_op op;
+        if (w->writes == NULL || !is_single_write(req)) {
+            run_op(w, req, r); /* req goes with the arena */
+        } else if (single_write(req, r, &op) == 0) {
+            nng_msg_free(msg);
+            if (defer_write(w, &op, &arena, r, call, &start, op_name(req)) == 0) return FX_RPC_ANSWER_LATER;
+            char err[512];
+            reply_single_write(r, &op, run_single_write(w, &op, err, sizeof err), err);
+            msg = NULL;
+        }
     }
     nng_msg_free(msg);
     nng_msg *reply = pack_reply(&r->resp);

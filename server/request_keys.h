@@ -44,6 +44,14 @@ int fx_request_key_lookup(struct fx_db *db, const struct fx_request_key *key, in
 int fx_request_key_record(struct fx_db *db, const struct fx_request_key *key, uint64_t rows, char *err,
     size_t errlen);
 
+/* The same for many distinct keys (all set) in two statements: a group of
+ * writes in one transaction (server/tick_group.h). replayed[i], rows[i]
+ * as fx_request_key_claim's for keys[i]. */
+int fx_request_keys_claim(struct fx_db *db, const struct fx_request_key *keys, size_t n, int *replayed,
+    uint64_t *rows, char *err, size_t errlen);
+int fx_request_keys_record(struct fx_db *db, const struct fx_request_key *keys, const uint64_t *rows, size_t n,
+    char *err, size_t errlen);
+
 /* Forgets keys older than `keep_s`; *pruned receives how many. */
 int fx_request_keys_prune(struct fx_db *db, int keep_s, uint64_t *pruned, char *err, size_t errlen);
 

@@ -15,13 +15,14 @@
 
 enum ctx_state { CTX_RECV, CTX_SEND };
 
-struct rpc_ctx {
+/* One nng context and the request it holds (handlers see it as a call). */
+struct fx_rpc_call {
     struct fx_rpc *rpc;
     nng_ctx ctx;
     nng_aio *aio;
     enum ctx_state state;
     nng_msg *req; /* while queued for a worker */
-    struct rpc_ctx *next; /* in the ready queue */
+    struct fx_rpc_call *next; /* in the ready queue */
 };
 
 struct fx_rpc {
@@ -29,13 +30,13 @@ struct fx_rpc {
     struct fx_rpc_ops ops;
     void *arg;
     int nctx, nworkers;
-    struct rpc_ctx *ctxs;
+    struct fx_rpc_call *ctxs;
     pthread_t *threads;
     int nthreads_started;
 
     pthread_mutex_t lock;
     pthread_cond_t ready_cv;
-    struct rpc_ctx *ready_head, *ready_tail;
+    struct fx_rpc_call *ready_head, *ready_tail;
     int stopping;
     /* The graceful stop: a context whose request is answered while
      * draining receives no other, so the requests in hand are bounded
@@ -46,7 +47,9 @@ struct fx_rpc {
     pthread_cond_t idle_cv; /* inflight or busy went down */
 };
 
-static void ctx_recv(struct rpc_ctx *c)
+char fx_rpc_later_marker_;
+
+static void ctx_recv(struct fx_rpc_call *c)
 {
     c->state = CTX_RECV;
     nng_ctx_recv(c->ctx, c->aio);
@@ -76,7 +79,7 @@ static void worker_idle(struct fx_rpc *rpc)
     pthread_mutex_unlock(&rpc->lock);
 }
 
-static void enqueue(struct fx_rpc *rpc, struct rpc_ctx *c)
+static void enqueue(struct fx_rpc *rpc, struct fx_rpc_call *c)
 {
     pthread_mutex_lock(&rpc->lock);
     rpc->inflight++;
@@ -93,7 +96,7 @@ static void enqueue(struct fx_rpc *rpc, struct rpc_ctx *c)
 /* Runs on nng's threads: only moves messages, never blocks. */
 static void ctx_callback(void *arg)
 {
-    struct rpc_ctx *c = arg;
+    struct fx_rpc_call *c = arg;
     int rv = nng_aio_result(c->aio);
     if (c->state == CTX_SEND) {
         int again = request_done(c->rpc);
@@ -115,11 +118,11 @@ static void ctx_callback(void *arg)
     enqueue(c->rpc, c);
 }
 
-static struct rpc_ctx *dequeue(struct fx_rpc *rpc)
+static struct fx_rpc_call *dequeue(struct fx_rpc *rpc)
 {
     pthread_mutex_lock(&rpc->lock);
     while (rpc->ready_head == NULL && !rpc->stopping) pthread_cond_wait(&rpc->ready_cv, &rpc->lock);
-    struct rpc_ctx *c = rpc->ready_head;
+    struct fx_rpc_call *c = rpc->ready_head;
     if (c && !rpc->stopping) {
         rpc->ready_head = c->next;
         if (rpc->ready_head == NULL) rpc->ready_tail = NULL;
@@ -129,6 +132,29 @@ static struct rpc_ctx *dequeue(struct fx_rpc *rpc)
     }
     pthread_mutex_unlock(&rpc->lock);
     return c;
+}
+
+/* Sends `reply` on `c` (NULL: none, the context takes the next request).
+ * The caller counts as busy (see worker_idle). */
+static void send_reply(struct fx_rpc_call *c, nng_msg *reply)
+{
+    if (reply == NULL) {
+        if (request_done(c->rpc)) ctx_recv(c);
+        return;
+    }
+    c->state = CTX_SEND;
+    nng_aio_set_msg(c->aio, reply);
+    nng_ctx_send(c->ctx, c->aio);
+}
+
+void fx_rpc_answer(struct fx_rpc_call *c, nng_msg *reply)
+{
+    struct fx_rpc *rpc = c->rpc;
+    pthread_mutex_lock(&rpc->lock);
+    rpc->busy++;
+    pthread_mutex_unlock(&rpc->lock);
+    send_reply(c, reply);
+    worker_idle(rpc);
 }
 
 struct worker_start {
@@ -142,18 +168,14 @@ static void *worker_main(void *arg)
     struct fx_rpc *rpc = ws->rpc;
     void *worker = rpc->ops.worker_create(rpc->arg, ws->index);
     free(ws);
-    struct rpc_ctx *c;
+    struct fx_rpc_call *c;
     while ((c = dequeue(rpc)) != NULL) {
-        nng_msg *reply = rpc->ops.handle(worker, c->req);
+        nng_msg *req = c->req;
         c->req = NULL;
-        if (reply == NULL) {
-            if (request_done(rpc)) ctx_recv(c);
-            worker_idle(rpc);
-            continue;
-        }
-        c->state = CTX_SEND;
-        nng_aio_set_msg(c->aio, reply);
-        nng_ctx_send(c->ctx, c->aio);
+        nng_msg *reply = rpc->ops.handle(worker, req, c);
+        /* answered later: `c` may already be answered and serving another
+         * request, so it is not touched again here */
+        if (reply != FX_RPC_ANSWER_LATER) send_reply(c, reply);
         worker_idle(rpc);
     }
     rpc->ops.worker_destroy(worker);
@@ -183,7 +205,7 @@ static int open_contexts(struct fx_rpc *rpc, char *err, size_t errlen)
     rpc->ctxs = calloc((size_t)rpc->nctx, sizeof *rpc->ctxs);
     if (rpc->ctxs == NULL) return FX_ENOMEM;
     for (int i = 0; i < rpc->nctx; i++) {
-        struct rpc_ctx *c = &rpc->ctxs[i];
+        struct fx_rpc_call *c = &rpc->ctxs[i];
         c->rpc = rpc;
         int rv = nng_aio_alloc(&c->aio, ctx_callback, c);
         if (rv == 0) rv = nng_ctx_open(&c->ctx, rpc->sock);
@@ -278,7 +300,7 @@ void fx_rpc_destroy(struct fx_rpc *rpc)
     pthread_mutex_unlock(&rpc->lock);
     for (int i = 0; i < rpc->nthreads_started; i++) pthread_join(rpc->threads[i], NULL);
     for (int i = 0; rpc->ctxs && i < rpc->nctx; i++) {
-        struct rpc_ctx *c = &rpc->ctxs[i];
+        struct fx_rpc_call *c = &rpc->ctxs[i];
         if (c->aio) {
             nng_aio_stop(c->aio);
             nng_aio_free(c->aio);

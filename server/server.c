@@ -169,8 +169,10 @@ int fx_server_create(struct fx_server **out, const struct fx_config *cfg, char *
     if (rc == 0)
         rc = fx_publisher_create(&s->pub, s->cfg.feed_url, s->cfg.database_url, s->cfg.day_start_hour, s->leader, err,
             errlen);
-    s->env.cfg = &s->cfg;
-    s->env.pub = s->pub;
+    if (rc == 0 && fx_handler_env_init(&s->env, &s->cfg, s->pub) != 0) {
+        snprintf(err, errlen, "out of memory for the group commit queue");
+        rc = FX_ENOMEM;
+    }
     if (rc == 0)
         rc = fx_rpc_create(&s->rpc, s->cfg.rpc_url, s->cfg.rpc_contexts, s->cfg.db_pool_size, &fx_handler_ops,
             &s->env, err, errlen);
@@ -206,6 +208,7 @@ void fx_server_destroy(struct fx_server *s)
     }
     fx_ingest_stop(s->ingest);
     fx_rpc_destroy(s->rpc);
+    fx_handler_env_fini(&s->env); /* no request in hand any more */
     fx_publisher_destroy(s->pub);
     fx_thread_stop(&s->maintenance); /* ends a lifecycle pass between two days */
     fx_leader_stop(s->leader); /* after the publisher and the maintenance thread, which read it */

@@ -9,6 +9,7 @@
 #include "server/pg_copy.h"
 #include "server/tick_chunks.h"
 #include "server/tick_seq_days.h"
+#include "server/tick_write.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,8 +238,7 @@ static const char **batch_symbols(const struct fx_tick *t, size_t n, size_t *cou
     return syms;
 }
 
-/* Locks the distinct symbols of a batch. */
-static int lock_batch_symbols(struct fx_db *db, const struct fx_tick *t, size_t n, char *err, size_t errlen)
+int fx_tick_write_lock(struct fx_db *db, const struct fx_tick *t, size_t n, char *err, size_t errlen)
 {
     size_t u;
     const char **syms = batch_symbols(t, n, &u);
@@ -396,6 +396,21 @@ static int copy_merge(struct fx_db *db, const struct fx_tick *t, size_t n, struc
     return fx_candles_add_ticks(db, stored, rows, &out->candles, &out->ncandles, err, errlen);
 }
 
+int fx_tick_write_store(struct fx_db *db, const struct fx_tick *t, size_t n, int again, struct fx_write *out,
+    char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    int rc = again ? fx_db_exec(db, "DELETE FROM bulk_ticks", err, errlen) : 0;
+    if (rc == 0 && again) rc = fx_candles_reset(db, err, errlen);
+    if (rc == 0) rc = copy_direct(db, t, n, out, err, errlen);
+    if (rc != 0 && strcmp(db->last_sqlstate, SQLSTATE_UNIQUE_VIOLATION) == 0) {
+        fx_write_free(out);
+        rc = fx_db_exec(db, "ROLLBACK TO SAVEPOINT bulk_direct", err, errlen);
+        if (rc == 0) rc = copy_merge(db, t, n, out, err, errlen);
+    }
+    return rc;
+}
+
 static int rollback(struct fx_db *db, int rc)
 {
     char ignored[64];
@@ -438,15 +453,10 @@ static int bulk_transaction(struct fx_db *db, const struct fx_tick *t, size_t n,
         out->created = prior;
         return 0;
     }
-    rc = lock_batch_symbols(db, t, n, err, errlen);
+    rc = fx_tick_write_lock(db, t, n, err, errlen);
     if (rc == 0) rc = batch_before_write(db, t, n, err, errlen);
     if (rc) return rollback(db, rc);
-    rc = copy_direct(db, t, n, out, err, errlen);
-    if (rc != 0 && strcmp(db->last_sqlstate, SQLSTATE_UNIQUE_VIOLATION) == 0) {
-        fx_write_free(out);
-        rc = fx_db_exec(db, "ROLLBACK TO SAVEPOINT bulk_direct", err, errlen);
-        if (rc == 0) rc = copy_merge(db, t, n, out, err, errlen);
-    }
+    rc = fx_tick_write_store(db, t, n, 0, out, err, errlen);
     if (rc == 0) rc = record(db, key, out->created, err, errlen);
     if (rc == 0) rc = fx_db_exec(db, "COMMIT", err, errlen);
     if (rc) fx_write_free(out); /* nothing of it is stored */
@@ -506,10 +516,7 @@ int fx_tick_insert(struct fx_db *db, const struct fx_tick *t, const struct fx_re
     char *err, size_t errlen)
 {
     int rc = fx_ticks_insert_bulk(db, t, 1, key, out, err, errlen);
-    if (rc == 0 && out->created == 0) {
-        snprintf(err, errlen, "a tick for %s at this time exists already", t->symbol);
-        return FX_EEXIST;
-    }
+    if (rc == 0 && out->created == 0) return fx_tick_exists_error(t->symbol, err, errlen);
     return rc;
 }
 
@@ -749,11 +756,30 @@ static int edit_one(struct fx_db *db, const char *stmt, const struct params *p, 
     uint64_t rows = 0;
     int replayed;
     int rc = edit(db, stmt, p, symbol, time_us, time_us, 0, key, 0, &rows, &replayed, err, errlen);
-    if (rc == 0 && rows == 0) {
-        snprintf(err, errlen, "no tick for %s at this time", symbol);
-        return FX_ENOTFOUND;
-    }
+    if (rc == 0 && rows == 0) return fx_tick_missing_error(symbol, err, errlen);
     return rc;
+}
+
+int fx_tick_exists_error(const char *symbol, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "a tick for %s at this time exists already", symbol);
+    return FX_EEXIST;
+}
+
+int fx_tick_missing_error(const char *symbol, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "no tick for %s at this time", symbol);
+    return FX_ENOTFOUND;
+}
+
+int fx_tick_write_edit(struct fx_db *db, int delete_it, const char *symbol, int64_t time_us, double price,
+    uint64_t *rows, char *err, size_t errlen)
+{
+    struct params p = { .n = 0 };
+    param_text(&p, symbol);
+    param_time(&p, time_us);
+    if (!delete_it) param_f64(&p, price);
+    return run_command(db, delete_it ? "tick_delete" : "tick_update", &p, rows, err, errlen);
 }
 
 int fx_tick_update_price(struct fx_db *db, const char *symbol, int64_t time_us, double price,
