@@ -15,14 +15,38 @@
 
 static const char *const rollup_tables[FX_ROLLUPS] = { "candles_1m", "candles_1h", "candles_1d" };
 
-/* The session's staging table of partial candles. */
+/* One rollup row, or the sum of a range of them (a custom day is 24 hourly
+ * rows, its version the highest of theirs): read back after a commit and
+ * when the leader closes a bucket. */
+static const char read_one_sql[]
+    = "SELECT open, high, low, close, tick_count, version FROM %s WHERE symbol = $1 AND bucket = $2";
+static const char read_sum_sql[]
+    = "SELECT (array_agg(open ORDER BY bucket))[1], max(high), min(low), (array_agg(close ORDER BY bucket DESC))[1],"
+      " sum(tick_count)::int8, max(version) FROM %s WHERE symbol = $1 AND bucket >= $2 AND bucket < $3"
+      " HAVING count(*) > 0";
+
+/* The session's staging table of partial candles, and the statements every
+ * write runs (prepared: parsing them costs more than running them). */
 static int candle_store_prepare(struct fx_db *db, char *err, size_t errlen)
 {
-    return fx_db_exec(db,
+    int rc = fx_db_exec(db,
         "CREATE TEMP TABLE IF NOT EXISTS candle_delta (level int4, symbol text, bucket timestamptz,"
         " open float8, high float8, low float8, close float8, tick_count int8,"
         " first_time timestamptz, last_time timestamptz) ON COMMIT DELETE ROWS",
         err, errlen);
+    if (rc == 0)
+        rc = fx_db_prepare(db, "candles_merge_delta", "SELECT * FROM fx_candles_merge_delta()", 0, NULL, err, errlen);
+    static const Oid types[3] = { 25, 1184, 1184 };
+    for (int l = 0; rc == 0 && l < FX_ROLLUPS; l++) {
+        char name[64], sql[512];
+        snprintf(name, sizeof name, "candle_read_one_%d", l);
+        snprintf(sql, sizeof sql, read_one_sql, rollup_tables[l]);
+        rc = fx_db_prepare(db, name, sql, 2, types, err, errlen);
+        snprintf(name, sizeof name, "candle_read_sum_%d", l);
+        snprintf(sql, sizeof sql, read_sum_sql, rollup_tables[l]);
+        if (rc == 0) rc = fx_db_prepare(db, name, sql, 3, types, err, errlen);
+    }
+    return rc;
 }
 
 FX_DB_SETUP(candle_store_prepare)
@@ -72,7 +96,7 @@ static void decode_ohlc(const PGresult *res, int row, int col, struct fx_candle 
 static int read_updates(struct fx_db *db, struct fx_candle_update **updates, size_t *nupdates, char *err,
     size_t errlen)
 {
-    PGresult *res = PQexecParams(db->conn, "SELECT * FROM fx_candles_merge_delta()", 0, NULL, NULL, NULL, NULL, 1);
+    PGresult *res = PQexecPrepared(db->conn, "candles_merge_delta", 0, NULL, NULL, NULL, 1);
     int rc = fx_db_rows(db, res, err, errlen);
     if (rc) return rc;
     size_t n = (size_t)PQntuples(res);
@@ -356,28 +380,18 @@ int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct 
     return 0;
 }
 
-/* One rollup row, or the sum of a range of them (a custom day is 24 hourly
- * rows, its version the highest of theirs): read back after a commit and
- * when the leader closes a bucket. */
-static const char read_one_sql[]
-    = "SELECT open, high, low, close, tick_count, version FROM %s WHERE symbol = $1 AND bucket = $2";
-static const char read_sum_sql[]
-    = "SELECT (array_agg(open ORDER BY bucket))[1], max(high), min(low), (array_agg(close ORDER BY bucket DESC))[1],"
-      " sum(tick_count)::int8, max(version) FROM %s WHERE symbol = $1 AND bucket >= $2 AND bucket < $3"
-      " HAVING count(*) > 0";
 
 int fx_candle_read(struct fx_db *db, enum fx_rollup rollup, const char *symbol, int64_t bucket_us,
     int64_t width_us, struct fx_candle *out, char *err, size_t errlen)
 {
-    char sql[512], from[8], to[8];
+    char name[64], from[8], to[8];
     int one = width_us == fx_rollup_width(rollup);
-    snprintf(sql, sizeof sql, one ? read_one_sql : read_sum_sql, rollup_tables[rollup]);
+    snprintf(name, sizeof name, one ? "candle_read_one_%d" : "candle_read_sum_%d", (int)rollup);
     fx_pg_put_time(from, bucket_us);
     fx_pg_put_time(to, bucket_us + width_us);
     const char *values[3] = { symbol, from, to };
     int lengths[3] = { 0, 8, 8 }, formats[3] = { 0, 1, 1 };
-    const Oid types[3] = { 25, 1184, 1184 };
-    PGresult *res = PQexecParams(db->conn, sql, one ? 2 : 3, types, values, lengths, formats, 1);
+    PGresult *res = PQexecPrepared(db->conn, name, one ? 2 : 3, values, lengths, formats, 1);
     int rc = 0;
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = fx_db_error(db, res, err, errlen);

@@ -11,21 +11,26 @@ struct fx_group_queue {
     pthread_cond_t more; /* a leader waiting for a fuller group */
     struct fx_group_item *head, *tail;
     size_t queued;
-    int leading; /* a submitter is running groups */
     size_t max;
     int wait_us;
     fx_group_run_fn run;
-    struct fx_group_item **items; /* the group being run (max of them) */
+    int leaders_max;
+    /* leader k (a submitter running groups) runs its groups in
+     * items[k * max ..]; busy[k] while it leads */
+    struct fx_group_item **items;
+    unsigned char *busy;
 };
 
-int fx_group_queue_create(struct fx_group_queue **out, int max, int wait_us, fx_group_run_fn run)
+int fx_group_queue_create(struct fx_group_queue **out, int max, int wait_us, int leaders, fx_group_run_fn run)
 {
     struct fx_group_queue *q = calloc(1, sizeof *q);
     if (q == NULL) return FX_ENOMEM;
     q->max = max > 0 ? (size_t)max : 1;
-    q->items = malloc(q->max * sizeof *q->items);
-    if (q->items == NULL) {
-        free(q);
+    q->leaders_max = leaders > 0 ? leaders : 1;
+    q->items = malloc((size_t)q->leaders_max * q->max * sizeof *q->items);
+    q->busy = calloc((size_t)q->leaders_max, 1);
+    if (q->items == NULL || q->busy == NULL) {
+        free(q->items), free(q->busy), free(q);
         return FX_ENOMEM;
     }
     pthread_mutex_init(&q->lock, NULL);
@@ -46,6 +51,7 @@ void fx_group_queue_destroy(struct fx_group_queue *q)
     pthread_cond_destroy(&q->more);
     pthread_mutex_destroy(&q->lock);
     free(q->items);
+    free(q->busy);
     free(q);
 }
 
@@ -84,20 +90,23 @@ void fx_group_submit(struct fx_group_queue *q, struct fx_group_item *item, void 
         q->head = item;
     q->tail = item;
     q->queued++;
-    if (q->leading) {
+    int k = 0;
+    while (k < q->leaders_max && q->busy[k]) k++;
+    if (k == q->leaders_max) {
         if (q->queued >= q->max) pthread_cond_signal(&q->more);
         pthread_mutex_unlock(&q->lock);
-        return; /* the leader takes it into its next group */
+        return; /* a leader takes it into its next group */
     }
-    q->leading = 1;
+    q->busy[k] = 1;
+    struct fx_group_item **items = q->items + (size_t)k * q->max;
     for (;;) {
         gather(q);
-        size_t n = take(q, q->items);
+        size_t n = take(q, items);
         if (n == 0) break;
         pthread_mutex_unlock(&q->lock);
-        q->run(runner, q->items, n); /* only the leader uses q->items */
+        q->run(runner, items, n);
         pthread_mutex_lock(&q->lock);
     }
-    q->leading = 0;
+    q->busy[k] = 0;
     pthread_mutex_unlock(&q->lock);
 }

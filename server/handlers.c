@@ -716,7 +716,9 @@ int fx_handler_env_init(struct fx_handler_env *env, const struct fx_config *cfg,
     env->pub = pub;
     env->writes = NULL;
     if (cfg->group_commit_max == 0) return 0;
-    return fx_group_queue_create(&env->writes, cfg->group_commit_max, cfg->group_commit_wait_us, run_group);
+    /* half the workers may commit groups at once; the others serve reads meanwhile */
+    int leaders = cfg->db_pool_size / 2 > 0 ? cfg->db_pool_size / 2 : 1;
+    return fx_group_queue_create(&env->writes, cfg->group_commit_max, cfg->group_commit_wait_us, leaders, run_group);
 }
 
 void fx_handler_env_fini(struct fx_handler_env *env)

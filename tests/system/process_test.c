@@ -11,6 +11,7 @@
 
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,4 +343,75 @@ Test(process, tickgen_writes_json_lines_with_log_format_json, .timeout = 60)
     }
     cr_assert_geq(lines, 2, "%d lines", lines);
     cr_assert_eq(summary, 1, "the summary line, as JSON");
+}
+
+/* Group commit in the program (server/group_commit.h): clients writing at
+ * once, each of its own ticks, each get their own answers (the duplicate
+ * create among them alone is refused), and the core stops cleanly after. */
+#define GROUP_WRITERS 16
+#define GROUP_TICKS 25
+
+struct group_writer {
+    const char *rpc;
+    char symbol[FXC_SYMBOL_MAX + 1];
+    int index, wrong;
+    char why[300];
+};
+
+static void *group_writer_main(void *arg)
+{
+    struct group_writer *g = arg;
+    fxc *c;
+    fxc_err e;
+    if (fxc_open(g->rpc, &c, &e) != FXC_OK) {
+        g->wrong = 1;
+        snprintf(g->why, sizeof g->why, "open: %s", e.message);
+        return NULL;
+    }
+    for (int k = 0; k < GROUP_TICKS && !g->wrong; k++) {
+        fxc_tick t = { .time_us = fx_test_time(k * GROUP_WRITERS + g->index), .price = 1.0 + k * 1e-4 };
+        snprintf(t.symbol, sizeof t.symbol, "%s", g->symbol);
+        int want[4] = { FXC_OK, FXC_ALREADY_EXISTS, FXC_OK, k % 2 ? FXC_OK : FXC_NOT_FOUND };
+        int got[4];
+        got[0] = fxc_tick_create(c, &t, NULL, &e);
+        got[1] = fxc_tick_create(c, &t, NULL, &e);
+        got[2] = fxc_tick_update(c, t.symbol, t.time_us, 2.0, NULL, &e);
+        got[3] = k % 2 ? fxc_tick_delete(c, t.symbol, t.time_us, &e)
+                       : fxc_tick_delete(c, t.symbol, t.time_us + 1, &e); /* no such tick */
+        for (int i = 0; i < 4; i++)
+            if (got[i] != want[i] && !g->wrong) {
+                g->wrong = 1;
+                snprintf(g->why, sizeof g->why, "writer %d tick %d step %d: %d, expected %d (%s)", g->index, k, i,
+                    got[i], want[i], e.message);
+            }
+    }
+    fxc_close(c);
+    return NULL;
+}
+
+Test(process, core_answers_concurrent_single_writes_each_its_own, .timeout = 120)
+{
+    static char rpc_env[64];
+    char rpc[48];
+    snprintf(rpc, sizeof rpc, "tcp://127.0.0.1:%d", free_port());
+    snprintf(rpc_env, sizeof rpc_env, "FX_RPC_URL=%s", rpc);
+    char feed_env[64];
+    snprintf(feed_env, sizeof feed_env, "FX_FEED_URL=tcp://127.0.0.1:%d", free_port());
+    const char *env[] = { rpc_env, feed_env, "INGEST_ENABLED=0", NULL };
+    pid_t core = spawn("fx-core", env);
+    char symbol[FXC_SYMBOL_MAX + 1];
+    fx_test_symbol(symbol, "PGC");
+    struct group_writer w[GROUP_WRITERS];
+    pthread_t threads[GROUP_WRITERS];
+    for (int i = 0; i < GROUP_WRITERS; i++) {
+        w[i] = (struct group_writer){ .rpc = rpc, .index = i };
+        snprintf(w[i].symbol, sizeof w[i].symbol, "%s", symbol);
+        cr_assert_eq(pthread_create(&threads[i], NULL, group_writer_main, &w[i]), 0);
+    }
+    for (int i = 0; i < GROUP_WRITERS; i++) pthread_join(threads[i], NULL);
+    for (int i = 0; i < GROUP_WRITERS; i++) cr_expect_eq(w[i].wrong, 0, "%s", w[i].why);
+    /* every writer kept its even ticks (at price 2.0) and deleted its odd ones */
+    cr_assert_eq(fx_test_count_ticks(symbol), GROUP_WRITERS * ((GROUP_TICKS + 1) / 2));
+    int st = stop(core);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fx-core exit status %d", st);
 }
