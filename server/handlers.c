@@ -779,13 +779,13 @@ static nng_msg *handle(void *arg, nng_msg *msg, struct fx_rpc_call *call)
             run_op(w, req, r); /* req goes with the arena */
         } else if (single_write(req, r, &op) == 0) {
             nng_msg_free(msg);
+            msg = NULL;
             if (defer_write(w, &op, &arena, r, call, &start, op_name(req)) == 0) return FX_RPC_ANSWER_LATER;
             char err[512];
             reply_single_write(r, &op, run_single_write(w, &op, err, sizeof err), err);
-            msg = NULL;
         }
     }
-    nng_msg_free(msg);
+    if (msg) nng_msg_free(msg);
     nng_msg *reply = pack_reply(&r->resp);
     fx_core_metrics_rpc(op_name(req), (int)r->resp.status, seconds_since(&start));
     fx_arena_free(&arena);
