@@ -10,7 +10,7 @@ src=$1 bin=$2
 . "$src/scripts/lib/services.sh"
 work=$(mktemp -d /tmp/fx-pg-tls-XXXXXX)
 chmod 755 "$work"
-cleanup() { fx_pg_stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"; }
+cleanup() { fx_redis_stop "$work/redis" >/dev/null 2>&1 || true; fx_pg_stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 port=$(fx_pick_free_port)
 fx_pg_start_tls "$work/pg" "$port"
@@ -45,4 +45,28 @@ elif grep -q stunnel "$work/rediss.log"; then
 else
     echo "FAIL rediss:// unclear:"; cat "$work/rediss.log"; status=1
 fi
+# a Redis ACL user: right password ingests, a wrong one stops fx-core at start, saying so
+rport=$(fx_pick_free_port)
+fx_redis_start "$work/redis" "$rport" --user fxing on '>s3cret' '~*' '&*' '+@all' >/dev/null
+pgurl=$DATABASE_URL
+fport=$(fx_pick_free_port $((rport + 1)))
+DATABASE_URL=$pgurl REDIS_URL="redis://fxing:s3cret@127.0.0.1:$rport" FX_RPC_URL=tcp://127.0.0.1:$fport \
+    FX_FEED_URL=tcp://127.0.0.1:$((fport + 1)) "$bin/fx-core" >"$work/acl.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q "reading fx:ticks as" "$work/acl.log" && break; sleep 0.1; done
+if grep -q "reading fx:ticks as" "$work/acl.log"; then
+    echo "ok: ingest reads the stream as ACL user fxing"
+else
+    echo "FAIL ingest with an ACL user:"; cat "$work/acl.log"; status=1
+fi
+kill -TERM $pid; wait $pid || { echo "FAIL fx-core exit status $?"; status=1; }
+if REDIS_URL="redis://fxing:wrong@127.0.0.1:$rport" FX_RPC_URL=tcp://127.0.0.1:$fport \
+    FX_FEED_URL=tcp://127.0.0.1:$((fport + 1)) timeout 30 "$bin/fx-core" >"$work/wrong.log" 2>&1; then
+    echo "FAIL a wrong Redis password was accepted"; status=1
+elif grep -q "refused the credentials" "$work/wrong.log"; then
+    echo "ok: wrong password: $(grep -m1 credentials "$work/wrong.log")"
+else
+    echo "FAIL wrong password unclear:"; cat "$work/wrong.log"; status=1
+fi
+fx_redis_stop "$work/redis"
 exit $status
