@@ -5,6 +5,7 @@
 
 #include <hiredis/hiredis.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Runs one command during set-up; anything but an error reply is fine. */
 static int setup_command(redisContext *c, int argc, const char **argv, char *err, size_t errlen)
@@ -23,7 +24,10 @@ redisContext *fx_redis_connect(const char *url, int timeout_ms, char *err, size_
 {
     struct fx_redis_addr a;
     if (fx_redis_url_parse(url, &a) != 0) {
-        snprintf(err, errlen, "REDIS_URL is not " FX_REDIS_URL_FORM);
+        if (url && strncmp(url, "rediss://", 9) == 0)
+            snprintf(err, errlen, "REDIS_URL: " FX_REDIS_NO_TLS);
+        else
+            snprintf(err, errlen, "REDIS_URL is not " FX_REDIS_URL_FORM);
         return NULL;
     }
     struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };

@@ -17,6 +17,10 @@ struct fx_redis_addr {
 };
 
 #define FX_REDIS_URL_FORM "redis://[[user]:password@]host[:port][/db]"
+/* Debian 12's hiredis (0.14) has no TLS: rediss:// is refused with this. */
+#define FX_REDIS_NO_TLS \
+    "rediss:// (TLS) is not supported (Debian's hiredis 0.14 has no TLS): run a local TLS tunnel (stunnel) to " \
+    "Redis and set REDIS_URL=redis://[user:password@]127.0.0.1:PORT of the tunnel (README, TLS)"
 
 /* Returns 0 with *out, or FX_EINVAL. "secret@host" is a password, the last
  * "@" ends it (a password may hold "@"). */

@@ -1,5 +1,7 @@
 #include "client/dial.h"
 
+#include "base/errors.h"
+#include "base/nng_tls.h"
 #include "base/url_list.h"
 #include "base/worker.h"
 
@@ -13,6 +15,7 @@
 #include <time.h>
 
 #define DNS_SCHEME "dns+tcp://"
+#define DNS_TLS_SCHEME "dns+tls+tcp://" /* the same, dialled over TLS (base/nng_tls.h) */
 #define RESOLVED_MAX 64 /* addresses of one name */
 
 /* A dialer made for an address a name resolved to. */
@@ -25,6 +28,10 @@ struct resolved {
 
 struct name {
     char host[FX_URL_MAX], port[8];
+    /* dns+tls+tcp: one client TLS configuration for every address of the
+     * name, verifying that the server's certificate names `host` (the IP
+     * addresses it resolves to are in no certificate); NULL for dns+tcp */
+    nng_tls_config *tls;
 };
 
 struct fxc_dialset {
@@ -110,13 +117,21 @@ static void refresh(struct fxc_dialset *d)
             continue;
         }
         for (int k = 0; k < n; k++) {
+            if (d->names[i].tls) { /* "tcp://…" becomes "tls+tcp://…" */
+                char tls_addr[FXC_DIAL_ADDR_MAX + 4];
+                snprintf(tls_addr, sizeof tls_addr, "tls+%s", addrs[k]);
+                if (strlen(tls_addr) >= FXC_DIAL_ADDR_MAX) continue;
+                memcpy(addrs[k], tls_addr, FXC_DIAL_ADDR_MAX);
+            }
             struct resolved *r = find(d, addrs[k]);
             if (r) {
                 r->seen_ms = now;
                 continue;
             }
             nng_dialer dialer;
-            if (nng_dial(d->sock, addrs[k], &dialer, NNG_FLAG_NONBLOCK) != 0) continue; /* tried again next round */
+            char why[256];
+            if (fx_tls_dial(d->sock, addrs[k], d->names[i].tls, &dialer, NNG_FLAG_NONBLOCK, why, sizeof why, NULL) != 0)
+                continue; /* tried again next round */
             pthread_mutex_lock(&d->lock);
             if (d->ndialed == d->capdialed) {
                 size_t cap = d->capdialed ? d->capdialed * 2 : 8;
@@ -154,10 +169,10 @@ static void lookups_main(void *arg)
     while (!fx_thread_wait_ms(&d->thread, d->refresh_ms)) refresh(d);
 }
 
-/* "dns+tcp://NAME:PORT" into `n`; -1 when malformed. */
+/* "dns+tcp://NAME:PORT" (or dns+tls+tcp) into `n`; -1 when malformed. */
 static int parse_name(const char *url, struct name *n)
 {
-    const char *host = url + strlen(DNS_SCHEME), *colon = strrchr(host, ':');
+    const char *host = strstr(url, "://") + 3, *colon = strrchr(host, ':');
     if (colon == NULL || colon == host || (size_t)(colon - host) >= sizeof n->host || strchr(host, '/')
         || strchr(host, '[') || strlen(colon + 1) == 0 || strlen(colon + 1) >= sizeof n->port)
         return -1;
@@ -184,17 +199,27 @@ int fxc_dialset_open(struct fxc_dialset **out, nng_socket sock, const char *list
     pthread_mutex_init(&d->lock, NULL);
     int rc = FXC_OK;
     for (size_t i = 0; i < urls.n && rc == FXC_OK; i++) {
-        if (strncmp(urls.url[i], DNS_SCHEME, strlen(DNS_SCHEME)) == 0) {
-            if (parse_name(urls.url[i], &d->names[d->nnames]) != 0)
-                rc = dial_fail(err, FXC_INVALID_ARGUMENT, "%s: %s: expected dns+tcp://NAME:PORT", what, urls.url[i]);
+        int tls = strncmp(urls.url[i], DNS_TLS_SCHEME, strlen(DNS_TLS_SCHEME)) == 0;
+        if (tls || strncmp(urls.url[i], DNS_SCHEME, strlen(DNS_SCHEME)) == 0) {
+            struct name *n = &d->names[d->nnames];
+            char why[512];
+            int trc;
+            if (parse_name(urls.url[i], n) != 0)
+                rc = dial_fail(err, FXC_INVALID_ARGUMENT, "%s: %s: expected %sNAME:PORT", what, urls.url[i],
+                    tls ? DNS_TLS_SCHEME : DNS_SCHEME);
+            else if (tls && (trc = fx_tls_config_new(&n->tls, 0, n->host, why, sizeof why)) != 0)
+                rc = dial_fail(err, trc == FX_ECONFIG ? FXC_INVALID_ARGUMENT : FXC_UNAVAILABLE, "%s %s: %s", what,
+                    urls.url[i], why);
             else
                 d->nnames++;
             continue;
         }
-        int rv = nng_dial(sock, urls.url[i], NULL, NNG_FLAG_NONBLOCK);
-        if (rv != 0)
-            rc = dial_fail(err, rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP ? FXC_INVALID_ARGUMENT : FXC_UNAVAILABLE,
-                "cannot connect to %s: %s", urls.url[i], nng_strerror(rv));
+        char why[512];
+        int rv = 0, trc = fx_tls_dial(sock, urls.url[i], NULL, NULL, NNG_FLAG_NONBLOCK, why, sizeof why, &rv);
+        if (trc != 0)
+            rc = dial_fail(err,
+                trc == FX_ECONFIG || rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP ? FXC_INVALID_ARGUMENT : FXC_UNAVAILABLE,
+                "%s: %s", what, why);
     }
     if (rc == FXC_OK && d->nnames > 0) {
         refresh(d); /* the first answers now: requests can go out at once */
@@ -213,6 +238,8 @@ void fxc_dialset_close(struct fxc_dialset *d)
 {
     if (d == NULL) return;
     fx_thread_stop(&d->thread);
+    for (size_t i = 0; i < d->nnames; i++)
+        if (d->names[i].tls) nng_tls_config_free(d->names[i].tls); /* the dialers hold their own */
     pthread_mutex_destroy(&d->lock);
     free(d->dialed);
     free(d);

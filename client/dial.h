@@ -12,6 +12,12 @@
  * flight on it). A failed lookup changes nothing. So cores scaled up or down
  * are found without a restart.
  *
+ * An entry "tls+tcp://HOST:PORT" is dialled over TLS with this side's
+ * certificate (FX_TLS_CERT, FX_TLS_KEY), verifying the core's against FX_TLS_CA
+ * and HOST; "dns+tls+tcp://NAME:PORT" is a dns+tcp entry dialled so, the
+ * certificate verified against NAME (base/nng_tls.h). A TLS entry without
+ * those files is an FXC_INVALID_ARGUMENT naming the variable.
+ *
  * Internal to libfxclient. fxc_dialset_open and _close: the socket owner's
  * thread; fxc_dialset_addresses: any thread. The set is freed by _close,
  * which must come before the socket's nng_close.

@@ -12,13 +12,13 @@ install(TARGETS fxclient_shared
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT libfxclient NAMELINK_COMPONENT libfxclient-dev)
 
 # The static library users link must hold what libfxclient's objects call in
-# the tree's own static libraries (fxbase, fxproto): one archive of all three.
+# the tree's own static libraries (fxbase, fxnngtls, fxproto): one archive of them all.
 add_custom_command(OUTPUT ${FX_DIST}/libfxclient.a
   COMMAND ${CMAKE_COMMAND} -E make_directory ${FX_DIST}
   COMMAND ${CMAKE_COMMAND} -E remove -f ${FX_DIST}/libfxclient.a
-  COMMAND printf "create ${FX_DIST}/libfxclient.a\\naddlib $<TARGET_FILE:fxclient>\\naddlib $<TARGET_FILE:fxproto>\\naddlib $<TARGET_FILE:fxbase>\\nsave\\nend\\n" | ${CMAKE_AR} -M
-  DEPENDS fxclient fxproto fxbase
-  COMMENT "libfxclient.a with fxbase and fxproto inside"
+  COMMAND printf "create ${FX_DIST}/libfxclient.a\\naddlib $<TARGET_FILE:fxclient>\\naddlib $<TARGET_FILE:fxproto>\\naddlib $<TARGET_FILE:fxnngtls>\\naddlib $<TARGET_FILE:fxbase>\\nsave\\nend\\n" | ${CMAKE_AR} -M
+  DEPENDS fxclient fxproto fxnngtls fxbase
+  COMMENT "libfxclient.a with fxbase, fxnngtls and fxproto inside"
   VERBATIM)
 add_custom_target(fxclient_dist_static ALL DEPENDS ${FX_DIST}/libfxclient.a)
 install(FILES ${FX_DIST}/libfxclient.a DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT libfxclient-dev)

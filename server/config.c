@@ -3,6 +3,7 @@
 #include "base/config_table.h"
 #include "base/errors.h"
 #include "base/log.h"
+#include "base/redis_url.h"
 #include "base/symbol.h"
 
 #include <stdlib.h>
@@ -85,6 +86,10 @@ int fx_config_load_from(struct fx_config *cfg, const char *(*get)(const char *na
     int rc = fx_config_table_load(vars, NVARS, &tmp, get, err, errlen);
     if (rc) return rc;
     normalise_database_url(tmp.database_url);
+    if (strncmp(tmp.redis_url, "rediss://", 9) == 0) { /* refused at start, not retried for ever by ingest */
+        snprintf(err, errlen, "REDIS_URL: " FX_REDIS_NO_TLS);
+        return FX_ECONFIG;
+    }
     if (fx_log_check(tmp.log_level, tmp.log_format, err, errlen) != 0) return FX_ECONFIG;
     char sym[17];
     if (fx_symbol_normalise(tmp.symbol, sym) != 0) {

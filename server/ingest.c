@@ -660,6 +660,17 @@ static void request_stop(struct fx_ingest *in)
 int fx_ingest_start(struct fx_ingest **out, const struct fx_config *cfg, struct fx_publisher *pub, char *err,
     size_t errlen)
 {
+    /* Credentials Redis refuses are a configuration error, said at start:
+     * retrying them forever would look like an outage. Redis not answering
+     * yet is not (the reader keeps trying). */
+    char why[256];
+    struct redisContext *probe = fx_redis_connect(cfg->redis_url, 5000, why, sizeof why);
+    if (probe) {
+        redisFree(probe);
+    } else if (strstr(why, "AUTH failed") != NULL) {
+        snprintf(err, errlen, "REDIS_URL: Redis refused the credentials: %s", why);
+        return FX_ECONFIG;
+    }
     struct fx_ingest *in = calloc(1, sizeof *in);
     if (in == NULL) return FX_ENOMEM;
     in->cfg = *cfg;

@@ -2,6 +2,7 @@
 
 #include "base/calendar.h"
 #include "base/errors.h"
+#include "base/nng_tls.h"
 #include "base/log.h"
 #include "base/resolution.h"
 #include "base/worker.h"
@@ -54,11 +55,19 @@ int fx_publisher_create(struct fx_publisher **out, const char *url, const char *
     /* per-subscriber queue: absorbs the burst of a bulk load; a subscriber
      * further behind loses the oldest events (nng PUB never blocks) */
     if (rv == 0) nng_socket_set_int(p->sock, NNG_OPT_SENDBUF, 8192);
-    if (rv == 0 && (rv = nng_listen(p->sock, url, NULL, 0)) != 0) nng_close(p->sock);
     if (rv != 0) {
         snprintf(err, errlen, "cannot publish on %s: %s", url, nng_strerror(rv));
         free(p);
         return FX_ENNG;
+    }
+    /* tls+tcp://: TLS, subscribers with certificates of FX_TLS_CA only */
+    char why[512];
+    int rc = fx_tls_listen(p->sock, url, why, sizeof why, NULL);
+    if (rc != 0) {
+        snprintf(err, errlen, "live feed: %s", why);
+        nng_close(p->sock);
+        free(p);
+        return rc;
     }
     if ((rv = nng_aio_alloc(&p->aio, NULL, NULL)) != 0) {
         snprintf(err, errlen, "cannot publish: %s", nng_strerror(rv));

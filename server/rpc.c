@@ -3,6 +3,7 @@
 #include "fx/limits.h"
 
 #include "base/errors.h"
+#include "base/nng_tls.h"
 #include "base/log.h"
 
 #include <nng/protocol/reqrep0/rep.h>
@@ -246,10 +247,7 @@ int fx_rpc_create(struct fx_rpc **out, const char *url, int ncontexts, int nwork
     nng_socket_set_size(rpc->sock, NNG_OPT_RECVMAXSZ, FX_RPC_REQUEST_MAX);
     int rc = open_contexts(rpc, err, errlen);
     if (rc == 0) rc = start_workers(rpc, err, errlen);
-    if (rc == 0 && (rv = nng_listen(rpc->sock, url, NULL, 0)) != 0) {
-        snprintf(err, errlen, "cannot listen on %s: %s", url, nng_strerror(rv));
-        rc = FX_ENNG;
-    }
+    if (rc == 0) rc = fx_tls_listen(rpc->sock, url, err, errlen, NULL); /* tls+tcp://: TLS, clients with certificates */
     if (rc != 0) {
         fx_rpc_destroy(rpc);
         return rc;

@@ -25,7 +25,10 @@ int fxtg_out_open(
 {
     struct fx_redis_addr a;
     if (fx_redis_url_parse(url, &a) != 0) {
-        snprintf(err, errlen, "REDIS_URL \"%s\" is not " FX_REDIS_URL_FORM, url);
+        if (strncmp(url, "rediss://", 9) == 0)
+            snprintf(err, errlen, "REDIS_URL: " FX_REDIS_NO_TLS);
+        else
+            snprintf(err, errlen, "REDIS_URL \"%s\" is not " FX_REDIS_URL_FORM, url);
         return FX_EREDIS;
     }
     if (strlen(stream) >= sizeof((struct fxtg_out *)0)->stream || stream[0] == '\0') {

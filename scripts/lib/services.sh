@@ -7,6 +7,9 @@
 #
 #   fx_pick_free_port [FIRST]      print a free loopback TCP port
 #   fx_pg_start DIR PORT           initdb (once) + start; exports DATABASE_URL
+#   fx_pg_start_tls DIR PORT       the same with TLS (ssl=on, a CA and a server
+#                                  certificate for 127.0.0.1/localhost in DIR/tls);
+#                                  exports DATABASE_URL with sslmode=verify-full
 #   fx_pg_stop DIR
 #   fx_pg_restart DIR [MODE]       stop (-m MODE, default immediate) + start
 #   fx_redis_start DIR PORT [ARG]  start; exports REDIS_URL
@@ -167,6 +170,43 @@ CONF
         "$bindir/createdb" "${conn[@]}" fx || return 1
     fi
     export DATABASE_URL="postgresql://fx@127.0.0.1:$port/fx"
+}
+
+# fx_pg_start_tls DIR PORT: fx_pg_start, then ssl=on with a CA (DIR/tls/ca.crt)
+# and a server certificate for localhost and 127.0.0.1 made with openssl; the
+# key is the PostgreSQL user's, mode 0600 (PostgreSQL refuses anything looser).
+# Exports DATABASE_URL=postgresql://fx@localhost:PORT/fx?sslmode=verify-full&sslrootcert=DIR/tls/ca.crt
+# (localhost: libpq matches the host name to the certificate).
+fx_pg_start_tls() {
+    local dir=$1 port=$2 bindir tls data
+    fx_pg_start "$dir" "$port" >/dev/null || return 1
+    dir=$(cd "$dir" && pwd)
+    tls=$dir/tls data=$dir/data
+    bindir=$(fx_pg_bindir) || return 1
+    if [[ ! -f $data/server.key ]]; then
+        mkdir -p "$tls"
+        (
+            cd "$tls" &&
+                openssl ecparam -name prime256v1 -genkey -noout -out ca.key &&
+                openssl req -x509 -new -key ca.key -subj "/CN=fx test PostgreSQL CA" -days 2 -out ca.crt &&
+                openssl ecparam -name prime256v1 -genkey -noout -out server.key &&
+                openssl req -new -key server.key -subj "/CN=localhost" -out server.csr &&
+                printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >server.ext &&
+                openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+                    -extfile server.ext -out server.crt
+        ) >"$dir/tls.log" 2>&1 || {
+            echo "error: openssl failed (see $dir/tls.log)" >&2
+            return 1
+        }
+        cp "$tls/server.crt" "$tls/server.key" "$data/"
+        chmod 600 "$data/server.key"
+        ((EUID == 0)) && chown "$(stat -c %U "$data"):" "$data/server.crt" "$data/server.key"
+        chmod 644 "$tls/ca.crt"
+    fi
+    printf "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n" >>"$data/fx-runtime.conf"
+    _fx_pg_as "$dir" "$bindir/pg_ctl" -D "$data" -w -s reload || return 1
+    sleep 0.5
+    export DATABASE_URL="postgresql://fx@localhost:$port/fx?sslmode=verify-full&sslrootcert=$tls/ca.crt"
 }
 
 fx_pg_stop() {

@@ -34,6 +34,25 @@ for kubectl in "${renderers[@]}"; do
         node "$src/tests/deploy/validate.mjs" "$modules" "$kind" "$out" || status=1
     done
 done
+# The production overlay runs nng over TLS: cores listen on tls+tcp://, bridges
+# dial dns+tls+tcp://, both read FX_TLS_* from the Secret fx-tls at
+# /etc/fx-tls, and the pods' fsGroup lets the non-root user read the key.
+prod=$("$FX_KUBECTL" kustomize "$src/deploy/overlays/production")
+for want in 'value: tls+tcp://0.0.0.0:5555' 'value: tls+tcp://0.0.0.0:5556' 'value: dns+tls+tcp://fx-core:5555' \
+    'value: dns+tls+tcp://fx-core:5556' 'secretName: fx-tls' 'mountPath: /etc/fx-tls' 'fsGroup: 10001' \
+    'value: /etc/fx-tls/tls.key'; do
+    n=$(grep -cF -- "$want" <<<"$prod" || true)
+    min=1
+    [[ $want == secretName* || $want == mountPath* || $want == fsGroup* || $want == *tls.key ]] && min=2 # core and bridge
+    if ((n < min)); then
+        echo "FAIL production overlay: \"$want\" found $n times, expected at least $min"
+        status=1
+    fi
+done
+if grep -q 'value: tcp://0.0.0.0:555' <<<"$prod"; then
+    echo "FAIL production overlay: a core still listens on plain tcp://"
+    status=1
+fi
 # The KEDA overlay really adds the scaler.
 "$FX_KUBECTL" kustomize "$src/tests/deploy/production-with-keda" | grep -q '^kind: ScaledObject' || {
     echo "FAIL the KEDA overlay has no ScaledObject"

@@ -137,3 +137,15 @@ Test(config, lifecycle_settings_are_bounded_and_candles_outlive_their_ticks)
         }
     }
 }
+
+Test(config, rediss_is_refused_with_the_tunnel_advice_and_acl_users_are_accepted)
+{
+    struct fx_config cfg;
+    char err[512];
+    set("REDIS_URL", "rediss://fx:secret@redis.example:6380");
+    cr_assert_eq(fx_config_load_from(&cfg, fake_env, err, sizeof err), FX_ECONFIG);
+    cr_assert(strstr(err, "rediss://") != NULL && strstr(err, "stunnel") != NULL, "%s", err);
+    reset();
+    set("REDIS_URL", "redis://fx:secret@127.0.0.1:6380/2");
+    cr_assert_eq(fx_config_load_from(&cfg, fake_env, err, sizeof err), 0, "%s", err);
+}
