@@ -109,6 +109,7 @@ void fx_cors_add_preflight_headers(const struct fx_cors *c, struct MHD_Connectio
 {
     const char *origin = header(conn, "Origin");
     int full = listed(c, origin);
+    MHD_add_response_header(r, "Vary", "Origin");
     MHD_add_response_header(r, "Access-Control-Allow-Origin", full ? origin : "*");
     MHD_add_response_header(r, "Access-Control-Allow-Methods", full ? "GET, HEAD, POST, PUT, DELETE" : "GET, HEAD");
     MHD_add_response_header(r, "Access-Control-Allow-Headers", "Authorization, X-API-Key, Content-Type");
