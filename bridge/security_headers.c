@@ -9,9 +9,11 @@
 
 /* Styles may be inline: Swagger UI and ReDoc set style attributes and
  * inject <style> elements at run time; styles cannot run code. Images from
- * data: URLs are Swagger UI's icons. Workers from blob: are ReDoc's. */
+ * data: URLs are Swagger UI's icons; ReDoc's bundle shows its "API docs by
+ * Redocly" logo from cdn.redoc.ly (an image: it cannot run code). Workers
+ * from blob: are ReDoc's. */
 static const char csp_head[] = "default-src 'self'; script-src 'self'";
-static const char csp_tail[] = "; style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:; "
+static const char csp_tail[] = "; style-src 'self' 'unsafe-inline'; img-src 'self' data: https://cdn.redoc.ly; worker-src 'self' blob:; "
                                "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
                                "frame-ancestors 'none'";
 
