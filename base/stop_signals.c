@@ -31,6 +31,24 @@ const char *fx_stop_signals_wait(void)
     return sig == SIGINT ? "SIGINT" : "SIGTERM";
 }
 
+void fx_reload_signal_block(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+const char *fx_stop_or_reload_signal_wait(void)
+{
+    sigset_t set;
+    stop_set(&set);
+    sigaddset(&set, SIGHUP);
+    int sig = 0;
+    sigwait(&set, &sig);
+    return sig == SIGHUP ? "SIGHUP" : sig == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
 static const char *deadline_program;
 
 static void *deadline_main(void *arg)

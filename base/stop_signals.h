@@ -12,6 +12,14 @@ void fx_stop_signals_block(void);
 /* Waits for SIGINT or SIGTERM; returns its name. */
 const char *fx_stop_signals_wait(void);
 
+/* Also blocks SIGHUP (call with fx_stop_signals_block, before any thread
+ * starts) for a program that reloads on it (fx-bridge: its API keys). */
+void fx_reload_signal_block(void);
+
+/* Waits for SIGINT, SIGTERM or SIGHUP; returns its name ("SIGHUP": reload
+ * and wait again). Only after fx_reload_signal_block. */
+const char *fx_stop_or_reload_signal_wait(void);
+
 /* Bounds a stop: if the process is still running `seconds` later (more than
  * its drain needs), it logs so and exits with status 0; by then clients were
  * told and requests drained, and only the freeing is left. nng 1.5's nng_close can wait forever on a

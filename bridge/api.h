@@ -26,6 +26,9 @@ void fx_api_redoc(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_static(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_index(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_demo(struct fx_http_request *req, struct fx_http_response *res);
+/* The HTML documents the bridge serves (for their inline scripts' hashes in
+ * the CSP, security_headers.h); static strings. Returns how many (4). */
+size_t fx_api_html_pages(const char *pages[4]);
 
 /* admin_api.c: the data lifecycle */
 void fx_api_maintenance(struct fx_http_request *req, struct fx_http_response *res);

@@ -5,8 +5,9 @@
  * The threads of fx-bridge:
  *
  *   thread          what it owns / does                 connections               locks it takes
- *   main            config, fx_bridge_start/stop,       -                         -
- *                   waits for SIGINT/SIGTERM
+ *   main            config, fx_bridge_start/stop,       -                         auth's rwlock (write,
+ *                   waits for SIGINT/SIGTERM, reloads                             on SIGHUP)
+ *                   the API keys on SIGHUP
  *   MHD listener    accepts, starts a thread per        the listening socket      MHD's own
  *                   connection (BRIDGE_MAX_CONNECTIONS)
  *   MHD connection  one HTTP connection: parses, runs   its client socket; calls  metrics.c's lock; for a
@@ -37,10 +38,12 @@
 #define FX_BRIDGE_BRIDGE_H
 
 #include "bridge/config.h"
+#include "bridge/cors.h"
 #include "bridge/ws_hub.h"
 #include "fx/client.h"
 
 struct MHD_Daemon;
+struct fx_auth;
 
 struct fx_bridge {
     struct fx_bridge_config cfg;
@@ -50,6 +53,9 @@ struct fx_bridge {
     struct fx_ws_hub *hub; /* WebSocket clients and the live feed */
     unsigned port; /* the bound port, also when cfg.port is 0 */
     int inflight; /* HTTP requests begun and not completed, WebSocket upgrades not counted (atomic) */
+    struct fx_auth *auth; /* API keys (auth.h): its own rwlock, reloaded on SIGHUP */
+    struct fx_cors cors; /* BRIDGE_CORS_ORIGINS, read-only */
+    char csp[2048]; /* Content-Security-Policy of the HTML pages, read-only */
 };
 
 #endif

@@ -4,6 +4,7 @@
 #include "base/errors.h"
 #include "base/log.h"
 #include "base/url_list.h"
+#include "bridge/cors.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -40,6 +41,14 @@ static const struct fx_config_var vars[] = {
         "folder of web assets (Swagger UI, ReDoc, lightweight-charts) served under /static/"),
     INT(drain_s, "BRIDGE_DRAIN_S", 10, 0, 600,
         "on SIGTERM: no new connections, WebSockets closed (1001), in-flight requests get this long (s)"),
+    STR(api_keys_file, "BRIDGE_API_KEYS_FILE", "",
+        "API keys, one name:scope:sha256-hex-of-key a line (scope read, write or admin; # comments); reloaded on "
+        "SIGHUP. Unset: every route is open (warned about when BRIDGE_BIND is not a loopback address)"),
+    INT(public_reads, "BRIDGE_PUBLIC_READS", 0, 0, 1,
+        "1: with BRIDGE_API_KEYS_FILE, reads (GET /ticks, /ohlc, WebSockets) need no key; writes and /admin still do"),
+    STR(cors_origins, "BRIDGE_CORS_ORIGINS", "",
+        "origins (scheme://host[:port], comma-separated) browsers may call the API from; * : any origin, reads "
+        "only. Unset: no CORS headers"),
 };
 
 #define NVARS (sizeof vars / sizeof vars[0])
@@ -62,6 +71,8 @@ int fx_bridge_config_load(struct fx_bridge_config *cfg, const char *(*get)(const
         return FX_ECONFIG;
     }
     if (fx_log_check(tmp.log_level, tmp.log_format, err, errlen) != 0) return FX_ECONFIG;
+    struct fx_cors cors;
+    if (fx_cors_parse(&cors, tmp.cors_origins, err, errlen) != 0) return FX_ECONFIG;
     for (char *p = tmp.symbol; *p; p++) *p = (char)toupper((unsigned char)*p);
     *cfg = tmp;
     return 0;

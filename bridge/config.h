@@ -23,6 +23,9 @@ struct fx_bridge_config {
     int ws_max_clients;
     char static_dir[512];
     int drain_s; /* on SIGTERM, how long in-flight requests may take */
+    char api_keys_file[1024]; /* "": no keys, every route open */
+    int public_reads; /* with keys: reads need none */
+    char cors_origins[4096]; /* "": CORS off */
 };
 
 int fx_bridge_config_load(struct fx_bridge_config *cfg, const char *(*get)(const char *name), char *err,

@@ -3,6 +3,10 @@
 #include "bridge/request.h"
 
 #include "base/errors.h"
+#include "bridge/api.h"
+#include "bridge/auth.h"
+#include "bridge/cors.h"
+#include "bridge/security_headers.h"
 #include "bridge/json_out.h"
 #include "base/log.h"
 #include "bridge/metrics.h"
@@ -15,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,7 +72,13 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
     }
     if (res->content_type) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
     if (res->allow) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
-    for (int i = 0; i < 2 && res->headers[i][0]; i++) MHD_add_response_header(r, res->headers[i][0], res->headers[i][1]);
+    for (int i = 0; i < 4 && res->headers[i][0]; i++) MHD_add_response_header(r, res->headers[i][0], res->headers[i][1]);
+    struct fx_bridge *b = st->req.bridge;
+    fx_security_headers_add(r, res->content_type, b->csp);
+    if (res->cors_preflight)
+        fx_cors_add_preflight_headers(&b->cors, conn, r);
+    else
+        fx_cors_add_headers(&b->cors, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin"), method, r);
     if (res->upgrade) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_UPGRADE, "websocket");
         MHD_add_response_header(r, "Sec-WebSocket-Accept", res->ws_accept);
@@ -163,8 +174,35 @@ static enum MHD_Result scan_argument(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
+/* "application/json", optionally with "; charset=utf-8": the only body
+ * type a form or a simple cross-site request cannot send, so a browser
+ * must ask (a CORS preflight) before it can post one (CSRF). */
+static int content_type_is_json(const char *ct)
+{
+    if (ct == NULL) return 0;
+    while (*ct == ' ') ct++;
+    if (strncasecmp(ct, "application/json", 16) != 0) return 0;
+    ct += 16;
+    while (*ct == ' ') ct++;
+    if (*ct == '\0') return 1;
+    if (*ct++ != ';') return 0;
+    while (*ct == ' ') ct++;
+    if (strncasecmp(ct, "charset=utf-8", 13) != 0 && strncasecmp(ct, "charset=\"utf-8\"", 15) != 0) return 0;
+    ct += ct[8] == '"' ? 15 : 13;
+    while (*ct == ' ') ct++;
+    return *ct == '\0';
+}
+
 static void dispatch(struct request_state *st, struct fx_http_response *res)
 {
+    struct fx_bridge *b = st->req.bridge;
+    if (fx_cors_is_preflight(&b->cors, st->req.conn, st->req.method)) {
+        char why[320];
+        unsigned s = fx_cors_preflight(&b->cors, st->req.conn, why, sizeof why);
+        if (s != 204) return fx_reply_error(res, s, "%s", why);
+        res->status = 204, res->body = NULL, res->len = 0, res->body_static = 1, res->cors_preflight = 1;
+        return;
+    }
     if (st->too_large) return reply_too_large(res, st->limit);
     struct repeat_scan scan = { .n = 0 };
     MHD_get_connection_values(st->req.conn, MHD_GET_ARGUMENT_KIND, scan_argument, &scan);
@@ -180,6 +218,18 @@ static void dispatch(struct request_state *st, struct fx_http_response *res)
         }
         return;
     }
+    char why[256];
+    unsigned denied = fx_auth_check(b->auth, st->match.route->scope, st->req.conn, why, sizeof why);
+    if (denied) {
+        fx_reply_error(res, denied, "%s", why);
+        if (denied == 401) res->headers[0][0] = "WWW-Authenticate", res->headers[0][1] = "Bearer";
+        return;
+    }
+    int writes = strcmp(st->req.method, "POST") == 0 || strcmp(st->req.method, "PUT") == 0;
+    if (writes && st->len > 0
+        && !content_type_is_json(
+            MHD_lookup_connection_value(st->req.conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
+        return fx_reply_error(res, 415, "the request body must be sent as \"Content-Type: application/json\"");
     st->req.body = st->body ? st->body : "";
     st->req.body_len = st->len;
     st->match.route->handler(&st->req, res);
@@ -229,9 +279,27 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
     struct fx_bridge *b = calloc(1, sizeof *b);
     if (b == NULL) return FX_ENOMEM;
     b->cfg = *cfg;
+    const char *pages[4];
+    size_t npages = fx_api_html_pages(pages);
+    if (fx_security_csp_build(pages, npages, b->csp, sizeof b->csp) != 0) {
+        snprintf(err, errlen, "the pages' Content-Security-Policy does not fit in %zu bytes", sizeof b->csp);
+        free(b);
+        return FX_ECONFIG;
+    }
+    int crc = fx_cors_parse(&b->cors, cfg->cors_origins, err, errlen);
+    if (crc == 0) crc = fx_auth_create(&b->auth, cfg->api_keys_file, cfg->public_reads, err, errlen);
+    if (crc != 0) {
+        free(b);
+        return crc;
+    }
+    if (!fx_auth_enabled(b->auth) && strncmp(cfg->bind, "127.", 4) != 0)
+        fx_warn("http", "!!! BRIDGE_BIND=%s is not a loopback address and BRIDGE_API_KEYS_FILE is not set: anyone "
+                        "who can reach this port can write and delete ticks and run /admin routes !!!",
+            cfg->bind);
     fxc_err e;
     if (fxc_open(cfg->rpc_url, &b->core, &e) != FXC_OK) {
         snprintf(err, errlen, "FX_RPC_URL: %s", e.message);
+        fx_auth_destroy(b->auth);
         free(b);
         return FX_ECONFIG;
     }
@@ -241,6 +309,7 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
     if (fxc_open(cfg->rpc_url, &b->snapshots, &e) != FXC_OK) {
         snprintf(err, errlen, "FX_RPC_URL: %s", e.message);
         fxc_close(b->core);
+        fx_auth_destroy(b->auth);
         free(b);
         return FX_ECONFIG;
     }
@@ -253,6 +322,7 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
     if (rc != 0) {
         fxc_close(b->snapshots);
         fxc_close(b->core);
+        fx_auth_destroy(b->auth);
         free(b);
         return rc;
     }
@@ -262,6 +332,7 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
         fx_ws_hub_destroy(b->hub);
         fxc_close(b->snapshots);
         fxc_close(b->core);
+        fx_auth_destroy(b->auth);
         free(b);
         return FX_ECONFIG;
     }
@@ -289,6 +360,7 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
         fx_ws_hub_destroy(b->hub);
         fxc_close(b->snapshots);
         fxc_close(b->core);
+        fx_auth_destroy(b->auth);
         free(b);
         return FX_ECONFIG;
     }
@@ -334,5 +406,18 @@ void fx_bridge_stop(struct fx_bridge *b)
     fx_ws_hub_destroy(b->hub);
     fxc_close(b->snapshots);
     fxc_close(b->core);
+    fx_auth_destroy(b->auth);
     free(b);
+}
+
+int fx_bridge_reload(struct fx_bridge *b)
+{
+    char err[512];
+    if (!fx_auth_enabled(b->auth)) {
+        fx_info("http", "SIGHUP: no BRIDGE_API_KEYS_FILE to reload");
+        return 0;
+    }
+    int rc = fx_auth_reload(b->auth, err, sizeof err);
+    if (rc) fx_error("auth", "cannot reload the API keys (the old ones stay in force): %s", err);
+    return rc;
 }

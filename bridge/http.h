@@ -18,4 +18,8 @@
 int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, char *err, size_t errlen);
 void fx_bridge_stop(struct fx_bridge *b);
 
+/* SIGHUP: re-reads BRIDGE_API_KEYS_FILE. A bad file keeps the old keys and
+ * is logged as an error (returns its FX_E* code). Main thread. */
+int fx_bridge_reload(struct fx_bridge *b);
+
 #endif

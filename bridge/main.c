@@ -47,13 +47,18 @@ int main(int argc, char **argv)
     fx_log_setup(cfg.log_level, cfg.log_format, "fx-bridge");
 
     fx_stop_signals_block();
+    fx_reload_signal_block();
 
     struct fx_bridge *bridge;
     if (fx_bridge_start(&bridge, &cfg, err, sizeof err) != 0) {
         fx_error("bridge", "cannot start: %s", err);
         return 1;
     }
-    const char *sig = fx_stop_signals_wait(); /* not inside fx_info: it skips its arguments below info */
+    const char *sig; /* not inside fx_info: it skips its arguments below info */
+    while (strcmp(sig = fx_stop_or_reload_signal_wait(), "SIGHUP") == 0) {
+        fx_info("bridge", "SIGHUP received: reloading the API keys");
+        fx_bridge_reload(bridge);
+    }
     fx_info("bridge", "%s received, stopping", sig);
     /* the drain, the 1001 closes and the teardown take milliseconds past
      * BRIDGE_DRAIN_S unless nng_close hangs (see fx_stop_deadline) */

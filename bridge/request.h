@@ -34,7 +34,8 @@ struct fx_http_response {
     size_t len;
     const char *content_type;
     const char *allow; /* Allow header of a 405 */
-    const char *headers[2][2]; /* more headers: {name, value}, static strings */
+    const char *headers[4][2]; /* more headers: {name, value}, static strings */
+    int cors_preflight; /* a 204 to a CORS preflight: http.c adds its headers */
     int body_static; /* body points to static memory: do not free */
     MHD_UpgradeHandler upgrade; /* set with status 101: a WebSocket upgrade */
     char ws_accept[FX_WS_ACCEPT_LEN + 1];

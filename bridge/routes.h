@@ -3,10 +3,13 @@
  * body limit. Patterns are exact paths, "{name}" for one path segment, or a
  * trailing "*" for a prefix. A trailing slash is ignored ("/ticks/" and
  * "/ticks" are one route, as the FastAPI service redirected one to the other).
+ * Each route names the API key scope it needs (auth.h): this table is the
+ * one place that says which route is open, a read, a write or admin.
  */
 #ifndef FX_BRIDGE_ROUTES_H
 #define FX_BRIDGE_ROUTES_H
 
+#include "bridge/auth.h"
 #include "bridge/request.h"
 
 typedef void (*fx_handler)(struct fx_http_request *req, struct fx_http_response *res);
@@ -16,6 +19,7 @@ struct fx_route {
     const char *pattern; /* also the route's label in /metrics */
     fx_handler handler;
     size_t body_limit; /* 0: the default of 1 MiB; SIZE_MAX: BRIDGE_MAX_BODY_MB */
+    enum fx_scope scope; /* the key it needs when BRIDGE_API_KEYS_FILE is set */
 };
 
 /* What a request maps to: the route, or the status (404 or 405) and, for

@@ -256,3 +256,9 @@ void fx_api_static(struct fx_http_request *req, struct fx_http_response *res)
     res->len = (size_t)st.st_size;
     res->content_type = content_type_of(path);
 }
+
+size_t fx_api_html_pages(const char *pages[4])
+{
+    pages[0] = docs_html, pages[1] = redoc_html, pages[2] = index_html, pages[3] = fx_demo_html;
+    return 4;
+}

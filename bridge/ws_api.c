@@ -31,12 +31,20 @@ static void upgrade(struct fx_http_request *req, struct fx_http_response *res, c
         res->headers[1][0] = "Upgrade", res->headers[1][1] = "websocket";
     }
     if (status) return fx_reply_error(res, status, "%s", why);
+    /* A page of another site must not read the feed through its visitor's
+     * browser (cross-site WebSocket hijacking): browsers always send Origin. */
+    if (!fx_cors_ws_origin_ok(&req->bridge->cors, req->conn))
+        return fx_reply_error(res, 403, "WebSocket from origin %.200s refused: not this bridge's own nor in "
+                                        "BRIDGE_CORS_ORIGINS",
+            MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Origin"));
     struct fx_ws_stats st;
     fx_ws_hub_stats(req->bridge->hub, &st);
     if (st.ticks_clients + st.ohlc_clients >= (uint64_t)req->bridge->cfg.ws_max_clients)
         return fx_reply_error(res, 503, "too many WebSocket clients (BRIDGE_WS_MAX_CLIENTS=%d); try again later",
             req->bridge->cfg.ws_max_clients);
     req->ws = *filter;
+    const char *proto = fx_ws_select_protocol(req->conn);
+    if (proto) res->headers[0][0] = "Sec-WebSocket-Protocol", res->headers[0][1] = proto;
     res->status = 101;
     res->upgrade = on_upgraded;
 }

@@ -80,3 +80,9 @@ unsigned fx_ws_handshake_check(struct MHD_Connection *conn, const char *method, 
     fx_ws_accept_of(key, accept);
     return 0;
 }
+
+const char *fx_ws_select_protocol(struct MHD_Connection *conn)
+{
+    const char *offer = header(conn, "Sec-WebSocket-Protocol");
+    return offer && has_token(offer, FX_WS_PROTOCOL) ? FX_WS_PROTOCOL : NULL;
+}

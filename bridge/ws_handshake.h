@@ -20,6 +20,14 @@
 unsigned fx_ws_handshake_check(struct MHD_Connection *conn, const char *method, const char *http_version,
     char accept[FX_WS_ACCEPT_LEN + 1], char *why, size_t whylen);
 
+/* The subprotocol the server selects from the client's
+ * Sec-WebSocket-Protocol offer: "fx.v1" (the only one fx-bridge speaks)
+ * when offered, else NULL (no Sec-WebSocket-Protocol in the 101). A
+ * "bearer.KEY" token only carries an API key (auth.h) and is never
+ * selected: echoing it would put the key in the response. Static string. */
+#define FX_WS_PROTOCOL "fx.v1"
+const char *fx_ws_select_protocol(struct MHD_Connection *conn);
+
 /* The accept value of a client key: base64(SHA-1(key + RFC 6455's GUID)). */
 void fx_ws_accept_of(const char *key, char accept[FX_WS_ACCEPT_LEN + 1]);
 

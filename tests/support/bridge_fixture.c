@@ -41,3 +41,5 @@ void fx_bridge_fixture_stop(void)
 }
 
 unsigned fx_test_bridge_port(void) { return bridge->port; }
+
+struct fx_bridge *fx_test_bridge(void) { return bridge; }

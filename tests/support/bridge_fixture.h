@@ -14,6 +14,9 @@ void fx_bridge_fixture_start_with(void (*core_tweak)(struct fx_config *cfg),
     void (*tweak)(struct fx_bridge_config *cfg));
 void fx_bridge_fixture_stop(void);
 
+/* The running bridge (e.g. for fx_bridge_reload, as a SIGHUP would). */
+struct fx_bridge *fx_test_bridge(void);
+
 /* The port the bridge listens on (127.0.0.1). */
 unsigned fx_test_bridge_port(void);
 

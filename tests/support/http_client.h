@@ -14,6 +14,7 @@ struct fx_http_result {
     size_t len;
     char content_type[128];
     char allow[128];
+    char headers[8192]; /* the response's header lines, as received */
 };
 
 /* Where requests go: "http://127.0.0.1:PORT" (set by bridge_fixture.c). */
@@ -24,6 +25,14 @@ const char *fx_test_bridge_url(void);
 void fx_http(const char *method, const char *path, const char *body, struct fx_http_result *out);
 void fx_http_body(const char *method, const char *path, const char *body, size_t len, struct fx_http_result *out);
 void fx_http_free(struct fx_http_result *r);
+
+/* The same with the request headers `headers` ("Name: value", NULL-ended)
+ * instead of the default "Content-Type: application/json". */
+void fx_http_with(const char *method, const char *path, const char *body, const char *const *headers,
+    struct fx_http_result *out);
+
+/* The value of response header `name` (any case) in `buf`, or NULL. */
+const char *fx_http_header(const struct fx_http_result *r, const char *name, char *buf, size_t len);
 
 /* Parses the response body as JSON (asserts it is JSON). */
 json_t *fx_http_json(const struct fx_http_result *r);

@@ -110,7 +110,22 @@ static long read_head(struct fx_ws_client *c, char *head, size_t cap, char **bod
     return status;
 }
 
+static struct fx_ws_client *connect_ws(unsigned port, const char *path, int rcvbuf, const char *extra,
+    long *status, char **body, char *head_out, size_t headlen);
+
 struct fx_ws_client *fx_ws_connect(unsigned port, const char *path, int rcvbuf, long *status, char **body)
+{
+    return connect_ws(port, path, rcvbuf, NULL, status, body, NULL, 0);
+}
+
+struct fx_ws_client *fx_ws_connect_with(unsigned port, const char *path, const char *extra, long *status,
+    char **body, char *head, size_t headlen)
+{
+    return connect_ws(port, path, 0, extra, status, body, head, headlen);
+}
+
+static struct fx_ws_client *connect_ws(unsigned port, const char *path, int rcvbuf, const char *extra,
+    long *status, char **body, char *head_out, size_t headlen)
 {
     /* RFC 6455's own example (section 1.3): the server must answer this key
      * with this accept value, which the test takes from the RFC rather than
@@ -125,13 +140,14 @@ struct fx_ws_client *fx_ws_connect(unsigned port, const char *path, int rcvbuf, 
     if (rcvbuf > 0) setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
     inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    char req[512], head[4096], want[64];
+    char req[2048], head[4096], want[64];
     int n = snprintf(req, sizeof req,
         "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n",
-        path, port, key);
+        "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n",
+        path, port, key, extra ? extra : "");
     if (connect(c->fd, (struct sockaddr *)&a, sizeof a) != 0 || send(c->fd, req, (size_t)n, 0) != n) goto fail;
     *status = read_head(c, head, sizeof head, body);
+    if (head_out) snprintf(head_out, headlen, "%s", head);
     snprintf(want, sizeof want, "Sec-WebSocket-Accept: %s\r\n", accept);
     if (*status != 101 || strstr(head, want) == NULL) goto fail;
     if (wslay_event_context_client_init(&c->ctx, &callbacks, c) != 0) goto fail;

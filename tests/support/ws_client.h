@@ -17,6 +17,11 @@ struct fx_ws_client;
  * connection failed). `rcvbuf` > 0 sets SO_RCVBUF before connecting. */
 struct fx_ws_client *fx_ws_connect(unsigned port, const char *path, int rcvbuf, long *status, char **body);
 
+/* The same with more request headers `extra` ("Name: value\r\n" each; may
+ * be NULL); the 101's header block is copied to `head` (may be NULL). */
+struct fx_ws_client *fx_ws_connect_with(unsigned port, const char *path, const char *extra, long *status,
+    char **body, char *head, size_t headlen);
+
 /* The next text frame (malloc'ed, NUL-terminated): 0, -1 when none came in
  * `timeout_ms`, -2 when the connection is closed (see fx_ws_close_code). */
 int fx_ws_next_text(struct fx_ws_client *c, int timeout_ms, char **text);
