@@ -118,10 +118,10 @@ static void refresh(struct fxc_dialset *d)
         }
         for (int k = 0; k < n; k++) {
             if (d->names[i].tls) { /* "tcp://…" becomes "tls+tcp://…" */
-                char tls_addr[FXC_DIAL_ADDR_MAX + 4];
-                snprintf(tls_addr, sizeof tls_addr, "tls+%s", addrs[k]);
-                if (strlen(tls_addr) >= FXC_DIAL_ADDR_MAX) continue;
-                memcpy(addrs[k], tls_addr, FXC_DIAL_ADDR_MAX);
+                size_t len = strnlen(addrs[k], FXC_DIAL_ADDR_MAX);
+                if (len + 4 >= FXC_DIAL_ADDR_MAX) continue; /* no room for the prefix */
+                memmove(addrs[k] + 4, addrs[k], len + 1);
+                memcpy(addrs[k], "tls+", 4);
             }
             struct resolved *r = find(d, addrs[k]);
             if (r) {
