@@ -46,11 +46,23 @@ fx_port_in_use() {
     timeout 1 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$port" 2>/dev/null
 }
 
+# Lowest port the kernel uses as an ephemeral (client source) port.
+fx_ephemeral_low() {
+    local low _high
+    read -r low _high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+    echo "${low:-32768}"
+}
+
 # fx_pick_free_port [FIRST]: FIRST or the next free port after it; without
-# FIRST, start at a random port so concurrent test runs rarely collide.
+# FIRST, a random port just below the ephemeral range, so concurrent test runs
+# rarely collide and no client dialing it before its server listens can take
+# it with its own source port (TCP simultaneous open).
 # shellcheck disable=SC2120 # FIRST is optional
 fx_pick_free_port() {
-    local port=${1:-$((20000 + RANDOM % 30000))} i
+    local low
+    low=$(fx_ephemeral_low)
+    local first=$((low - 12000 < 1024 ? 1024 : low - 12000))
+    local port=${1:-$((first + RANDOM % (low - first - 200)))} i
     for ((i = 0; i < 200; i++, port++)); do
         if ! fx_port_in_use "$port"; then
             echo "$port"

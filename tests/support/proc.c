@@ -104,13 +104,45 @@ int fx_proc_wait_port(int port, int timeout_ms)
     return -1;
 }
 
-int fx_proc_free_port(void)
+/* Lowest port the kernel hands out as an ephemeral source port. */
+static int ephemeral_low(void)
+{
+    int low = 32768, high;
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (f) {
+        if (fscanf(f, "%d %d", &low, &high) != 2) low = 32768;
+        fclose(f);
+    }
+    return low;
+}
+
+static int port_is_free(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof a;
-    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+        .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    int ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    if (fd >= 0) close(fd);
+    return ok;
+}
+
+/* Ports come from just below the ephemeral range, never from it: a client
+ * that dials a port in that range before its server listens can connect to
+ * itself (TCP simultaneous open) and so take the port the server then fails
+ * to bind. A random start per process keeps parallel test runs apart; later
+ * calls go upwards so one process never gets the same port twice. */
+int fx_proc_free_port(void)
+{
+    static int next;
+    int low = ephemeral_low(), first = low - 12000 < 1024 ? 1024 : low - 12000;
+    int span = low - first;
+    cr_assert_gt(span, 0, "ephemeral port range starts at %d", low);
+    if (!next) next = first + (int)(((unsigned)getpid() * 2654435761u) % (unsigned)span);
+    for (int tries = 0; tries < span; tries++) {
+        int port = next;
+        next = next + 1 >= low ? first : next + 1;
+        if (port_is_free(port)) return port;
+    }
+    cr_assert_fail("no free port in %d..%d", first, low - 1);
+    return -1;
 }

@@ -34,7 +34,8 @@ void fx_proc_kill_all(void);
  * returns 0, or -1 when it did not. */
 int fx_proc_wait_port(int port, int timeout_ms);
 
-/* A TCP port the kernel reports free now (bound to 0, then released). */
+/* A loopback TCP port free now, below the kernel's ephemeral range (a port
+ * in that range can be taken by a client's own source port). */
 int fx_proc_free_port(void);
 
 #endif
