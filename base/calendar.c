@@ -1,6 +1,7 @@
 #include "base/calendar.h"
 
 #include <stdio.h>
+#include <time.h>
 
 static int is_leap_year(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
@@ -51,4 +52,11 @@ const char *fx_day_text(int64_t days, char out[FX_DAY_TEXT_MAX])
     fx_civil_from_days(days, &y, &m, &d);
     snprintf(out, FX_DAY_TEXT_MAX, "%04d-%02d-%02d", (int)(y < 0 ? 0 : y > 9999 ? 9999 : y), m, d);
     return out;
+}
+
+int64_t fx_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * FX_US_PER_SEC + ts.tv_nsec / 1000;
 }

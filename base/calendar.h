@@ -31,4 +31,8 @@ const char *fx_day_text(int64_t days, char out[FX_DAY_TEXT_MAX]);
  * free of overflow even for INT64_MIN. */
 int64_t fx_floor_divmod(int64_t a, int64_t b, int64_t *rem);
 
+/* The wall clock (CLOCK_REALTIME) in microseconds since 1970-01-01 UTC:
+ * the one place the services read "now" for days, ages and lag. */
+int64_t fx_now_us(void);
+
 #endif

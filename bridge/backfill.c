@@ -1,9 +1,10 @@
 #include "bridge/backfill.h"
 
+#include "base/calendar.h"
 #include "base/errors.h"
-#include "base/resolution.h"
 #include "base/log.h"
 #include "base/mailbox.h"
+#include "base/resolution.h"
 #include "base/worker.h"
 
 #include <poll.h>
@@ -39,9 +40,7 @@ static int latest_candles(struct fx_backfill *b, const struct request *q, fxc_ca
         *out = NULL, *n = 0;
         return FXC_OK;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    int64_t now = fx_now_us();
     fxc_candle_query cq = { .symbol = q->symbol,
         .resolution = r->name,
         .start_us = now - CANDLES_BACK * r->width_us,

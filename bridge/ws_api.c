@@ -6,6 +6,7 @@
  * candle — on this connection's own thread, where blocking on the core
  * holds up nobody.
  */
+#include "base/calendar.h"
 #include "bridge/api.h"
 
 #include "base/resolution.h"
@@ -85,9 +86,7 @@ static int current_candle(struct fx_bridge *b, const struct fx_ws_filter *f, fxc
 {
     const struct fx_resolution *r = fx_resolution_by_stream(f->resolution); /* checked by fx_api_ws_ohlc */
     int64_t width = r->width_us;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    int64_t now = fx_now_us();
     fxc_candle_query q = { .symbol = f->symbol,
         .resolution = r->name,
         .start_us = now - 3 * width,

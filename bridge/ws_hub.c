@@ -1,5 +1,6 @@
 #include "bridge/ws_hub.h"
 
+#include "base/calendar.h"
 #include "base/errors.h"
 #include "base/log.h"
 #include "base/mailbox.h"
@@ -143,18 +144,12 @@ static int wants(const struct fx_ws_filter *f, const fxc_event *ev)
         && strcmp(f->symbol, ev->candle.symbol) == 0 && (!f->closed_only || ev->candle.complete);
 }
 
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void fan_out(struct fx_ws_hub *h, const fxc_event *ev)
 {
     /* each bucket's states in version order, whichever core sent them,
      * and its close once */
-    if (ev->kind == FXC_EVENT_CANDLE && !fx_ws_candles_pass(h->candles, ev->resolution, &ev->candle, wall_us())) {
+    if (ev->kind == FXC_EVENT_CANDLE
+        && !fx_ws_candles_pass(h->candles, ev->resolution, &ev->candle, fx_now_us())) {
         atomic_fetch_add(&h->candle_states_dropped, 1);
         return;
     }
@@ -361,7 +356,7 @@ static void hub_main(void *arg)
             check_timers(h, now);
             next_timer = now + TICK_MS;
             if (now >= h->next_sweep_ms) {
-                fx_ws_candles_sweep(h->candles, wall_us());
+                fx_ws_candles_sweep(h->candles, fx_now_us());
                 h->next_sweep_ms = now + SWEEP_MS;
             }
         }

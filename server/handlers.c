@@ -475,13 +475,6 @@ static void op_health(struct fx_worker *w, struct reply *r)
     r->resp.health = &r->u.health;
 }
 
-static int64_t unix_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* A maintenance pass now, on this worker's connection (it waits for a pass
  * of another core to end first). */
 static void op_maintenance(struct fx_worker *w, const Fx__V1__MaintenanceRequest *q, struct reply *r)
@@ -489,7 +482,7 @@ static void op_maintenance(struct fx_worker *w, const Fx__V1__MaintenanceRequest
     struct fx_lifecycle_policy policy = fx_server_policy(w->cfg);
     struct fx_maintenance_report rep;
     char err[512];
-    int rc = fx_maintenance_run(&w->db, &policy, unix_now_us(), q->dry_run, &rep, err, sizeof err);
+    int rc = fx_maintenance_run(&w->db, &policy, fx_now_us(), q->dry_run, &rep, err, sizeof err);
     if (!q->dry_run && rc != FX_EBUSY) fx_core_metrics_maintenance(&rep, rc);
     if (rc) {
         fx_maintenance_report_free(&rep);

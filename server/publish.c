@@ -180,13 +180,6 @@ static void publish_ticks(struct fx_publisher *p, const struct fx_tick *ticks, s
     free(refs), free(pb), free(ptrs);
 }
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void publish_candle(struct fx_publisher *p, const struct fx_resolution *res, const struct fx_candle *candle)
 {
     Fx__V1__Candle c;
@@ -263,7 +256,7 @@ static void publish_read_back(
 /* Every candle stream of the resolution table. */
 static void publish_candles(struct fx_publisher *p, const struct fx_candle_update *u, size_t n)
 {
-    int64_t now = now_us();
+    int64_t now = fx_now_us();
     size_t nres;
     const struct fx_resolution *table = fx_resolutions(&nres);
     for (size_t r = 0; r < nres; r++) {
@@ -336,7 +329,7 @@ static void timer_main(void *arg)
             leading = 0;
             continue;
         }
-        int64_t now = now_us();
+        int64_t now = fx_now_us();
         if (!leading || last_checked < now - TAKEOVER_LOOKBACK_US) last_checked = now - TAKEOVER_LOOKBACK_US;
         leading = 1;
         char err[256];

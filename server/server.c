@@ -1,20 +1,21 @@
 #include "server/server.h"
 
-#include "server/db.h"
+#include "base/calendar.h"
 #include "base/errors.h"
+#include "base/log.h"
+#include "base/worker.h"
 #include "server/core_http.h"
+#include "server/core_metrics.h"
+#include "server/db.h"
 #include "server/handlers.h"
 #include "server/ingest.h"
 #include "server/leader.h"
-#include "server/request_keys.h"
 #include "server/lifecycle.h"
-#include "server/core_metrics.h"
-#include "server/publish.h"
-#include "base/log.h"
 #include "server/migrate.h"
 #include "server/partitions.h"
+#include "server/publish.h"
+#include "server/request_keys.h"
 #include "server/rpc.h"
-#include "base/worker.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -46,20 +47,13 @@ int fx_server_migrate(const struct fx_config *cfg, int *applied, char *err, size
     return rc;
 }
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Creates the partitions of yesterday .. today + PARTITION_DAYS_AHEAD, so
  * live ticks never wait for a CREATE TABLE at midnight. */
 static int ensure_partitions_ahead(struct fx_db *db, const struct fx_config *cfg, char *err, size_t errlen)
 {
     int rc = fx_db_ensure(db, err, errlen);
     if (rc) return rc;
-    int32_t today = fx_day_of(now_us());
+    int32_t today = fx_day_of(fx_now_us());
     return fx_partitions_ensure_range(db, today - 1, today + cfg->partition_days_ahead, err, errlen);
 }
 
@@ -82,7 +76,7 @@ static void run_lifecycle(struct fx_db *db, const struct fx_config *cfg, struct 
         return;
     struct fx_maintenance_report rep;
     char err[512];
-    int rc = fx_maintenance_run(db, &policy, now_us(), 0, &rep, err, sizeof err);
+    int rc = fx_maintenance_run(db, &policy, fx_now_us(), 0, &rep, err, sizeof err);
     if (rc == FX_EBUSY) { /* another core runs one: this one is done for now */
         fx_debug("lifecycle", "%s", err);
         fx_maintenance_report_free(&rep);

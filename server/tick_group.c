@@ -1,5 +1,6 @@
 #include "server/tick_group.h"
 
+#include "base/calendar.h"
 #include "base/errors.h"
 #include "server/candle_store.h"
 #include "server/partitions.h"
@@ -9,13 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static int same_tick(const struct fx_tick *a, const struct fx_tick *b)
 {
@@ -186,7 +180,7 @@ static int prepare(struct fx_db *db, struct group *g, char *err, size_t errlen)
             live[m++] = op->tick;
         }
         rc = m ? fx_tick_write_lock(db, live, m, err, errlen) : 0;
-        if (rc == 0 && m) rc = fx_chunks_before_write(db, spans, m, now_us(), err, errlen);
+        if (rc == 0 && m) rc = fx_chunks_before_write(db, spans, m, fx_now_us(), err, errlen);
     }
     free(live), free(spans);
     return rc;

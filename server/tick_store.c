@@ -293,13 +293,6 @@ done:
     return rc;
 }
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 struct day_tick {
     const char *symbol;
     int32_t day;
@@ -319,7 +312,7 @@ static int cmp_day_tick(const void *a, const void *b)
  * (live batches have none, and this costs a pass over the batch). */
 static int batch_before_write(struct fx_db *db, const struct fx_tick *t, size_t n, char *err, size_t errlen)
 {
-    int64_t now = now_us();
+    int64_t now = fx_now_us();
     size_t m = 0;
     for (size_t i = 0; i < n; i++) m += fx_day_settled(fx_day_of(t[i].time_us), now);
     if (m == 0) return 0;
@@ -491,7 +484,7 @@ int fx_ticks_insert_bulk(struct fx_db *db, const struct fx_tick *t, size_t n, co
 int fx_ticks_sealed(struct fx_db *db, const struct fx_tick *t, size_t n, unsigned char *sealed, char *err,
     size_t errlen)
 {
-    int64_t now = now_us();
+    int64_t now = fx_now_us();
     for (size_t i = 0; i < n; i++) {
         sealed[i] = 0;
         int32_t day = fx_day_of(t[i].time_us);
@@ -737,10 +730,10 @@ static int edit(struct fx_db *db, const char *stmt, const struct params *p, cons
     uint64_t packed = 0;
     rc = lock_symbol(db, symbol, err, errlen);
     if (rc == 0 && range_delete)
-        rc = fx_chunks_before_delete(db, symbol, from_us, to_us + 1, now_us(), &packed, err, errlen);
+        rc = fx_chunks_before_delete(db, symbol, from_us, to_us + 1, fx_now_us(), &packed, err, errlen);
     if (rc == 0 && !range_delete) {
         struct fx_tick_span span = fx_chunks_edit_span(symbol, from_us, to_us);
-        rc = fx_chunks_before_write(db, &span, 1, now_us(), err, errlen);
+        rc = fx_chunks_before_write(db, &span, 1, fx_now_us(), err, errlen);
     }
     if (rc == 0) rc = run_command(db, stmt, p, rows, err, errlen);
     if (rc == 0) *rows += packed;

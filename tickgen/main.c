@@ -8,6 +8,7 @@
  * Exit status: 0 done or stopped by a signal, 1 Redis or the input failed,
  * 2 bad usage. --help lists flags and environment.
  */
+#include "base/calendar.h"
 #include "base/errors.h"
 #include "base/rfc3339.h"
 #include "base/symbol.h"
@@ -246,13 +247,6 @@ static int64_t mono_ns(void)
     return ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
 }
 
-static int64_t real_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
-}
-
 /* An absolute deadline: oversleeping once does not shift later ticks. A
  * signal cuts it short (no SA_RESTART), and the caller looks at stop_signal. */
 static void sleep_until(int64_t ns)
@@ -386,7 +380,7 @@ static int run_walk(const struct options *o, const struct walk_run *run, struct 
             t.price = fxtg_walk_next(&walk, i);
             /* now, but never twice the same (symbol, time): fx-core would
              * take the second for a duplicate and skip it */
-            t.time_us = real_us();
+            t.time_us = fx_now_us();
             if (t.time_us <= last_us[i]) t.time_us = last_us[i] + 1;
             last_us[i] = t.time_us;
             if ((rc = fxtg_out_add(out, &t, err, sizeof err)) != 0) break;
@@ -605,7 +599,7 @@ int main(int argc, char **argv)
         walk.rate = o.rate ? o.rate : (long long)walk.n;
         walk.seed = given[opt_index("--seed")]
             ? (uint64_t)o.seed
-            : (uint64_t)(real_us() ^ ((int64_t)getpid() << 32)) % (uint64_t)SEED_MAX;
+            : (uint64_t)(fx_now_us() ^ ((int64_t)getpid() << 32)) % (uint64_t)SEED_MAX;
     } else if ((rc = reader_open(&r, &o)) != 0) {
         reader_close(&r);
         return rc < 0 ? 0 : rc;
