@@ -1,6 +1,8 @@
 #include "base/errors.h"
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Every FX_E* code: its words, and the status and HTTP answer it becomes. */
 static const struct {
@@ -82,4 +84,15 @@ unsigned fx_status_http(int status, int names_a_field)
     for (size_t i = 0; i < NSTATUSES; i++)
         if (statuses[i].status == status) return statuses[i].http;
     return 500;
+}
+
+int fx_fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return code;
 }

@@ -44,6 +44,13 @@ enum {
     FX_STATUS_UNAVAILABLE = 14,
 };
 
+#include <stddef.h>
+
+/* Writes the printf-formatted details into `err` (when not NULL and `errlen`
+ * is not 0; cut to fit) and returns `code`: `return fx_fail(err, errlen,
+ * FX_EINVAL, "...", ...);` is how a function reports a failure. */
+int fx_fail(char *err, size_t errlen, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* "invalid argument", ... */
 const char *fx_strerror(int err);
 

@@ -3,23 +3,11 @@
 #include "base/errors.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PEM_MAX (1 << 20) /* a certificate chain or key file larger than this is not one */
-
-__attribute__((format(printf, 4, 5))) static int tls_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
 
 int fx_tls_is_tls_url(const char *url) { return url && strncmp(url, FX_TLS_SCHEME, strlen(FX_TLS_SCHEME)) == 0; }
 
@@ -49,24 +37,28 @@ static int read_pem(const char *var, char **out, char *err, size_t errlen)
 {
     const char *path = getenv(var);
     if (path == NULL || *path == '\0')
-        return tls_fail(err, errlen, FX_ECONFIG,
-            "%s is not set: a tls+tcp:// address needs FX_TLS_CERT, FX_TLS_KEY and FX_TLS_CA (PEM files)", var);
+        return fx_fail(err, errlen, FX_ECONFIG,
+            "%s is not set: a tls+tcp:// address needs FX_TLS_CERT, FX_TLS_KEY and FX_TLS_CA (PEM files)",
+            var);
     FILE *f = fopen(path, "rb");
-    if (f == NULL) return tls_fail(err, errlen, FX_ECONFIG, "%s=%s: cannot read: %s", var, path, strerror(errno));
+    if (f == NULL)
+        return fx_fail(err, errlen, FX_ECONFIG, "%s=%s: cannot read: %s", var, path, strerror(errno));
     char *buf = malloc(PEM_MAX + 1);
     size_t n = buf ? fread(buf, 1, PEM_MAX + 1, f) : 0;
     int bad = ferror(f);
     fclose(f);
-    if (buf == NULL) return tls_fail(err, errlen, FX_ENOMEM, "%s: out of memory", var);
+    if (buf == NULL) return fx_fail(err, errlen, FX_ENOMEM, "%s: out of memory", var);
     if (bad || n == 0 || n > PEM_MAX) {
         free(buf);
-        return tls_fail(err, errlen, FX_ECONFIG, "%s=%s: %s", var, path,
-            bad ? "read error" : n == 0 ? "empty file" : "larger than 1 MiB: not a PEM file");
+        return fx_fail(err, errlen, FX_ECONFIG, "%s=%s: %s", var, path,
+            bad          ? "read error"
+                : n == 0 ? "empty file"
+                         : "larger than 1 MiB: not a PEM file");
     }
     buf[n] = '\0';
     if (strstr(buf, "-----BEGIN ") == NULL) {
         free(buf);
-        return tls_fail(err, errlen, FX_ECONFIG, "%s=%s: not a PEM file (no -----BEGIN line)", var, path);
+        return fx_fail(err, errlen, FX_ECONFIG, "%s=%s: not a PEM file (no -----BEGIN line)", var, path);
     }
     *out = buf;
     return 0;
@@ -81,26 +73,27 @@ int fx_tls_config_new(nng_tls_config **out, int server, const char *server_name,
     nng_tls_config *cfg = NULL;
     int rv = 0;
     if (rc == 0 && (rv = nng_tls_config_alloc(&cfg, server ? NNG_TLS_MODE_SERVER : NNG_TLS_MODE_CLIENT)) != 0)
-        rc = tls_fail(err, errlen, FX_ENNG, "TLS: %s (is libnng built with a TLS engine? it has \"%s\")",
+        rc = fx_fail(err, errlen, FX_ENNG, "TLS: %s (is libnng built with a TLS engine? it has \"%s\")",
             nng_strerror(rv), nng_tls_engine_name());
     if (rc == 0 && (rv = nng_tls_config_version(cfg, NNG_TLS_1_2, NNG_TLS_1_3)) != 0
         && (rv = nng_tls_config_version(cfg, NNG_TLS_1_2, NNG_TLS_1_2)) != 0) /* an engine without 1.3 */
-        rc = tls_fail(err, errlen, FX_ENNG, "TLS versions: %s", nng_strerror(rv));
+        rc = fx_fail(err, errlen, FX_ENNG, "TLS versions: %s", nng_strerror(rv));
     if (rc == 0 && (rv = nng_tls_config_own_cert(cfg, cert, key, NULL)) != 0)
-        rc = tls_fail(err, errlen, FX_ECONFIG, "FX_TLS_CERT=%s with FX_TLS_KEY=%s: not a usable certificate and key: %s",
+        rc = fx_fail(err, errlen, FX_ECONFIG,
+            "FX_TLS_CERT=%s with FX_TLS_KEY=%s: not a usable certificate and key: %s",
             getenv(FX_TLS_ENV_CERT), getenv(FX_TLS_ENV_KEY), nng_strerror(rv));
     if (rc == 0 && (rv = nng_tls_config_ca_chain(cfg, ca, NULL)) != 0)
-        rc = tls_fail(err, errlen, FX_ECONFIG, "FX_TLS_CA=%s: not a usable CA certificate: %s", getenv(FX_TLS_ENV_CA),
-            nng_strerror(rv));
+        rc = fx_fail(err, errlen, FX_ECONFIG, "FX_TLS_CA=%s: not a usable CA certificate: %s",
+            getenv(FX_TLS_ENV_CA), nng_strerror(rv));
     /* both ways: a server takes only clients with a certificate of the CA,
      * a client only a server whose certificate names the host it dials */
     if (rc == 0 && (rv = nng_tls_config_auth_mode(cfg, NNG_TLS_AUTH_MODE_REQUIRED)) != 0)
-        rc = tls_fail(err, errlen, FX_ENNG, "TLS authentication mode: %s", nng_strerror(rv));
+        rc = fx_fail(err, errlen, FX_ENNG, "TLS authentication mode: %s", nng_strerror(rv));
     if (rc == 0 && !server) {
         if (server_name == NULL || *server_name == '\0')
-            rc = tls_fail(err, errlen, FX_ECONFIG, "TLS: no server name to verify the certificate against");
+            rc = fx_fail(err, errlen, FX_ECONFIG, "TLS: no server name to verify the certificate against");
         else if ((rv = nng_tls_config_server_name(cfg, server_name)) != 0)
-            rc = tls_fail(err, errlen, FX_ENNG, "TLS server name %s: %s", server_name, nng_strerror(rv));
+            rc = fx_fail(err, errlen, FX_ENNG, "TLS server name %s: %s", server_name, nng_strerror(rv));
     }
     free(cert);
     if (key) memset(key, 0, strlen(key)); /* the private key does not linger in freed memory */
@@ -117,7 +110,7 @@ int fx_tls_config_new(nng_tls_config **out, int server, const char *server_name,
 static int nng_fail(char *err, size_t errlen, int *nng_rv, int rv, const char *what, const char *url)
 {
     if (nng_rv) *nng_rv = rv;
-    return tls_fail(err, errlen, FX_ENNG, "cannot %s %s: %s", what, url, nng_strerror(rv));
+    return fx_fail(err, errlen, FX_ENNG, "cannot %s %s: %s", what, url, nng_strerror(rv));
 }
 
 int fx_tls_listen(nng_socket sock, const char *url, char *err, size_t errlen, int *nng_rv)
@@ -150,7 +143,7 @@ int fx_tls_dial(nng_socket sock, const char *url, nng_tls_config *tls, nng_diale
     if (cfg == NULL) {
         char host[256];
         if (fx_tls_url_host(url, host, sizeof host) != 0)
-            return tls_fail(err, errlen, FX_ECONFIG, "%s: expected tls+tcp://HOST:PORT", url);
+            return fx_fail(err, errlen, FX_ECONFIG, "%s: expected tls+tcp://HOST:PORT", url);
         int rc = fx_tls_config_new(&cfg, 0, host, err, errlen);
         if (rc != 0) return rc;
     }

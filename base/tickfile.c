@@ -9,7 +9,6 @@
 #include "base/tick_rules.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,17 +31,6 @@ struct fields {
     struct span f[MAX_FIELDS];
     int n; /* all fields of the line, possibly more than MAX_FIELDS */
 };
-
-__attribute__((format(printf, 3, 4))) static int bad(char *why, size_t whylen, const char *fmt, ...)
-{
-    if (why && whylen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, whylen, fmt, ap);
-        va_end(ap);
-    }
-    return FX_EINVAL;
-}
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -135,14 +123,15 @@ struct civil {
 static int civil_to_us(const struct civil *c, struct span what, int64_t *out, char *why, size_t whylen)
 {
     if (c->month < 1 || c->month > 12 || c->day < 1 || c->day > fx_days_in_month(c->year, c->month))
-        return bad(why, whylen, "time \"%.*s\": no such date", SHOW(what));
+        return fx_fail(why, whylen, FX_EINVAL, "time \"%.*s\": no such date", SHOW(what));
     if (c->hour > 23 || c->minute > 59 || c->second > 59)
-        return bad(why, whylen, "time \"%.*s\": hour, minute or second out of range", SHOW(what));
+        return fx_fail(
+            why, whylen, FX_EINVAL, "time \"%.*s\": hour, minute or second out of range", SHOW(what));
     int64_t sec = fx_days_from_civil(c->year, c->month, c->day) * FX_SEC_PER_DAY + c->hour * 3600LL
         + c->minute * 60LL + c->second - c->offset_min * 60LL;
     int64_t us = sec * FX_US_PER_SEC + c->micros;
     if (!fx_time_valid(us))
-        return bad(why, whylen, "time \"%.*s\" is outside 1900..2199", SHOW(what));
+        return fx_fail(why, whylen, FX_EINVAL, "time \"%.*s\" is outside 1900..2199", SHOW(what));
     *out = us;
     return 0;
 }
@@ -197,7 +186,7 @@ static int parse_histdata_time(struct span s, int64_t *out, char *why, size_t wh
     if (take_digits(&c, 4, &t.year) || take_digits(&c, 2, &t.month) || take_digits(&c, 2, &t.day)
         || take(&c, " ") || take_digits(&c, 2, &t.hour) || take_digits(&c, 2, &t.minute)
         || take_digits(&c, 2, &t.second) || take_digits(&c, 3, &ms) || c.p != c.end)
-        return bad(why, whylen, "time \"%.*s\" is not YYYYMMDD HHMMSSmmm", SHOW(s));
+        return fx_fail(why, whylen, FX_EINVAL, "time \"%.*s\" is not YYYYMMDD HHMMSSmmm", SHOW(s));
     t.micros = ms * 1000;
     return civil_to_us(&t, s, out, why, whylen);
 }
@@ -211,7 +200,7 @@ static int parse_dukascopy_time(struct span s, int64_t *out, char *why, size_t w
         || take_digits(&c, 4, &t.year) || take(&c, " ") || take_digits(&c, 2, &t.hour) || take(&c, ":")
         || take_digits(&c, 2, &t.minute) || take(&c, ":") || take_digits(&c, 2, &t.second)
         || take_fraction(&c, &t.micros) || c.p != c.end)
-        return bad(why, whylen, "time \"%.*s\" is not DD.MM.YYYY HH:MM:SS.mmm", SHOW(s));
+        return fx_fail(why, whylen, FX_EINVAL, "time \"%.*s\" is not DD.MM.YYYY HH:MM:SS.mmm", SHOW(s));
     return civil_to_us(&t, s, out, why, whylen);
 }
 
@@ -223,7 +212,7 @@ static int parse_truefx_time(struct span s, int64_t *out, char *why, size_t whyl
     if (take_digits(&c, 4, &t.year) || take_digits(&c, 2, &t.month) || take_digits(&c, 2, &t.day)
         || take(&c, " ") || take_digits(&c, 2, &t.hour) || take(&c, ":") || take_digits(&c, 2, &t.minute)
         || take(&c, ":") || take_digits(&c, 2, &t.second) || take_fraction(&c, &t.micros) || c.p != c.end)
-        return bad(why, whylen, "time \"%.*s\" is not YYYYMMDD HH:MM:SS.mmm", SHOW(s));
+        return fx_fail(why, whylen, FX_EINVAL, "time \"%.*s\" is not YYYYMMDD HH:MM:SS.mmm", SHOW(s));
     return civil_to_us(&t, s, out, why, whylen);
 }
 
@@ -232,16 +221,16 @@ static int parse_truefx_time(struct span s, int64_t *out, char *why, size_t whyl
 static int symbol_from_span(struct span s, char out[FX_SYMBOL_MAX + 1], char *why, size_t whylen)
 {
     if (fx_symbol_normalise_n(s.p, s.n, out) == 0) return 0;
-    return bad(why, whylen, "symbol \"%.*s\" is not " FX_SYMBOL_RULE, SHOW(s));
+    return fx_fail(why, whylen, FX_EINVAL, "symbol \"%.*s\" is not " FX_SYMBOL_RULE, SHOW(s));
 }
 
 static int default_symbol(
     const char *sym, const char *format, char out[FX_SYMBOL_MAX + 1], char *why, size_t whylen)
 {
     if (sym == NULL || *sym == '\0')
-        return bad(why, whylen, "%s lines carry no symbol: give --symbol", format);
+        return fx_fail(why, whylen, FX_EINVAL, "%s lines carry no symbol: give --symbol", format);
     if (fx_symbol_normalise(sym, out) != 0)
-        return bad(why, whylen, "symbol \"%.*s\" is not " FX_SYMBOL_RULE, SHOW_MAX, sym);
+        return fx_fail(why, whylen, FX_EINVAL, "symbol \"%.*s\" is not " FX_SYMBOL_RULE, SHOW_MAX, sym);
     return 0;
 }
 
@@ -256,16 +245,19 @@ static int is_plain_header(const struct fields *f)
 static int parse_plain(const struct fields *f, struct fx_tick *out, char *why, size_t whylen)
 {
     if (is_plain_header(f)) return FX_TICKFILE_SKIP;
-    if (f->n != 3) return bad(why, whylen, "expected 3 comma-separated fields (symbol,time,price), found %d", f->n);
+    if (f->n != 3)
+        return fx_fail(
+            why, whylen, FX_EINVAL, "expected 3 comma-separated fields (symbol,time,price), found %d", f->n);
     struct fx_tick t;
     if (symbol_from_span(f->f[0], t.symbol, why, whylen) != 0) return FX_EINVAL;
     if (fx_time_parse_n(f->f[1].p, f->f[1].n, &t.time_us) != 0)
-        return bad(why, whylen,
+        return fx_fail(why, whylen, FX_EINVAL,
             "time \"%.*s\" is not RFC 3339 (e.g. 2025-12-05T10:00:00Z or 2025-12-05T12:00:00.123456+02:00)",
             SHOW(f->f[1]));
-    if (!fx_time_valid(t.time_us)) return bad(why, whylen, "time \"%.*s\" is outside 1900..2199", SHOW(f->f[1]));
+    if (!fx_time_valid(t.time_us))
+        return fx_fail(why, whylen, FX_EINVAL, "time \"%.*s\" is outside 1900..2199", SHOW(f->f[1]));
     if (parse_price(f->f[2], &t.price, NULL) != 0)
-        return bad(why, whylen, "price \"%.*s\" is not a number > 0", SHOW(f->f[2]));
+        return fx_fail(why, whylen, FX_EINVAL, "price \"%.*s\" is not a number > 0", SHOW(f->f[2]));
     *out = t;
     return FX_TICKFILE_TICK;
 }
@@ -276,9 +268,9 @@ static int parse_quotes(const struct fields *f, int ibid, int iask, double *pric
     double bid, ask;
     int dbid, dask;
     if (parse_price(f->f[ibid], &bid, &dbid) != 0)
-        return bad(why, whylen, "bid \"%.*s\" is not a price > 0", SHOW(f->f[ibid]));
+        return fx_fail(why, whylen, FX_EINVAL, "bid \"%.*s\" is not a price > 0", SHOW(f->f[ibid]));
     if (parse_price(f->f[iask], &ask, &dask) != 0)
-        return bad(why, whylen, "ask \"%.*s\" is not a price > 0", SHOW(f->f[iask]));
+        return fx_fail(why, whylen, FX_EINVAL, "ask \"%.*s\" is not a price > 0", SHOW(f->f[iask]));
     *price = mid(bid, dbid, ask, dask);
     return 0;
 }
@@ -287,12 +279,13 @@ static int parse_histdata(
     const struct fields *f, const char *sym, struct fx_tick *out, char *why, size_t whylen)
 {
     if (f->n != 4)
-        return bad(why, whylen, "expected 4 fields (YYYYMMDD HHMMSSmmm,bid,ask,volume), found %d", f->n);
+        return fx_fail(
+            why, whylen, FX_EINVAL, "expected 4 fields (YYYYMMDD HHMMSSmmm,bid,ask,volume), found %d", f->n);
     struct fx_tick t;
     if (parse_histdata_time(f->f[0], &t.time_us, why, whylen) != 0) return FX_EINVAL;
     if (parse_quotes(f, 1, 2, &t.price, why, whylen) != 0) return FX_EINVAL;
     if (parse_volume(f->f[3]) != 0)
-        return bad(why, whylen, "volume \"%.*s\" is not a number >= 0", SHOW(f->f[3]));
+        return fx_fail(why, whylen, FX_EINVAL, "volume \"%.*s\" is not a number >= 0", SHOW(f->f[3]));
     if (default_symbol(sym, "HistData", t.symbol, why, whylen) != 0) return FX_EINVAL;
     *out = t;
     return FX_TICKFILE_TICK;
@@ -303,15 +296,15 @@ static int parse_dukascopy(
 {
     if (f->f[0].n >= 8 && strncasecmp(f->f[0].p, "gmt time", 8) == 0) return FX_TICKFILE_SKIP; /* the header */
     if (f->n != 5)
-        return bad(why, whylen,
+        return fx_fail(why, whylen, FX_EINVAL,
             "expected 5 fields (DD.MM.YYYY HH:MM:SS.mmm,ask,bid,askvolume,bidvolume), found %d", f->n);
     struct fx_tick t;
     if (parse_dukascopy_time(f->f[0], &t.time_us, why, whylen) != 0) return FX_EINVAL;
     if (parse_quotes(f, 2, 1, &t.price, why, whylen) != 0) return FX_EINVAL; /* ask comes first */
     for (int i = 3; i < 5; i++)
         if (parse_volume(f->f[i]) != 0)
-            return bad(why, whylen, "%s volume \"%.*s\" is not a number >= 0", i == 3 ? "ask" : "bid",
-                SHOW(f->f[i]));
+            return fx_fail(why, whylen, FX_EINVAL, "%s volume \"%.*s\" is not a number >= 0",
+                i == 3 ? "ask" : "bid", SHOW(f->f[i]));
     if (default_symbol(sym, "Dukascopy", t.symbol, why, whylen) != 0) return FX_EINVAL;
     *out = t;
     return FX_TICKFILE_TICK;
@@ -320,7 +313,8 @@ static int parse_dukascopy(
 static int parse_truefx(const struct fields *f, struct fx_tick *out, char *why, size_t whylen)
 {
     if (f->n != 4)
-        return bad(why, whylen, "expected 4 fields (EUR/USD,YYYYMMDD HH:MM:SS.mmm,bid,ask), found %d", f->n);
+        return fx_fail(why, whylen, FX_EINVAL,
+            "expected 4 fields (EUR/USD,YYYYMMDD HH:MM:SS.mmm,bid,ask), found %d", f->n);
     struct fx_tick t;
     if (symbol_from_span(f->f[0], t.symbol, why, whylen) != 0) return FX_EINVAL;
     if (parse_truefx_time(f->f[1], &t.time_us, why, whylen) != 0) return FX_EINVAL;
@@ -343,7 +337,7 @@ int fx_tickfile_parse_line(enum fx_tickfile_format fmt, const char *line, const 
     case FX_TICKFILE_TRUEFX: return parse_truefx(&f, out, why, whylen);
     case FX_TICKFILE_UNKNOWN: break;
     }
-    return bad(why, whylen, "unknown format");
+    return fx_fail(why, whylen, FX_EINVAL, "unknown format");
 }
 
 /* ---- formats by name and by content ------------------------------------- */

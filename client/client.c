@@ -3,9 +3,10 @@
  * on the handle's REQ socket, so one handle serves many threads at once, each
  * request matched to its own reply by nng.
  */
-#include "client/dial.h"
-#include "client/export.h"
 #include "fx/client.h"
+#include "client/dial.h"
+#include "client/err.h"
+#include "client/export.h"
 
 #include "base/errors.h"
 #include "fx/v1/rpc.pb-c.h"
@@ -13,7 +14,6 @@
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,22 +30,6 @@ struct fxc {
     uint64_t client; /* random, nonzero: with a request's id, its key (fx-core runs a write once) */
 };
 
-static int fail(fxc_err *err, int code, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(fxc_err *err, int code, const char *field, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
-        va_end(ap);
-        snprintf(err->field, sizeof err->field, "%s", field ? field : "");
-        err->code = code;
-    }
-    return code;
-}
-
 static int ok(fxc_err *err)
 {
     if (err) err->code = FXC_OK, err->message[0] = '\0', err->field[0] = '\0';
@@ -57,7 +41,7 @@ FXC_API int fxc_open(const char *url, fxc **out, fxc_err *err)
     if (url == NULL) url = getenv("FX_RPC_URL");
     if (url == NULL || *url == '\0') url = FXC_DEFAULT_URL;
     fxc *c = calloc(1, sizeof *c);
-    if (c == NULL) return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory");
+    if (c == NULL) return fxc_fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory");
     c->timeout_ms = DEFAULT_TIMEOUT_MS;
     /* Two handles (of any process, anywhere) must not share this number;
      * the time and the address stand in if the kernel has no entropy yet. */
@@ -67,7 +51,8 @@ FXC_API int fxc_open(const char *url, fxc **out, fxc_err *err)
     int rv = nng_req0_open(&c->sock);
     if (rv != 0) {
         free(c);
-        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "cannot open a request socket: %s", nng_strerror(rv));
+        return fxc_fail(
+            err, FXC_RESOURCE_EXHAUSTED, NULL, "cannot open a request socket: %s", nng_strerror(rv));
     }
     nng_socket_set_size(c->sock, NNG_OPT_RECVMAXSZ, 64u << 20);
     /* A core that vanishes without closing its connections (a lost node) is
@@ -129,11 +114,12 @@ static int call_waiting(fxc *c, Fx__V1__Request *req, Fx__V1__Response__ResultCa
     nng_aio *aio;
     nng_msg *msg = NULL;
     int rv = nng_aio_alloc(&aio, NULL, NULL);
-    if (rv != 0) return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "cannot allocate an aio: %s", nng_strerror(rv));
+    if (rv != 0)
+        return fxc_fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "cannot allocate an aio: %s", nng_strerror(rv));
     rv = nng_ctx_open(&ctx, c->sock);
     if (rv != 0) {
         nng_aio_free(aio);
-        return fail(err, FXC_UNAVAILABLE, NULL, "cannot open a request context: %s", nng_strerror(rv));
+        return fxc_fail(err, FXC_UNAVAILABLE, NULL, "cannot open a request context: %s", nng_strerror(rv));
     }
     nng_aio_set_timeout(aio, c->timeout_ms);
     if (slow) nng_ctx_set_ms(ctx, NNG_OPT_REQ_RESENDTIME, answer_ms);
@@ -162,24 +148,26 @@ static int call_waiting(fxc *c, Fx__V1__Request *req, Fx__V1__Response__ResultCa
     nng_ctx_close(ctx);
     nng_aio_free(aio);
     if (rv == NNG_ETIMEDOUT && answering && slow)
-        return fail(err, FXC_UNAVAILABLE, NULL,
-            "fx-core did not answer within %d s (the operation may still be running there)", answer_ms / 1000);
+        return fxc_fail(err, FXC_UNAVAILABLE, NULL,
+            "fx-core did not answer within %d s (the operation may still be running there)",
+            answer_ms / 1000);
     if (rv != 0)
-        return fail(err, FXC_UNAVAILABLE, NULL, "fx-core did not answer: %s",
+        return fxc_fail(err, FXC_UNAVAILABLE, NULL, "fx-core did not answer: %s",
             rv == NNG_ETIMEDOUT ? "timed out (is fx-core running? FX_RPC_URL)" : nng_strerror(rv));
 
     Fx__V1__Response *r = fx__v1__response__unpack(NULL, nng_msg_len(msg), nng_msg_body(msg));
     nng_msg_free(msg);
-    if (r == NULL) return fail(err, FXC_INTERNAL, NULL, "fx-core sent a response that is not fx.v1.Response");
+    if (r == NULL)
+        return fxc_fail(err, FXC_INTERNAL, NULL, "fx-core sent a response that is not fx.v1.Response");
     if (r->status != FX__V1__STATUS_CODE__OK) {
         int code = (int)r->status;
-        fail(err, code, r->field, "%s", r->message[0] ? r->message : fxc_status_name(code));
+        fxc_fail(err, code, r->field, "%s", r->message[0] ? r->message : fxc_status_name(code));
         fx__v1__response__free_unpacked(r, NULL);
         return code;
     }
     if (r->result_case != expect) {
         fx__v1__response__free_unpacked(r, NULL);
-        return fail(err, FXC_INTERNAL, NULL, "fx-core answered with another operation's result");
+        return fxc_fail(err, FXC_INTERNAL, NULL, "fx-core answered with another operation's result");
     }
     *resp = r;
     return ok(err);
@@ -194,7 +182,7 @@ static int call(fxc *c, Fx__V1__Request *req, Fx__V1__Response__ResultCase expec
 /* The symbol must be a string that fits; the core validates the rest. */
 static int check_symbol_arg(const char *symbol, fxc_err *err)
 {
-    if (symbol == NULL) return fail(err, FXC_INVALID_ARGUMENT, "symbol", "symbol is missing");
+    if (symbol == NULL) return fxc_fail(err, FXC_INVALID_ARGUMENT, "symbol", "symbol is missing");
     return FXC_OK;
 }
 
@@ -219,14 +207,14 @@ FXC_API int fxc_ticks_bulk(fxc *c, const fxc_tick *ticks, size_t n, uint64_t *cr
     fxc_err *err)
 {
     if (n > FXC_BULK_MAX)
-        return fail(err, FXC_RESOURCE_EXHAUSTED, "ticks", "a bulk request holds at most %d ticks (got %zu)",
-            FXC_BULK_MAX, n);
+        return fxc_fail(err, FXC_RESOURCE_EXHAUSTED, "ticks",
+            "a bulk request holds at most %d ticks (got %zu)", FXC_BULK_MAX, n);
     Fx__V1__Tick *pb = malloc((n ? n : 1) * sizeof *pb);
     Fx__V1__Tick **ptrs = malloc((n ? n : 1) * sizeof *ptrs);
     if (pb == NULL || ptrs == NULL) {
         free(pb);
         free(ptrs);
-        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu ticks", n);
+        return fxc_fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu ticks", n);
     }
     for (size_t i = 0; i < n; i++) fx_codec_tick_to_pb(&ticks[i], &pb[i]), ptrs[i] = &pb[i];
     Fx__V1__Request req = FX__V1__REQUEST__INIT;
@@ -254,7 +242,7 @@ static int take_ticks(Fx__V1__Response *r, const Fx__V1__GetTicksResponse *g, fx
     fxc_tick *out = malloc((count ? count : 1) * sizeof *out);
     if (out == NULL) {
         fx__v1__response__free_unpacked(r, NULL);
-        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu ticks", count);
+        return fxc_fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu ticks", count);
     }
     for (size_t i = 0; i < count; i++) fx_codec_tick_from_pb(g->ticks[i], &out[i]);
     fx__v1__response__free_unpacked(r, NULL);
@@ -315,7 +303,7 @@ FXC_API int fxc_last_seqs(fxc *c, const char *const *symbols, size_t nsymbols, f
     fxc_symbol_seq *out = malloc((count ? count : 1) * sizeof *out);
     if (out == NULL) {
         fx__v1__response__free_unpacked(r, NULL);
-        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu symbols", count);
+        return fxc_fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu symbols", count);
     }
     for (size_t i = 0; i < count; i++) fx_codec_symbol_seq_from_pb(r->get_last_seqs->seqs[i], &out[i]);
     fx__v1__response__free_unpacked(r, NULL);
@@ -405,7 +393,7 @@ FXC_API int fxc_candles_get(fxc *c, const fxc_candle_query *q, fxc_candle **cand
     fxc_candle *out = calloc(count ? count : 1, sizeof *out);
     if (out == NULL) {
         fx__v1__response__free_unpacked(r, NULL);
-        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu candles", count);
+        return fxc_fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu candles", count);
     }
     for (size_t i = 0; i < count; i++) fx_codec_candle_from_pb(r->get_candles->candles[i], &out[i]);
     fx__v1__response__free_unpacked(r, NULL);
@@ -449,7 +437,7 @@ FXC_API int fxc_maintenance(fxc *c, int dry_run, fxc_maintenance_report *out, fx
     fxc_maintenance_day *days = calloc(m->n_days ? m->n_days : 1, sizeof *days);
     if (days == NULL) {
         fx__v1__response__free_unpacked(r, NULL);
-        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu days", m->n_days);
+        return fxc_fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu days", m->n_days);
     }
     for (size_t i = 0; i < m->n_days; i++) {
         const Fx__V1__MaintenanceDay *d = m->days[i];
@@ -499,7 +487,7 @@ FXC_API int fxc_storage(fxc *c, fxc_storage_range **ranges, size_t *n, fxc_err *
     fxc_storage_range *out = calloc(count ? count : 1, sizeof *out);
     if (out == NULL) {
         fx__v1__response__free_unpacked(r, NULL);
-        return fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu storage ranges", count);
+        return fxc_fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu storage ranges", count);
     }
     for (size_t i = 0; i < count; i++) {
         const Fx__V1__StorageRange *g = r->storage->ranges[i];

@@ -4,11 +4,11 @@
 #include "base/nng_tls.h"
 #include "base/url_list.h"
 #include "base/worker.h"
+#include "client/err.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,19 +54,6 @@ void fxc_dialset_testing(fxc_resolve_fn resolve, int refresh_ms, int forget_ms)
     test_resolve = resolve;
     test_refresh_ms = refresh_ms;
     test_forget_ms = forget_ms;
-}
-
-__attribute__((format(printf, 3, 4))) static int dial_fail(fxc_err *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
-        va_end(ap);
-        err->code = code;
-        snprintf(err->field, sizeof err->field, "url");
-    }
-    return code;
 }
 
 static int64_t now_ms(void)
@@ -189,9 +176,9 @@ int fxc_dialset_open(struct fxc_dialset **out, nng_socket sock, const char *list
     struct fx_url_list urls;
     char why[160];
     if (fx_url_list_parse(list, &urls, why, sizeof why) != 0)
-        return dial_fail(err, FXC_INVALID_ARGUMENT, "%s \"%.64s\": %s", what, list, why);
+        return fxc_fail(err, FXC_INVALID_ARGUMENT, "url", "%s \"%.64s\": %s", what, list, why);
     struct fxc_dialset *d = calloc(1, sizeof *d);
-    if (d == NULL) return dial_fail(err, FXC_RESOURCE_EXHAUSTED, "out of memory");
+    if (d == NULL) return fxc_fail(err, FXC_RESOURCE_EXHAUSTED, "url", "out of memory");
     d->sock = sock;
     d->resolve = test_resolve ? test_resolve : resolve_dns;
     d->refresh_ms = test_refresh_ms > 0 ? test_refresh_ms : FXC_DNS_REFRESH_MS;
@@ -205,11 +192,11 @@ int fxc_dialset_open(struct fxc_dialset **out, nng_socket sock, const char *list
             char why[512];
             int trc;
             if (parse_name(urls.url[i], n) != 0)
-                rc = dial_fail(err, FXC_INVALID_ARGUMENT, "%s: %s: expected %sNAME:PORT", what, urls.url[i],
-                    tls ? DNS_TLS_SCHEME : DNS_SCHEME);
+                rc = fxc_fail(err, FXC_INVALID_ARGUMENT, "url", "%s: %s: expected %sNAME:PORT", what,
+                    urls.url[i], tls ? DNS_TLS_SCHEME : DNS_SCHEME);
             else if (tls && (trc = fx_tls_config_new(&n->tls, 0, n->host, why, sizeof why)) != 0)
-                rc = dial_fail(err, trc == FX_ECONFIG ? FXC_INVALID_ARGUMENT : FXC_UNAVAILABLE, "%s %s: %s", what,
-                    urls.url[i], why);
+                rc = fxc_fail(err, trc == FX_ECONFIG ? FXC_INVALID_ARGUMENT : FXC_UNAVAILABLE, "url",
+                    "%s %s: %s", what, urls.url[i], why);
             else
                 d->nnames++;
             continue;
@@ -217,14 +204,15 @@ int fxc_dialset_open(struct fxc_dialset **out, nng_socket sock, const char *list
         char why[512];
         int rv = 0, trc = fx_tls_dial(sock, urls.url[i], NULL, NULL, NNG_FLAG_NONBLOCK, why, sizeof why, &rv);
         if (trc != 0)
-            rc = dial_fail(err,
-                trc == FX_ECONFIG || rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP ? FXC_INVALID_ARGUMENT : FXC_UNAVAILABLE,
-                "%s: %s", what, why);
+            rc = fxc_fail(err,
+                trc == FX_ECONFIG || rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP ? FXC_INVALID_ARGUMENT
+                                                                               : FXC_UNAVAILABLE,
+                "url", "%s: %s", what, why);
     }
     if (rc == FXC_OK && d->nnames > 0) {
         refresh(d); /* the first answers now: requests can go out at once */
         if (fx_thread_start(&d->thread, lookups_main, d) != 0)
-            rc = dial_fail(err, FXC_RESOURCE_EXHAUSTED, "%s: no thread for the DNS lookups", what);
+            rc = fxc_fail(err, FXC_RESOURCE_EXHAUSTED, "url", "%s: no thread for the DNS lookups", what);
     }
     if (rc != FXC_OK) {
         fxc_dialset_close(d);

@@ -5,6 +5,7 @@
  * exactly (nng matches prefixes).
  */
 #include "client/dial.h"
+#include "client/err.h"
 #include "client/export.h"
 #include "fx/client.h"
 
@@ -15,7 +16,6 @@
 
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/sub.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,21 +30,6 @@ struct fxc_feed {
     Fx__V1__LiveEvent *batch;
     size_t next;
 };
-
-static int feed_fail(fxc_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int feed_fail(fxc_err *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
-        va_end(ap);
-        err->field[0] = '\0';
-        err->code = code;
-    }
-    return code;
-}
 
 /* On nng's thread: only counts. */
 static void on_connection(nng_pipe pipe, nng_pipe_ev ev, void *arg)
@@ -64,11 +49,11 @@ FXC_API int fxc_feed_open(const char *url, fxc_feed **out, fxc_err *err)
     if (url == NULL) url = getenv("FX_FEED_URL");
     if (url == NULL || *url == '\0') url = FXC_DEFAULT_FEED_URL;
     fxc_feed *f = calloc(1, sizeof *f);
-    if (f == NULL) return feed_fail(err, FXC_RESOURCE_EXHAUSTED, "out of memory");
+    if (f == NULL) return fxc_fail(err, FXC_RESOURCE_EXHAUSTED, "", "out of memory");
     int rv = nng_sub0_open(&f->sock);
     if (rv != 0) {
         free(f);
-        return feed_fail(err, FXC_RESOURCE_EXHAUSTED, "cannot open the feed socket: %s", nng_strerror(rv));
+        return fxc_fail(err, FXC_RESOURCE_EXHAUSTED, "", "cannot open the feed socket: %s", nng_strerror(rv));
     }
     /* room for a burst (a bulk load publishes thousands of events at once);
      * beyond it the oldest are dropped, never the publisher slowed */
@@ -107,7 +92,7 @@ static int topic_of(const char *prefix, const char *symbol, char *topic, size_t 
     }
     char sym[FX_SYMBOL_MAX + 1];
     if (fx_symbol_normalise(symbol, sym) != 0)
-        return feed_fail(err, FXC_INVALID_ARGUMENT, "symbol must be %s", FX_SYMBOL_RULE);
+        return fxc_fail(err, FXC_INVALID_ARGUMENT, "", "symbol must be %s", FX_SYMBOL_RULE);
     *len = (size_t)snprintf(topic + n, cap - (size_t)n, "%s", sym) + (size_t)n + 1; /* with the NUL: exactly */
     return FXC_OK;
 }
@@ -119,8 +104,8 @@ static int set_topic(fxc_feed *f, const char *option, const char *prefix, const 
     int rc = topic_of(prefix, symbol, topic, sizeof topic, &len, err);
     if (rc != FXC_OK) return rc;
     int rv = nng_socket_set(f->sock, option, topic, len);
-    if (rv == NNG_ENOENT) return feed_fail(err, FXC_NOT_FOUND, "not subscribed to %s", topic);
-    if (rv != 0) return feed_fail(err, FXC_INTERNAL, "subscription: %s", nng_strerror(rv));
+    if (rv == NNG_ENOENT) return fxc_fail(err, FXC_NOT_FOUND, "", "not subscribed to %s", topic);
+    if (rv != 0) return fxc_fail(err, FXC_INTERNAL, "", "subscription: %s", nng_strerror(rv));
     return FXC_OK;
 }
 
@@ -128,7 +113,7 @@ static int set_candles(fxc_feed *f, const char *option, const char *resolution, 
 {
     const struct fx_resolution *r = fx_resolution_find(resolution);
     if (r == NULL || r->stream == NULL)
-        return feed_fail(err, FXC_INVALID_ARGUMENT, "resolution must be %s (or its query name, e.g. 1m)",
+        return fxc_fail(err, FXC_INVALID_ARGUMENT, "", "resolution must be %s (or its query name, e.g. 1m)",
             fx_resolution_stream_names());
     char prefix[64];
     snprintf(prefix, sizeof prefix, "candle.%s.", r->stream);
@@ -208,8 +193,8 @@ FXC_API int fxc_feed_next(fxc_feed *f, int timeout_ms, fxc_event *event, fxc_err
         nng_msg *msg;
         int rv = nng_recvmsg(f->sock, &msg, timeout_ms == 0 ? NNG_FLAG_NONBLOCK : 0);
         if (rv == NNG_ETIMEDOUT || rv == NNG_EAGAIN)
-            return feed_fail(err, FXC_DEADLINE_EXCEEDED, "no event within %d ms", timeout_ms);
-        if (rv != 0) return feed_fail(err, FXC_UNAVAILABLE, "feed: %s", nng_strerror(rv));
+            return fxc_fail(err, FXC_DEADLINE_EXCEEDED, "", "no event within %d ms", timeout_ms);
+        if (rv != 0) return fxc_fail(err, FXC_UNAVAILABLE, "", "feed: %s", nng_strerror(rv));
         const char *body = nng_msg_body(msg);
         size_t len = nng_msg_len(msg), tlen = strnlen(body, len);
         Fx__V1__LiveEvent *ev = tlen < len
@@ -232,7 +217,7 @@ FXC_API int fxc_feed_fd(fxc_feed *f, int *fd, fxc_err *err)
 {
     int v;
     int rv = nng_socket_get_int(f->sock, NNG_OPT_RECVFD, &v);
-    if (rv != 0) return feed_fail(err, FXC_INTERNAL, "feed descriptor: %s", nng_strerror(rv));
+    if (rv != 0) return fxc_fail(err, FXC_INTERNAL, "", "feed descriptor: %s", nng_strerror(rv));
     *fd = v;
     return FXC_OK;
 }

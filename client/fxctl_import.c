@@ -15,9 +15,9 @@
 
 #include "base/errors.h"
 #include "base/symbol.h"
+#include "client/err.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -43,18 +43,6 @@ struct importer {
     struct fxctl_import_stats *st;
     fxc_err err;
 };
-
-__attribute__((format(printf, 4, 5))) static void err_set(
-    fxc_err *err, int code, const char *field, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL) return;
-    err->code = code;
-    snprintf(err->field, sizeof err->field, "%s", field);
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- one line ----------------------------------------------------------- */
 
@@ -111,7 +99,7 @@ static void erase_progress(struct importer *imp)
 static void err_at_line(struct importer *imp, uint64_t line)
 {
     fxc_err e = imp->err;
-    err_set(&imp->err, e.code, e.field, "%s:%llu: %s", imp->name, (unsigned long long)line, e.message);
+    fxc_fail(&imp->err, e.code, e.field, "%s:%llu: %s", imp->name, (unsigned long long)line, e.message);
 }
 
 /* When the core rejects a batch it names the tick's index in err.field
@@ -133,7 +121,7 @@ static int send_batch(struct importer *imp)
     int rc = fxc_ticks_bulk(imp->c, imp->ticks, imp->n, &created, &duplicates, &imp->err);
     if (rc != FXC_OK) {
         imp->err.code = rc;
-        if (imp->err.message[0] == '\0') err_set(&imp->err, rc, "", "bulk insert failed");
+        if (imp->err.message[0] == '\0') fxc_fail(&imp->err, rc, "", "bulk insert failed");
         locate_core_error(imp);
         return FX_EREMOTE;
     }
@@ -162,12 +150,12 @@ static int read_line(struct importer *imp, char *buf, size_t size, int *got)
     *got = 0;
     if (fgets(buf, (int)size, imp->in) == NULL) {
         if (!ferror(imp->in)) return 0;
-        err_set(&imp->err, 0, "", "%s: read error: %s", imp->name, strerror(errno));
+        fxc_fail(&imp->err, 0, "", "%s: read error: %s", imp->name, strerror(errno));
         return FX_EIO;
     }
     imp->st->lines++;
     if (strchr(buf, '\n') == NULL && strlen(buf) == size - 1 && !at_line_end(imp->in)) {
-        err_set(&imp->err, FXC_INVALID_ARGUMENT, "line", "%s:%llu: line longer than %d bytes", imp->name,
+        fxc_fail(&imp->err, FXC_INVALID_ARGUMENT, "line", "%s:%llu: line longer than %d bytes", imp->name,
             (unsigned long long)imp->st->lines, FX_TICKFILE_LINE_MAX);
         return FX_EINVAL;
     }
@@ -181,8 +169,8 @@ static int check_symbol_option(struct importer *imp, const char *symbol)
 {
     if (symbol == NULL || symbol[0] == '\0') return 0;
     if (fx_symbol_normalise(symbol, imp->symbol) == 0) return 0;
-    err_set(&imp->err, FXC_INVALID_ARGUMENT, "--symbol",
-        "--symbol: '%.*s' is not " FX_SYMBOL_RULE, QUOTE_MAX, symbol);
+    fxc_fail(&imp->err, FXC_INVALID_ARGUMENT, "--symbol", "--symbol: '%.*s' is not " FX_SYMBOL_RULE,
+        QUOTE_MAX, symbol);
     return FX_ECONFIG;
 }
 
@@ -196,12 +184,12 @@ static int check_symbol_fits(struct importer *imp)
         snprintf(how, sizeof how, " (%s from line %llu)", imp->guessed_plain ? "assumed" : "detected",
             (unsigned long long)imp->detected_at);
     if (fx_tickfile_needs_symbol(imp->fmt) && imp->symbol[0] == '\0') {
-        err_set(&imp->err, FXC_INVALID_ARGUMENT, "--symbol",
+        fxc_fail(&imp->err, FXC_INVALID_ARGUMENT, "--symbol",
             "%s: %s lines%s carry no symbol: give --symbol SYM", imp->name, name, how);
         return FX_ECONFIG;
     }
     if (!fx_tickfile_needs_symbol(imp->fmt) && imp->symbol[0] != '\0') {
-        err_set(&imp->err, FXC_INVALID_ARGUMENT, "--symbol",
+        fxc_fail(&imp->err, FXC_INVALID_ARGUMENT, "--symbol",
             "%s: --symbol does not apply: %s lines%s name their symbol", imp->name, name, how);
         return FX_ECONFIG;
     }
@@ -240,10 +228,11 @@ static int take_tick(struct importer *imp, const char *line)
     if (r == FX_TICKFILE_SKIP) return 0;
     if (r != FX_TICKFILE_TICK) {
         if (imp->guessed_plain && imp->st->lines == imp->detected_at)
-            err_set(&imp->err, FXC_INVALID_ARGUMENT, "line",
-                "no format fits this line (as plain: %s); give --format plain|histdata|dukascopy|truefx", why);
+            fxc_fail(&imp->err, FXC_INVALID_ARGUMENT, "line",
+                "no format fits this line (as plain: %s); give --format plain|histdata|dukascopy|truefx",
+                why);
         else
-            err_set(&imp->err, FXC_INVALID_ARGUMENT, "line", "%s", why);
+            fxc_fail(&imp->err, FXC_INVALID_ARGUMENT, "line", "%s", why);
         err_at_line(imp, imp->st->lines);
         return FX_EINVAL;
     }
@@ -282,7 +271,7 @@ static int importer_open(struct importer *imp, const char *path)
     imp->ticks = malloc(imp->cap * sizeof *imp->ticks);
     imp->line_of = malloc(imp->cap * sizeof *imp->line_of);
     if (imp->ticks == NULL || imp->line_of == NULL) {
-        err_set(&imp->err, 0, "", "out of memory for a batch of %zu ticks", imp->cap);
+        fxc_fail(&imp->err, 0, "", "out of memory for a batch of %zu ticks", imp->cap);
         return FX_EIO;
     }
     if (strcmp(path, "-") == 0) {
@@ -293,7 +282,7 @@ static int importer_open(struct importer *imp, const char *path)
     imp->name = path;
     imp->in = fopen(path, "r");
     if (imp->in == NULL) {
-        err_set(&imp->err, 0, "", "cannot open %s: %s", path, strerror(errno));
+        fxc_fail(&imp->err, 0, "", "cannot open %s: %s", path, strerror(errno));
         return FX_EIO;
     }
     return 0;
