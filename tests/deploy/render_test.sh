@@ -49,6 +49,13 @@ for want in 'value: tls+tcp://0.0.0.0:5555' 'value: tls+tcp://0.0.0.0:5556' 'val
         status=1
     fi
 done
+# and its bridges require API keys, read from the Secret fx-bridge-api-keys.
+for want in 'value: /etc/fx-bridge-keys/keys' 'secretName: fx-bridge-api-keys'; do
+    if ! grep -qF -- "$want" <<<"$prod"; then
+        echo "FAIL production overlay: no \"$want\" (fx-bridge's BRIDGE_API_KEYS_FILE from a Secret)"
+        status=1
+    fi
+done
 if grep -q 'value: tcp://0.0.0.0:555' <<<"$prod"; then
     echo "FAIL production overlay: a core still listens on plain tcp://"
     status=1
