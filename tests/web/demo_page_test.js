@@ -12,6 +12,8 @@
 //   DEMO_SCREENSHOT  PNG path when no argument is given (default ./demo_page.png)
 //   DEMO_TIMEOUT_MS  how long the page may take to show ticks and candles (default 30000)
 //   DEMO_PATH        page path (default /ws-test; /demo is the alias)
+//   DEMO_API_KEY     an API key of the bridge (BRIDGE_API_KEYS_FILE), given to
+//                    the page as #key=... (default none: an open bridge)
 //   CHROMIUM         browser binary (default /usr/bin/chromium, Debian's package chromium)
 // Exit status: 0 passed, 1 failed (the reason is printed), 2 bad usage.
 'use strict';
@@ -30,6 +32,7 @@ const symbol = (process.env.DEMO_SYMBOL || 'EURUSD').toUpperCase();
 const screenshot = path.resolve(process.argv[2] || process.env.DEMO_SCREENSHOT || 'demo_page.png');
 const timeoutMs = Number(process.env.DEMO_TIMEOUT_MS || 30000);
 const pagePath = process.env.DEMO_PATH || '/ws-test';
+const apiKey = process.env.DEMO_API_KEY || '';
 const launchChromium = chromiumLauncher(fail);
 
 async function main() {
@@ -41,8 +44,9 @@ async function main() {
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     watchPage(page, (problem) => watching && problems.push(problem));
 
-    const url = `${bridgeUrl}${pagePath}?symbol=${encodeURIComponent(symbol)}`;
-    console.log(`${NAME}: opening ${url}`);
+    const url = `${bridgeUrl}${pagePath}?symbol=${encodeURIComponent(symbol)}`
+      + (apiKey ? `#key=${encodeURIComponent(apiKey)}` : '');
+    console.log(`${NAME}: opening ${url.replace(/#key=.*/, '#key=(the read key)')}`);
     const deadline = Date.now() + timeoutMs;
     const resp = await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
     if (!resp || resp.status() !== 200)

@@ -153,6 +153,11 @@ export BRIDGE_STATIC_DIR=$root/web/node_modules
 export REDIS_STREAM=$stream
 export REDIS_DEAD_LETTER_STREAM=$stream:dead
 export LOG_LEVEL=${LOG_LEVEL:-info}
+# With API keys, as in production: the page must send its key (from the URL
+# fragment) on its fetches and WebSockets, or it shows nothing.
+read_key=demo$RANDOM$RANDOM$RANDOM$RANDOM
+printf 'demo-reader:read:%s\n' "$(printf %s "$read_key" | sha256sum | cut -d' ' -f1)" >"$logs/api-keys"
+export BRIDGE_API_KEYS_FILE=$logs/api-keys
 
 say "symbol $symbol, stream $stream, rpc $FX_RPC_URL, feed $FX_FEED_URL, bridge port $BRIDGE_PORT"
 start fx-core
@@ -169,6 +174,8 @@ for ((i = 0; ; i++)); do
     sleep 0.5
 done
 say "fx-bridge is healthy at $url"
+status=$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$url/ws/stats" || true)
+[[ $status == 401 ]] || die "GET /ws/stats without a key answered $status, not 401: are the API keys on?"
 
 # --duration: stops by itself should this script be killed without its trap.
 start fx-tickgen --redis-url "$REDIS_URL" --stream "$stream" --symbols "$symbol" \
@@ -187,7 +194,7 @@ run_browser_test() {
 }
 
 rc=0
-DEMO_SYMBOL=$symbol run_browser_test "$root/tests/web/demo_page_test.js" "$shot" || rc=$?
+DEMO_SYMBOL=$symbol DEMO_API_KEY=$read_key run_browser_test "$root/tests/web/demo_page_test.js" "$shot" || rc=$?
 # The docs pages need no ticks: the same fx-bridge, whatever the demo showed.
 docs_rc=0
 DOCS_TIMEOUT_MS=${DOCS_TIMEOUT_MS:-${DEMO_TIMEOUT_MS:-30000}} \
