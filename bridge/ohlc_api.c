@@ -27,12 +27,26 @@ static void reply_candles(struct fx_http_response *res, const fxc_candle *c, siz
     fx_reply_json(res, 200, fx_jbuf_take(&b, NULL));
 }
 
-/* Reads symbol, start and end, runs the query with the rest of `q` set. */
+/* fill: none (default) or prev. */
+static int fill_param(const struct fx_http_request *req, int *out, struct fx_http_response *res)
+{
+    const char *v = fx_http_query(req, "fill");
+    *out = FXC_FILL_NONE;
+    if (v == NULL || strcmp(v, "none") == 0) return 0;
+    if (strcmp(v, "prev") == 0) {
+        *out = FXC_FILL_PREV;
+        return 0;
+    }
+    fx_reply_error(res, 422, "fill: expected none or prev, got \"%.16s\"", v);
+    return -1;
+}
+
+/* Reads symbol, start, end and fill, runs the query with the rest of `q` set. */
 static void run(struct fx_http_request *req, struct fx_http_response *res, fxc_candle_query *q)
 {
     char symbol[FXC_SYMBOL_MAX + 1];
     if (fx_param_symbol(req, symbol, res) || fx_param_time(req, "start", 1, &q->start_us, NULL, res)
-        || fx_param_time(req, "end", 1, &q->end_us, NULL, res))
+        || fx_param_time(req, "end", 1, &q->end_us, NULL, res) || fill_param(req, &q->fill, res))
         return;
     q->symbol = symbol;
     q->limit = FXC_CANDLES_MAX;

@@ -384,6 +384,7 @@ FXC_API int fxc_candles_get(fxc *c, const fxc_candle_query *q, fxc_candle **cand
     op.time_zone = (char *)(q->time_zone ? q->time_zone : "");
     op.day_start_minute = q->day_start_minute;
     op.limit = q->limit;
+    op.fill = (Fx__V1__CandleFill)q->fill;
     req.op_case = FX__V1__REQUEST__OP_GET_CANDLES;
     req.get_candles = &op;
     Fx__V1__Response *r;

@@ -51,6 +51,7 @@ enum opt_flag {
     OPT_CANDLES = 1 << 6, /* --candles RES */
     OPT_FORMAT = 1 << 7, /* --format --symbol */
     OPT_DRY_RUN = 1 << 8,
+    OPT_FILL = 1 << 9, /* --fill none|prev */
 };
 
 struct cli;
@@ -72,7 +73,7 @@ struct cli {
     const struct command *cmd; /* NULL while parsing the global options */
     const char *group; /* "tick" when only the group is known, for hints */
     const char *url, *timeout;
-    const char *start, *end, *limit, *offset, *batch, *tz, *day_start, *candles, *format, *symbol;
+    const char *start, *end, *limit, *offset, *batch, *tz, *day_start, *candles, *format, *symbol, *fill;
     int json, help, dry_run;
     char **pos; /* positional arguments */
     int npos;
@@ -440,7 +441,7 @@ static int run_ticks_list(const struct cli *cli)
     return EXIT_OK;
 }
 
-/* SYMBOL RES, --start, --end, --tz, --day-start and --limit; the core checks
+/* SYMBOL RES, --start, --end, --tz, --day-start, --limit and --fill; the core checks
  * the symbol, the resolution and the zone. */
 static int candle_query_from_cli(const struct cli *cli, fxc_candle_query *q)
 {
@@ -451,6 +452,12 @@ static int candle_query_from_cli(const struct cli *cli, fxc_candle_query *q)
         rc = parse_day_start_arg(cli, cli->day_start, &q->day_start_minute);
     if (rc == 0 && cli->limit != NULL)
         rc = parse_uint_arg(cli, "--limit", cli->limit, 1, FXC_CANDLES_MAX, &limit);
+    if (rc == 0 && cli->fill != NULL) {
+        if (strcmp(cli->fill, "prev") == 0)
+            q->fill = FXC_FILL_PREV;
+        else if (strcmp(cli->fill, "none") != 0)
+            rc = usage_error(cli, "--fill: '%s' is not none or prev", cli->fill);
+    }
     q->symbol = cli->pos[0];
     q->resolution = cli->pos[1];
     q->time_zone = cli->tz;
@@ -910,7 +917,8 @@ static const struct command commands[] = {
         "delete command.\n",
         1, OPT_RANGE | OPT_LIMIT | OPT_OFFSET | OPT_JSON, run_ticks_list },
     { "candles", NULL,
-        "SYMBOL RES --start TIME --end TIME [--tz ZONE] [--day-start HH:MM] [--limit N] [--json]",
+        "SYMBOL RES --start TIME --end TIME [--tz ZONE] [--day-start HH:MM] [--limit N] [--fill none|prev] "
+        "[--json]",
         "OHLC candles of SYMBOL whose bucket start lies in [start, end), by time.",
         "  --start TIME   first bucket start (inclusive)\n"
         "  --end TIME     end of the bucket starts (exclusive)\n"
@@ -920,15 +928,18 @@ static const struct command commands[] = {
         "                 local time at which days and weeks start, 00:00-23:59\n"
         "                 (default 00:00)\n"
         "  --limit N      at most N candles, 1-100000 (default 10000)\n"
+        "  --fill prev    every bucket of the range: one without ticks carries the\n"
+        "                 previous close as open, high, low and close, 0 ticks\n"
+        "                 (default none: buckets with ticks only)\n"
         "  --json         a JSON array of {\"bucket\",\"symbol\",\"open\",\"high\",\"low\",\n"
         "                 \"close\",\"tick_count\",\"complete\"} instead of a table\n",
         "Buckets follow the local clock of --tz, DST-aware: days and weeks start at\n"
         "--day-start local time (a day lasts 23 or 25 hours when the clocks change),\n"
         "weeks start on Sunday, and shorter buckets are counted from --day-start too\n"
         "(with --day-start 17:30, hours start at half past). Buckets without ticks are\n"
-        "not listed. BUCKET is a bucket's start, printed in UTC; a candle whose bucket\n"
+        "not listed unless --fill prev. BUCKET is a bucket's start, printed in UTC; a candle whose bucket\n"
         "is not over yet is marked 'open' (\"complete\": false in JSON).\n",
-        2, OPT_RANGE | OPT_LIMIT | OPT_JSON | OPT_ZONE, run_candles },
+        2, OPT_RANGE | OPT_LIMIT | OPT_JSON | OPT_ZONE | OPT_FILL, run_candles },
     { "import", NULL, "FILE [--format auto|plain|histdata|dukascopy|truefx] [--symbol SYM] [--batch N]",
         "Bulk-load ticks from a CSV or vendor tick file ('-' = stdin).",
         "  --format NAME  auto (default: told from the first non-blank line), plain,\n"
@@ -958,8 +969,7 @@ static const struct command commands[] = {
         "tick is printed once it is committed, from any source (REST, fxctl, bulk\n"
         "loads, the Redis stream). Runs until interrupted (Ctrl-C).\n",
         1, OPT_JSON | OPT_CANDLES, run_tail },
-    { "maintenance", NULL, "[--dry-run] [--json]",
-        "Run retention and compaction now; print what was done.",
+    { "maintenance", NULL, "[--dry-run] [--json]", "Run retention and compaction now; print what was done.",
         "  --dry-run      report what a pass would do now; change nothing\n"
         "  --json         one JSON object {\"dry_run\",\"days\":[{\"day\",\"action\",\"ticks\",\n"
         "                 \"bytes_before\",\"bytes_after\",\"seconds\"}],\"days_dropped\",...,\n"
@@ -1066,6 +1076,7 @@ static const struct option long_options[] = {
     { "format", required_argument, NULL, 'f' },
     { "symbol", required_argument, NULL, 'y' },
     { "dry-run", no_argument, NULL, 'n' },
+    { "fill", required_argument, NULL, 'F' },
     { NULL, 0, NULL, 0 },
 };
 
@@ -1084,6 +1095,7 @@ static unsigned option_flag(int c)
     case 'f':
     case 'y': return OPT_FORMAT;
     case 'n': return OPT_DRY_RUN;
+    case 'F': return OPT_FILL;
     default: return 0; /* --url, --timeout, --help: everywhere */
     }
 }
@@ -1106,6 +1118,7 @@ static void set_option(struct cli *cli, int c, const char *value)
     case 'f': cli->format = value; break;
     case 'y': cli->symbol = value; break;
     case 'n': cli->dry_run = 1; break;
+    case 'F': cli->fill = value; break;
     }
 }
 

@@ -2,8 +2,10 @@
 
 #include "base/calendar.h"
 #include "base/errors.h"
-#include "server/candles.h"
 #include "base/log.h"
+#include "fx/limits.h"
+#include "server/candle_fill.h"
+#include "server/candles.h"
 #include "server/pg_codec.h"
 #include "server/pg_copy.h"
 
@@ -14,6 +16,8 @@
 #include <strings.h>
 
 static const char *const rollup_tables[FX_ROLLUPS] = { "candles_1m", "candles_1h", "candles_1d" };
+
+const char *fx_rollup_table(enum fx_rollup rollup) { return rollup_tables[rollup]; }
 
 /* One rollup row, or the sum of a range of them (a custom day is 24 hourly
  * rows, its version the highest of theirs): read back after a commit and
@@ -350,7 +354,9 @@ int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct 
     fx_pg_put_time(start, q->start_us);
     fx_pg_put_time(end, q->end_us);
     snprintf(width, sizeof width, "%lld microseconds", (long long)width_us);
-    snprintf(limit, sizeof limit, "%u", q->limit);
+    /* with gaps filled, the limit counts buckets of the range: every real one is read */
+    uint32_t real_limit = q->fill_prev ? FX_CANDLES_MAX : q->limit;
+    snprintf(limit, sizeof limit, "%u", real_limit);
     snprintf(ds, sizeof ds, "%d", q->day_start_minute);
     const char *values[7] = { q->symbol, tz, start, end, width, limit, ds };
     int lengths[7] = { 0, 0, 8, 8, 0, 0, 0 };
@@ -374,7 +380,8 @@ int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct 
         out[i].version = (uint64_t)fx_pg_get_i64(PQgetvalue(res, r, 7));
     }
     PQclear(res);
-    if (by_boundaries) count = fold_rows(out, count, q->limit);
+    if (by_boundaries) count = fold_rows(out, count, real_limit);
+    if (q->fill_prev) return fx_candles_fill_prev(db, q, tz, out, count, arena, rows, n, err, errlen);
     *rows = out;
     *n = count;
     return 0;

@@ -42,6 +42,7 @@ struct fx_candle_query {
     char time_zone[64]; /* IANA name; "" or "UTC" for UTC */
     int day_start_minute; /* 0..1439, in time_zone */
     uint32_t limit;
+    int fill_prev; /* every bucket of the range, empty ones carrying the previous close */
 };
 
 /* Checks `name` against PostgreSQL's time zone database; writes its
@@ -49,6 +50,9 @@ struct fx_candle_query {
  * unknown. Results are cached per process. */
 int fx_time_zone_lookup(struct fx_db *db, const char *name, char canonical[64], int *whole_hours, char *err,
     size_t errlen);
+
+/* The table of a rollup level: "candles_1m", "candles_1h", "candles_1d". */
+const char *fx_rollup_table(enum fx_rollup rollup);
 
 /* Runs the query; *candles comes from `arena` (it goes with it), *n is its
  * length. */

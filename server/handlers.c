@@ -431,6 +431,13 @@ static int check_candle_query(struct reply *r, const Fx__V1__GetCandlesRequest *
             "tz: unknown time zone (expected an IANA name such as America/New_York)");
         return -1;
     }
+    if (q->fill != FX__V1__CANDLE_FILL__CANDLE_FILL_NONE
+        && q->fill != FX__V1__CANDLE_FILL__CANDLE_FILL_PREV) {
+        set_status(r, FX__V1__STATUS_CODE__INVALID_ARGUMENT, "fill", "fill must be none or prev (got %d)",
+            (int)q->fill);
+        return -1;
+    }
+    out->fill_prev = q->fill == FX__V1__CANDLE_FILL__CANDLE_FILL_PREV;
     snprintf(out->time_zone, sizeof out->time_zone, "%s", q->time_zone);
     out->day_start_minute = q->day_start_minute;
     out->start_us = q->start_us;

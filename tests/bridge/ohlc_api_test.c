@@ -122,6 +122,35 @@ Test(rest_ohlc, generic_resolution_time_zone_and_day_start)
     json_decref(j);
 }
 
+Test(rest_ohlc, fill_prev_answers_every_bucket_of_the_range)
+{
+    seed();
+    char path[256];
+    /* ticks every 10 minutes: minutes :01..:09 are empty */
+    snprintf(path, sizeof path,
+        "/ohlc/minute?symbol=%s&start=2025-12-05T17:00:00Z&end=2025-12-05T18:00:00Z&fill=prev", sym);
+    json_t *j = get_json(path, 200);
+    cr_assert_eq(json_array_size(j), 60);
+    json_t *c0 = json_array_get(j, 0), *c1 = json_array_get(j, 1);
+    cr_assert_str_eq(json_string_value(json_object_get(c1, "bucket")), "2025-12-05T17:01:00Z");
+    cr_assert_eq(json_integer_value(json_object_get(c1, "tick_count")), 0);
+    cr_assert(json_equal(json_object_get(c1, "open"), json_object_get(c0, "close")));
+    cr_assert(json_equal(json_object_get(c1, "high"), json_object_get(c0, "close")));
+    cr_assert(json_is_true(json_object_get(c1, "complete")));
+    json_decref(j);
+    snprintf(path, sizeof path,
+        "/ohlc?symbol=%s&resolution=5m&start=2025-12-05T17:00:00Z&end=2025-12-05T18:00:00Z&fill=none", sym);
+    j = get_json(path, 200);
+    cr_assert_eq(json_array_size(j), 6, "fill=none is the default: buckets with ticks");
+    json_decref(j);
+    const char *bad[] = { "previous", "PREV", "", "prev%00" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(path, sizeof path,
+            "/ohlc/hour?symbol=%s&start=2025-12-05T00:00:00Z&end=2025-12-06T00:00:00Z&fill=%s", sym, bad[i]);
+        get_error(path, 422, "fill");
+    }
+}
+
 Test(rest_ohlc, bad_parameters_are_clear_4xx)
 {
     seed();

@@ -1,6 +1,7 @@
 /*
- * fxctl's data lifecycle commands (client/fxctl.c: maintenance, storage), the
- * fxctl binary run as a user would, its output read back:
+ * fxctl's data lifecycle commands (client/fxctl.c: maintenance, storage) and
+ * its candles --fill, the fxctl binary run as a user would, its output read
+ * back:
  *   - against a fake core (an nng REP socket in this process answering
  *     fixed reports): the per-day lines, the summary, the storage table and
  *     its totals, and both JSON shapes, exactly;
@@ -394,5 +395,45 @@ Test(fxctl_lifecycle, usage_errors_exit_2)
     fxctl(core_url, "maintenance --help", &r);
     cr_assert_eq(r.status, 0, "%s", r.out);
     cr_assert(strstr(r.out, "--dry-run") != NULL && strstr(r.out, "RETENTION_DAYS") != NULL, "%s", r.out);
+    free(r.out);
+}
+
+TestSuite(fxctl_candles, .init = core_start, .fini = fx_fixture_stop, .timeout = 120);
+
+Test(fxctl_candles, fill_prev_lists_every_bucket)
+{
+    char sym[FXC_SYMBOL_MAX + 1], args[256];
+    fx_test_symbol(sym, "FXFL");
+    struct run r = { 0 };
+    snprintf(args, sizeof args, "tick add %s 2025-12-05T10:00:10Z 1.25", sym);
+    fxctl(core_url, args, &r);
+    cr_assert_eq(r.status, 0, "%s", r.out);
+    snprintf(args, sizeof args, "tick add %s 2025-12-05T10:03:20Z 1.5", sym);
+    fxctl(core_url, args, &r);
+    cr_assert_eq(r.status, 0, "%s", r.out);
+    snprintf(args, sizeof args,
+        "candles %s 1m --start 2025-12-05T09:58:00Z --end 2025-12-05T10:05:00Z --fill prev --json", sym);
+    fxctl(core_url, args, &r);
+    cr_assert_eq(r.status, 0, "%s", r.out);
+    json_error_t e;
+    json_t *j = json_loads(r.out, 0, &e);
+    cr_assert_not_null(j, "not JSON (%s): %s", e.text, r.out);
+    cr_assert_eq(json_array_size(j), 5, "10:00 to 10:04 (nothing to carry before the first tick): %s", r.out);
+    const long counts[] = { 1, 0, 0, 1, 0 };
+    const double closes[] = { 1.25, 1.25, 1.25, 1.5, 1.5 };
+    for (size_t i = 0; i < 5; i++) {
+        json_t *c = json_array_get(j, i);
+        cr_assert_eq(json_integer_value(json_object_get(c, "tick_count")), counts[i], "%s", r.out);
+        cr_assert_eq(json_real_value(json_object_get(c, "close")), closes[i], "%s", r.out);
+    }
+    json_decref(j);
+    snprintf(args, sizeof args, "candles %s 1m --start 2025-12-05T10:00:00Z --end 2025-12-05T10:05:00Z", sym);
+    fxctl(core_url, args, &r);
+    cr_assert_eq(r.status, 0, "%s", r.out);
+    snprintf(args, sizeof args,
+        "candles %s 1m --start 2025-12-05T10:00:00Z --end 2025-12-05T10:05:00Z --fill all", sym);
+    fxctl(core_url, args, &r);
+    cr_assert_eq(r.status, 2, "%s", r.out);
+    cr_assert(strstr(r.out, "--fill") != NULL, "%s", r.out);
     free(r.out);
 }

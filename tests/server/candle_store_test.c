@@ -142,9 +142,91 @@ static void write_random_ticks(const char *sym, int64_t t0, int64_t span_us, siz
     free(t);
 }
 
+/* The close of the last tick of `sym` before `t` (there is one). */
+static double price_before(const char *sym, int64_t t)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+        "SELECT price::text FROM ticks WHERE symbol = '%s'"
+        " AND time < timestamptz 'epoch' + %" PRId64 " * interval '1 microsecond' ORDER BY time DESC LIMIT 1",
+        sym, t);
+    PGresult *res = PQexec(fx_test_pg(), sql);
+    cr_assert_eq(PQntuples(res), 1, "a tick before the first filled bucket: %s", PQresultErrorMessage(res));
+    double p = strtod(PQgetvalue(res, 0, 0), NULL);
+    PQclear(res);
+    return p;
+}
+
+/* fill=prev against the reference: every bucket start of [start, end) from
+ * the bucket of the symbol's first tick on (the reference bins a series of
+ * instants a minute apart), the real candles exactly as without fill, and
+ * each empty bucket flat at the close before it. */
+static void assert_fill_matches_reference(
+    const char *sym, const struct config *cf, int64_t start, int64_t end)
+{
+    fxc_candle_query q = { .symbol = sym,
+        .resolution = cf->resolution,
+        .start_us = start,
+        .end_us = end,
+        .time_zone = cf->tz,
+        .day_start_minute = cf->day_start_minute,
+        .limit = FXC_CANDLES_MAX };
+    fxc_candle *real, *got;
+    size_t nreal, n;
+    fxc_err e;
+    cr_assert_eq(fxc_candles_get(fx_test_client, &q, &real, &nreal, &e), FXC_OK, "%s", e.message);
+    q.fill = FXC_FILL_PREV;
+    cr_assert_eq(fxc_candles_get(fx_test_client, &q, &got, &n, &e), FXC_OK, "%s %s: %s", cf->resolution,
+        cf->tz, e.message);
+    char sql[3072];
+    snprintf(sql, sizeof sql,
+        "SELECT DISTINCT (extract(epoch FROM b) * 1000000)::int8 FROM ("
+        "  SELECT %s AS b FROM generate_series(timestamptz 'epoch' + %" PRId64 " * interval '1 microsecond'"
+        "   - interval '8 days', timestamptz 'epoch' + %" PRId64
+        " * interval '1 microsecond', interval '1 minute')"
+        "   AS g(time)) s"
+        " WHERE b >= timestamptz 'epoch' + %" PRId64 " * interval '1 microsecond'"
+        "   AND b < timestamptz 'epoch' + %" PRId64 " * interval '1 microsecond'"
+        "   AND b >= (SELECT %s FROM (SELECT min(time) AS time FROM ticks WHERE symbol = '%s') m)"
+        " ORDER BY 1",
+        cf->reference, start, end, start, end, cf->reference, sym);
+    PGresult *res = PQexec(fx_test_pg(), sql);
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
+    cr_assert_eq(n, (size_t)PQntuples(res), "%s %s day_start %d: %zu filled buckets, reference %d",
+        cf->resolution, cf->tz, cf->day_start_minute, n, PQntuples(res));
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        char when[FXC_TIME_STR_MAX];
+        fxc_time_format(got[i].bucket_us, when);
+        cr_assert_eq(got[i].bucket_us, strtoll(PQgetvalue(res, (int)i, 0), NULL, 10), "%s %s: bucket %s",
+            cf->resolution, cf->tz, when);
+        if (j < nreal && real[j].bucket_us == got[i].bucket_us) {
+            cr_assert(got[i].tick_count > 0 && got[i].open == real[j].open && got[i].close == real[j].close
+                    && got[i].high == real[j].high && got[i].low == real[j].low
+                    && got[i].tick_count == real[j].tick_count,
+                "%s %s %s: a real candle changed by fill", cf->resolution, cf->tz, when);
+            j++;
+            continue;
+        }
+        double prev = i ? got[i - 1].close : price_before(sym, got[i].bucket_us);
+        cr_assert(got[i].tick_count == 0 && got[i].open == prev && got[i].high == prev && got[i].low == prev
+                && got[i].close == prev,
+            "%s %s %s: an empty bucket is not flat at the previous close %.6f", cf->resolution, cf->tz, when,
+            prev);
+        cr_assert(got[i].complete, "a 2025 bucket is complete");
+    }
+    cr_assert_eq(j, nreal, "%s %s: every real candle is among the filled ones", cf->resolution, cf->tz);
+    PQclear(res);
+    fxc_candles_free(real);
+    fxc_candles_free(got);
+}
+
 static void check_all_configs(const char *sym, int64_t start, int64_t end)
 {
-    for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++) assert_matches_reference(sym, &configs[i], start, end);
+    for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+        assert_matches_reference(sym, &configs[i], start, end);
+        assert_fill_matches_reference(sym, &configs[i], start, end);
+    }
 }
 
 Test(candles, random_ticks_across_the_spring_dst_change_match_the_reference)
@@ -276,6 +358,10 @@ Test(candles, bad_queries_are_invalid_arguments)
     b.day_start_minute = 1440;
     cr_assert_eq(fxc_candles_get(fx_test_client, &b, &c, &n, &e), FXC_INVALID_ARGUMENT);
     b = q;
+    b.fill = 7;
+    cr_assert_eq(fxc_candles_get(fx_test_client, &b, &c, &n, &e), FXC_INVALID_ARGUMENT);
+    cr_assert_str_eq(e.field, "fill");
+    b = q;
     b.start_us = q.end_us + 1;
     cr_assert_eq(fxc_candles_get(fx_test_client, &b, &c, &n, &e), FXC_INVALID_ARGUMENT);
     cr_assert_str_eq(e.field, "");
@@ -287,4 +373,67 @@ Test(candles, bad_queries_are_invalid_arguments)
     b.limit = 0;
     cr_assert_eq(fxc_candles_get(fx_test_client, &b, &c, &n, &e), FXC_INVALID_ARGUMENT);
     cr_assert_str_eq(e.field, "limit");
+}
+
+Test(candles, fill_prev_carries_fridays_close_over_the_weekend)
+{
+    char sym[17];
+    fx_test_symbol(sym, "CWKND");
+    fxc_tick t[2]
+        = { tick(sym, at("2025-12-05T21:59:30Z"), 1.3), tick(sym, at("2025-12-07T22:00:10Z"), 1.31) };
+    fxc_err e;
+    cr_assert_eq(fxc_ticks_bulk(fx_test_client, t, 2, NULL, NULL, &e), FXC_OK, "%s", e.message);
+    fxc_candle_query q = { .symbol = sym,
+        .resolution = "1h",
+        .start_us = at("2025-12-05T21:00:00Z"),
+        .end_us = at("2025-12-08T00:00:00Z"),
+        .limit = 1000,
+        .fill = FXC_FILL_PREV };
+    fxc_candle *c;
+    size_t n;
+    cr_assert_eq(fxc_candles_get(fx_test_client, &q, &c, &n, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(n, 51, "every hour from Friday 21:00 to Sunday 23:00");
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(c[i].bucket_us, q.start_us + (int64_t)i * 3600 * 1000000);
+        int real = i == 0 || i == 49;
+        cr_assert_eq(c[i].tick_count, (uint64_t)real, "hour %zu", i);
+        if (!real) cr_assert(c[i].open == c[i].close && c[i].high == c[i].close && c[i].low == c[i].close);
+        cr_assert_eq(c[i].close, i < 49 ? 1.3 : 1.31, "hour %zu", i);
+    }
+    fxc_candles_free(c);
+
+    /* a range inside the gap: its first close comes from before it */
+    q.start_us = at("2025-12-06T00:00:00Z");
+    q.end_us = at("2025-12-06T03:00:00Z");
+    cr_assert_eq(fxc_candles_get(fx_test_client, &q, &c, &n, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(n, 3);
+    cr_assert(c[0].open == 1.3 && c[2].close == 1.3 && c[0].tick_count == 0);
+    fxc_candles_free(c);
+    q.fill = FXC_FILL_NONE;
+    cr_assert_eq(fxc_candles_get(fx_test_client, &q, &c, &n, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(n, 0, "without fill an empty range has no candles");
+    fxc_candles_free(c);
+
+    /* the limit counts filled buckets; New York days from 17:00 over the weekend */
+    q = (fxc_candle_query) { .symbol = sym,
+        .resolution = "1d",
+        .time_zone = "America/New_York",
+        .day_start_minute = 17 * 60,
+        .start_us = at("2025-12-04T22:00:00Z"),
+        .end_us = at("2025-12-09T22:00:00Z"),
+        .limit = 3,
+        .fill = FXC_FILL_PREV };
+    cr_assert_eq(fxc_candles_get(fx_test_client, &q, &c, &n, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(n, 3, "the limit counts filled buckets");
+    cr_assert(c[0].bucket_us == at("2025-12-04T22:00:00Z") && c[0].tick_count == 1,
+        "Friday 16:59:30 EST is in Thursday's 17:00 day");
+    cr_assert(c[1].bucket_us == at("2025-12-05T22:00:00Z") && c[1].tick_count == 0 && c[1].close == 1.3);
+    cr_assert(c[2].bucket_us == at("2025-12-06T22:00:00Z") && c[2].tick_count == 0 && c[2].close == 1.3);
+    q.limit = 100;
+    fxc_candles_free(c);
+    cr_assert_eq(fxc_candles_get(fx_test_client, &q, &c, &n, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(n, 5);
+    cr_assert(c[3].bucket_us == at("2025-12-07T22:00:00Z") && c[3].tick_count == 1 && c[3].close == 1.31);
+    cr_assert(c[4].tick_count == 0 && c[4].open == 1.31);
+    fxc_candles_free(c);
 }

@@ -146,7 +146,14 @@ typedef struct fxc_candle_query {
     const char *time_zone; /* IANA name; NULL or "" = UTC */
     int day_start_minute; /* 0..1439 after local midnight: start of days and weeks (and of hour buckets) */
     uint32_t limit; /* 1..FXC_CANDLES_MAX */
+    int fill; /* FXC_FILL_NONE (0): buckets with ticks; FXC_FILL_PREV: every bucket */
 } fxc_candle_query;
+
+/* fxc_candle_query.fill. PREV answers every bucket of the range: one without
+ * ticks carries the previous close as open = high = low = close, tick_count
+ * 0 (the first ones the close of the last tick before the range; buckets
+ * before any tick at all are left out). */
+enum { FXC_FILL_NONE = 0, FXC_FILL_PREV = 1 };
 
 /* OHLC candles answered from the rollups (no lag: every stored tick is in
  * them). *candles (free with fxc_candles_free) and *n receive the result. */
