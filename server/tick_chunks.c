@@ -22,10 +22,13 @@ static const struct {
     int nparams;
 } statements[] = {
     { "lifecycle_lock_shared", "SELECT pg_advisory_xact_lock_shared(7383770789019214713)", 0 },
-    /* the first sealed day among the spans' days (day numbers) */
+    /* the first sealed day among the spans' days (day numbers), and whether
+     * any of them is compact (only then can chunks overlap the spans) */
     { "sealed_in_spans",
-        "SELECT min(d.day - date '1970-01-01') FROM tick_days d, unnest($1::int4[], $2::int4[]) s(lo, hi)"
-        " WHERE d.state = 'sealed' AND d.day - date '1970-01-01' BETWEEN s.lo AND s.hi",
+        "SELECT min(d.day - date '1970-01-01') FILTER (WHERE d.state = 'sealed'),"
+        " coalesce(bool_or(d.state = 'compact'), false)"
+        " FROM tick_days d, unnest($1::int4[], $2::int4[]) s(lo, hi)"
+        " WHERE d.day - date '1970-01-01' BETWEEN s.lo AND s.hi",
         2 },
     /* takes the chunks overlapping the spans out (to write them back raw);
      * a chunk lies within one day, hence the bound that prunes partitions */
@@ -37,8 +40,18 @@ static const struct {
         " AND c.first_time > timestamptz 'epoch' + s.lo * interval '1 microsecond' - interval '1 day'"
         " RETURNING c.symbol, c.data",
         3 },
+    /* the same for one span: its bounds are plain parameters ($4 = $2 less
+     * a day, computed by the caller: timestamptz - interval is only stable),
+     * so the planner prunes to the partitions of its days, where the join
+     * above plans every one (tens of milliseconds with years of days) */
+    { "chunks_take_one",
+        "DELETE FROM tick_chunks c WHERE c.symbol = $1 AND c.first_time <= $3::timestamptz"
+        " AND c.last_time >= $2::timestamptz AND c.first_time > $4::timestamptz RETURNING c.symbol, c.data",
+        4 },
     { "chunks_delete_inside",
-        "DELETE FROM tick_chunks WHERE symbol = $1 AND first_time >= $2 AND last_time < $3 RETURNING tick_count", 3 },
+        "DELETE FROM tick_chunks WHERE symbol = $1 AND first_time >= $2 AND last_time < $3 RETURNING "
+        "tick_count",
+        3 },
 };
 
 static int tick_chunks_prepare(struct fx_db *db, char *err, size_t errlen)
@@ -88,8 +101,10 @@ static PGresult *run_text(struct fx_db *db, const char *name, int n, const char 
     return PQexecPrepared(db->conn, name, n, values, NULL, NULL, 1);
 }
 
-/* FX_ESEALED naming the first sealed day of the spans, if there is one. */
-static int refuse_sealed(struct fx_db *db, const struct fx_tick_span *spans, size_t n, char *err, size_t errlen)
+/* FX_ESEALED naming the first sealed day of the spans; *compact (optional)
+ * tells whether any of their days is compact. */
+static int refuse_sealed(
+    struct fx_db *db, const struct fx_tick_span *spans, size_t n, int *compact, char *err, size_t errlen)
 {
     struct text lo = { 0 }, hi = { 0 };
     text_add(&lo, "{"), text_add(&hi, "{");
@@ -104,6 +119,7 @@ static int refuse_sealed(struct fx_db *db, const struct fx_tick_span *spans, siz
         PGresult *res = run_text(db, "sealed_in_spans", 2, values);
         rc = fx_db_rows(db, res, err, errlen);
         if (rc == 0) {
+            if (compact) *compact = PQgetvalue(res, 0, 1)[0] != 0;
             if (!PQgetisnull(res, 0, 0)) {
                 char day[FX_DAY_TEXT_MAX];
                 snprintf(err, errlen,
@@ -166,9 +182,35 @@ int fx_chunks_write_back(struct fx_db *db, PGresult *res, char *err, size_t errl
     return fx_pg_copy_send(db, "COPY ticks (symbol, time, price, seq) FROM STDIN (FORMAT binary)", &c, err, errlen);
 }
 
+/* Spans up to this many are taken out one statement each (chunks_take_one). */
+#define TAKE_ONE_BY_ONE_MAX 16
+
+static int inflate_one(struct fx_db *db, const struct fx_tick_span *span, char *err, size_t errlen)
+{
+    char lo[8], hi[8], day_before[8];
+    fx_pg_put_time(lo, span->from_us);
+    fx_pg_put_time(hi, span->to_us);
+    fx_pg_put_time(day_before, span->from_us - FX_US_PER_DAY);
+    const char *values[4] = { span->symbol, lo, hi, day_before };
+    int lengths[4] = { 0, 8, 8, 8 }, formats[4] = { 0, 1, 1, 1 };
+    PGresult *res = PQexecPrepared(db->conn, "chunks_take_one", 4, values, lengths, formats, 1);
+    int rc = fx_db_rows(db, res, err, errlen);
+    if (rc == 0) {
+        rc = fx_chunks_write_back(db, res, err, errlen);
+        PQclear(res);
+    }
+    return rc;
+}
+
 /* Takes the chunks overlapping the spans out and writes their ticks back raw. */
 static int inflate(struct fx_db *db, const struct fx_tick_span *spans, size_t n, char *err, size_t errlen)
 {
+    if (n <= TAKE_ONE_BY_ONE_MAX) {
+        int rc = 0;
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            rc = inflate_one(db, &spans[i], err, errlen);
+        return rc;
+    }
     struct text sym = { 0 }, lo = { 0 }, hi = { 0 };
     text_add(&sym, "{"), text_add(&lo, "{"), text_add(&hi, "{");
     for (size_t i = 0; i < n; i++) {
@@ -205,13 +247,15 @@ static struct fx_tick_span *settled_spans(const struct fx_tick_span *spans, size
     return old;
 }
 
-/* The lifecycle lock (shared) and the sealed days' refusal. */
-static int guard(struct fx_db *db, const struct fx_tick_span *spans, size_t n, char *err, size_t errlen)
+/* The lifecycle lock (shared: no compaction or retention runs meanwhile, so
+ * the days' states hold until commit) and the sealed days' refusal. */
+static int guard(
+    struct fx_db *db, const struct fx_tick_span *spans, size_t n, int *compact, char *err, size_t errlen)
 {
     PGresult *res = PQexecPrepared(db->conn, "lifecycle_lock_shared", 0, NULL, NULL, NULL, 0);
     int rc = fx_db_rows(db, res, err, errlen);
     if (rc == 0) PQclear(res);
-    return rc ? rc : refuse_sealed(db, spans, n, err, errlen);
+    return rc ? rc : refuse_sealed(db, spans, n, compact, err, errlen);
 }
 
 int fx_chunks_before_write(struct fx_db *db, const struct fx_tick_span *spans, size_t n, int64_t now_us, char *err,
@@ -220,16 +264,18 @@ int fx_chunks_before_write(struct fx_db *db, const struct fx_tick_span *spans, s
     size_t m;
     struct fx_tick_span *old = settled_spans(spans, n, now_us, &m);
     if (old == NULL) return FX_ENOMEM;
-    int rc = 0;
-    if (m > 0) rc = guard(db, old, m, err, errlen);
-    if (rc == 0 && m > 0) rc = inflate(db, old, m, err, errlen);
+    int rc = 0, compact = 0;
+    if (m > 0) rc = guard(db, old, m, &compact, err, errlen);
+    /* chunks_take plans every chunk partition (its bounds come from a join):
+     * tens of milliseconds with years of days, so only when chunks can be there */
+    if (rc == 0 && compact) rc = inflate(db, old, m, err, errlen);
     free(old);
     return rc;
 }
 
 int fx_chunks_check_sealed(struct fx_db *db, const struct fx_tick_span *span, char *err, size_t errlen)
 {
-    return refuse_sealed(db, span, 1, err, errlen);
+    return refuse_sealed(db, span, 1, NULL, err, errlen);
 }
 
 int fx_chunks_count_rows(PGresult *res, int64_t start_us, int64_t end_us, uint64_t *count, char *err, size_t errlen)
@@ -314,9 +360,10 @@ int fx_chunks_before_delete(struct fx_db *db, const char *symbol, int64_t start_
     *deleted = 0;
     struct fx_tick_span span = fx_chunks_edit_span(symbol, start_us, end_us - 1);
     if (!fx_day_settled(fx_day_of(span.from_us), now_us)) return 0;
-    int rc = guard(db, &span, 1, err, errlen);
-    if (rc == 0) rc = delete_inside(db, symbol, start_us, end_us, deleted, err, errlen);
-    if (rc == 0) rc = inflate(db, &span, 1, err, errlen);
+    int compact = 0;
+    int rc = guard(db, &span, 1, &compact, err, errlen);
+    if (rc == 0 && compact) rc = delete_inside(db, symbol, start_us, end_us, deleted, err, errlen);
+    if (rc == 0 && compact) rc = inflate(db, &span, 1, err, errlen);
     return rc;
 }
 
