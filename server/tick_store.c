@@ -70,11 +70,16 @@ static const struct statement statements[] = {
         { OID_TEXT, OID_TIMESTAMPTZ, OID_TIMESTAMPTZ } },
     /* The slow path of a bulk write: the batch's new ticks (not stored yet,
      * the first of repeats within the batch), numbered per symbol in batch
-     * order after the numbers reserved for them. */
+     * order after the numbers reserved for them. The look for stored ones
+     * is bounded by the batch's first and last time ($1, $2) and symbols
+     * ($3), which every staged row meets: the plan then reads only the
+     * partitions of that span, by primary key (unbounded, it opened and
+     * probed every daily partition, ~1 s on a year of days). */
     { "bulk_merge",
         "WITH fresh AS ("
         "  SELECT DISTINCT ON (b.symbol, b.time) b.symbol, b.time, b.price, b.ord FROM bulk_ticks b"
-        "  WHERE NOT EXISTS (SELECT 1 FROM ticks t WHERE t.symbol = b.symbol AND t.time = b.time)"
+        "  WHERE NOT EXISTS (SELECT 1 FROM ticks t WHERE t.symbol = b.symbol AND t.time = b.time"
+        "   AND t.time >= $1 AND t.time <= $2 AND t.symbol = ANY($3::text[]))"
         "  ORDER BY b.symbol, b.time, b.ord),"
         " numbered AS (SELECT f.*, row_number() OVER (PARTITION BY f.symbol ORDER BY f.ord) AS k FROM fresh f),"
         " counts AS (SELECT symbol, count(*) AS n FROM numbered GROUP BY symbol),"
@@ -85,7 +90,7 @@ static const struct statement statements[] = {
         "  FROM numbered n JOIN counts c USING (symbol) JOIN reserved r USING (symbol)"
         "  ON CONFLICT DO NOTHING RETURNING symbol, time, price, seq)"
         " SELECT * FROM stored ORDER BY symbol, seq",
-        0, { 0 } },
+        3, { OID_TIMESTAMPTZ, OID_TIMESTAMPTZ, 1009 /* text[] */ } },
 };
 
 /* Prepares the statements below on a new session. */
@@ -359,17 +364,40 @@ static int copy_direct(struct fx_db *db, const struct fx_tick *t, size_t n, stru
     return rc;
 }
 
+/* Runs bulk_merge over the staged t[0..n) (n > 0) with its bounds: their
+ * first and last time and their symbols. */
+static int run_merge(
+    struct fx_db *db, const struct fx_tick *t, size_t n, PGresult **res, char *err, size_t errlen)
+{
+    int64_t lo = t[0].time_us, hi = t[0].time_us;
+    for (size_t i = 1; i < n; i++) {
+        if (t[i].time_us < lo) lo = t[i].time_us;
+        if (t[i].time_us > hi) hi = t[i].time_us;
+    }
+    size_t u;
+    const char **syms = batch_symbols(t, n, &u);
+    char *array = syms ? symbols_array(syms, u) : NULL;
+    free(syms);
+    if (array == NULL) return FX_ENOMEM;
+    struct params p = { .n = 0 };
+    param_time(&p, lo);
+    param_time(&p, hi);
+    param_text(&p, array);
+    *res = run(db, "bulk_merge", &p);
+    free(array);
+    return fx_db_rows(db, *res, err, errlen);
+}
+
 /* The slow path: COPY into the staging table, then INSERT ... ON CONFLICT
  * DO NOTHING skips the duplicates (of stored ticks or within the batch) and
  * returns the ticks it stored, which alone go into the candles. */
 static int copy_merge(struct fx_db *db, const struct fx_tick *t, size_t n, struct fx_write *out, char *err,
     size_t errlen)
 {
-    static const struct params none = { .n = 0 };
     int rc = copy_ticks(db, 1, t, n, err, errlen);
     if (rc) return rc;
-    PGresult *res = run(db, "bulk_merge", &none);
-    rc = fx_db_rows(db, res, err, errlen);
+    PGresult *res;
+    rc = run_merge(db, t, n, &res, err, errlen);
     if (rc) return rc;
     size_t rows = (size_t)PQntuples(res);
     struct fx_tick *stored = malloc((rows ? rows : 1) * sizeof *stored);

@@ -158,3 +158,62 @@ Test(tick_group, a_key_repeated_or_run_before_is_answered_as_its_first_run)
     cr_assert(fx_test_stored_price(sym, t, &price));
     cr_assert_float_eq(price, 3.3, 1e-12, "the resent update did not overwrite the later one");
 }
+
+static long long seq_of(const char *symbol, int64_t t)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT seq FROM ticks WHERE symbol = '%s' AND time = to_timestamp(%lld / 1e6)",
+        symbol, (long long)t);
+    return fx_test_sql_int(sql);
+}
+
+/* The stored duplicates sit at the group's first and last time, on other
+ * days and symbols than the new ticks: each is ALREADY_EXISTS alone, takes
+ * no number and no place in the candles. */
+Test(tick_group, creates_of_stored_ticks_fail_alone_across_days_and_symbols)
+{
+    char a[FXC_SYMBOL_MAX + 1], b[FXC_SYMBOL_MAX + 1];
+    fx_test_symbol(a, "TGDA");
+    fx_test_symbol(b, "TGDB");
+    const int64_t day = 86400;
+    struct fx_group_op first[] = { op_of(FX_GROUP_CREATE, a, fx_test_time(0), 1.0, 0),
+        op_of(FX_GROUP_CREATE, b, fx_test_time(2 * day), 2.0, 0) };
+    struct fx_write w;
+    run_group(first, 2, &w);
+    cr_assert_eq(w.created, 2);
+    fx_write_free(&w);
+    struct fx_group_op ops[] = {
+        op_of(FX_GROUP_CREATE, a, fx_test_time(1), 1.1, 0),
+        op_of(FX_GROUP_CREATE, b, fx_test_time(2 * day), 9.9, 0), /* stored: the group's last time */
+        op_of(FX_GROUP_CREATE, a, fx_test_time(0), 9.9, 0), /* stored: the group's first time */
+        op_of(FX_GROUP_CREATE, b, fx_test_time(10), 2.1, 0),
+        op_of(FX_GROUP_CREATE, a, fx_test_time(day), 1.2, 0),
+        op_of(FX_GROUP_CREATE, a, fx_test_time(1), 9.9, 0), /* a repeat within the group */
+    };
+    const int want[] = { 0, FX_EEXIST, FX_EEXIST, 0, 0, FX_EEXIST };
+    run_group(ops, 6, &w);
+    for (int i = 0; i < 6; i++)
+        cr_expect_eq(ops[i].rc, want[i], "op %d: %d, expected %d", i, ops[i].rc, want[i]);
+    cr_assert_eq(w.created, 3);
+    fx_write_free(&w);
+    cr_expect_eq(seq_of(a, fx_test_time(1)), 2, "numbers only for the new ticks, in group order");
+    cr_expect_eq(seq_of(a, fx_test_time(day)), 3);
+    cr_expect_eq(seq_of(b, fx_test_time(10)), 2);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM ticks WHERE symbol IN ('%s', '%s') AND price > 9", a, b);
+    cr_expect_eq(fx_test_sql_int(sql), 0, "no duplicate overwrote");
+    /* a's first minute: the stored tick and the new one, not the duplicates */
+    fxc_candle *c;
+    size_t n;
+    fxc_err e;
+    fxc_candle_query q = {
+        .symbol = a, .resolution = "1m", .start_us = fx_test_time(0), .end_us = fx_test_time(60), .limit = 10
+    };
+    cr_assert_eq(fxc_candles_get(fx_test_client, &q, &c, &n, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(n, 1);
+    cr_expect_eq(c[0].tick_count, 2);
+    cr_expect_float_eq(c[0].open, 1.0, 1e-12);
+    cr_expect_float_eq(c[0].high, 1.1, 1e-12);
+    cr_expect_float_eq(c[0].close, 1.1, 1e-12);
+    fxc_candles_free(c);
+}

@@ -95,6 +95,32 @@ Test(tick_seq, duplicates_take_no_number)
     cr_assert_eq(seq_at(sym, 6), 7);
 }
 
+/* The stored duplicates sit at the batch's first and last time and on
+ * another day than the new ticks: none takes a number. */
+Test(tick_seq, duplicates_at_the_edges_of_a_batch_take_no_number)
+{
+    char a[17], b[17];
+    fx_test_symbol(a, "SEA");
+    fx_test_symbol(b, "SEB");
+    const int64_t day = 86400;
+    fxc_err e;
+    uint64_t created, dups;
+    fxc_tick first[3] = { tick_at(a, 0, 1.1), tick_at(b, 2 * day, 1.1), tick_at(a, day + 5, 1.1) };
+    cr_assert_eq(fxc_ticks_bulk(fx_test_client, first, 3, &created, &dups, &e), FXC_OK, "%s", e.message);
+    fxc_tick again[7]
+        = { tick_at(a, 1, 1.2), tick_at(b, 2 * day, 9.9), tick_at(a, 0, 9.9), tick_at(b, 10, 1.2),
+              tick_at(a, day + 5, 9.9), tick_at(a, day + 6, 1.2), tick_at(b, 2 * day - 1, 1.2) };
+    cr_assert_eq(fxc_ticks_bulk(fx_test_client, again, 7, &created, &dups, &e), FXC_OK, "%s", e.message);
+    cr_assert_eq(created, 4);
+    cr_assert_eq(dups, 3);
+    assert_dense(a, 4);
+    assert_dense(b, 3);
+    cr_assert_eq(seq_at(a, 1), 3);
+    cr_assert_eq(seq_at(a, day + 6), 4);
+    cr_assert_eq(seq_at(b, 10), 2);
+    cr_assert_eq(seq_at(b, 2 * day - 1), 3);
+}
+
 Test(tick_seq, each_symbol_of_a_batch_has_its_own_numbers)
 {
     char a[17], b[17];
