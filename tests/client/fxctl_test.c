@@ -20,6 +20,7 @@
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,21 +401,28 @@ Test(fxctl_lifecycle, usage_errors_exit_2)
 
 TestSuite(fxctl_candles, .init = core_start, .fini = fx_fixture_stop, .timeout = 120);
 
+/* fxctl with printf-formatted ARGS, expecting exit status `status`. */
+__attribute__((format(printf, 4, 5))) static void fxctl_expect(struct run *r, int status, const char *sym,
+    const char *fmt, ...)
+{
+    char args[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    fxctl(core_url, args, r);
+    cr_assert_eq(r->status, status, "%s (%s): %s", args, sym, r->out);
+}
+
 Test(fxctl_candles, fill_prev_lists_every_bucket)
 {
-    char sym[FXC_SYMBOL_MAX + 1], args[256];
+    char sym[FXC_SYMBOL_MAX + 1];
     fx_test_symbol(sym, "FXFL");
     struct run r = { 0 };
-    snprintf(args, sizeof args, "tick add %s 2025-12-05T10:00:10Z 1.25", sym);
-    fxctl(core_url, args, &r);
-    cr_assert_eq(r.status, 0, "%s", r.out);
-    snprintf(args, sizeof args, "tick add %s 2025-12-05T10:03:20Z 1.5", sym);
-    fxctl(core_url, args, &r);
-    cr_assert_eq(r.status, 0, "%s", r.out);
-    snprintf(args, sizeof args,
-        "candles %s 1m --start 2025-12-05T09:58:00Z --end 2025-12-05T10:05:00Z --fill prev --json", sym);
-    fxctl(core_url, args, &r);
-    cr_assert_eq(r.status, 0, "%s", r.out);
+    fxctl_expect(&r, 0, sym, "tick add %s 2025-12-05T10:00:10Z 1.25", sym);
+    fxctl_expect(&r, 0, sym, "tick add %s 2025-12-05T10:03:20Z 1.5", sym);
+    fxctl_expect(&r, 0, sym, "candles %s 1m --start 2025-12-05T09:58:00Z --end 2025-12-05T10:05:00Z --fill prev --json",
+        sym);
     json_error_t e;
     json_t *j = json_loads(r.out, 0, &e);
     cr_assert_not_null(j, "not JSON (%s): %s", e.text, r.out);
@@ -427,13 +435,7 @@ Test(fxctl_candles, fill_prev_lists_every_bucket)
         cr_assert_eq(json_real_value(json_object_get(c, "close")), closes[i], "%s", r.out);
     }
     json_decref(j);
-    snprintf(args, sizeof args, "candles %s 1m --start 2025-12-05T10:00:00Z --end 2025-12-05T10:05:00Z", sym);
-    fxctl(core_url, args, &r);
-    cr_assert_eq(r.status, 0, "%s", r.out);
-    snprintf(args, sizeof args,
-        "candles %s 1m --start 2025-12-05T10:00:00Z --end 2025-12-05T10:05:00Z --fill all", sym);
-    fxctl(core_url, args, &r);
-    cr_assert_eq(r.status, 2, "%s", r.out);
+    fxctl_expect(&r, 2, sym, "candles %s 1m --start 2025-12-05T10:00:00Z --end 2025-12-05T10:05:00Z --fill all", sym);
     cr_assert(strstr(r.out, "--fill") != NULL, "%s", r.out);
     free(r.out);
 }
