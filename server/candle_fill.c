@@ -43,16 +43,14 @@ static const char day_grid_sql[]
  * buckets exactly as candle_store.c's regrouping keys rollup rows; the
  * distinct keys are the buckets. A local series would miss the repeated
  * hour of a fall-back change and name a skipped one twice. */
-static const char subday_grid_sql[] = "SELECT bk AS bstart, bool_and(bend <= now()) AS ended FROM ("
-                                      "  SELECT CASE WHEN (bloc AT TIME ZONE $2) <= t THEN bloc AT TIME ZONE "
-                                      "$2 ELSE t - (loc - bloc) END AS bk,"
-                                      "         (bloc + $5::interval) AT TIME ZONE $2 AS bend FROM ("
-                                      "    SELECT t, loc, date_bin($5::interval, loc, timestamp '2000-01-02' "
-                                      "+ make_interval(mins => $6::int)) AS bloc"
-                                      "    FROM (SELECT t, t AT TIME ZONE $2 AS loc"
-                                      "          FROM generate_series($3::timestamptz - $5::interval, "
-                                      "$4::timestamptz, $7::interval) t) a) b) k"
-                                      " WHERE bk >= $3 AND bk < $4 GROUP BY bk";
+static const char subday_grid_sql[]
+    = "SELECT bk AS bstart, bool_and(bend <= now()) AS ended FROM ("
+      "  SELECT CASE WHEN (bloc AT TIME ZONE $2) <= t THEN bloc AT TIME ZONE $2 ELSE t - (loc - bloc) END AS bk,"
+      "         (bloc + $5::interval) AT TIME ZONE $2 AS bend FROM ("
+      "    SELECT t, loc, date_bin($5::interval, loc, timestamp '2000-01-02' + make_interval(mins => $6::int)) AS bloc"
+      "    FROM (SELECT t, t AT TIME ZONE $2 AS loc"
+      "          FROM generate_series($3::timestamptz - $5::interval, $4::timestamptz, $7::interval) t) a) b) k"
+      " WHERE bk >= $3 AND bk < $4 GROUP BY bk";
 
 /* The step of the sub-day series: a bucket's width in UTC; in other zones
  * at most the smallest clock change there (an hour where offsets are whole
@@ -75,14 +73,10 @@ static struct fx_candle empty_bucket(const char *symbol, int64_t bucket_us, doub
     return c;
 }
 
-int fx_candles_fill_prev(struct fx_db *db, const struct fx_candle_query *q, const char *tz,
+int fx_candles_fill_prev(struct fx_db *db, const struct fx_candle_query *q, const char *tz, int whole_hours,
     const struct fx_candle *real, size_t n, struct fx_arena *arena, struct fx_candle **out, size_t *nout,
     char *err, size_t errlen)
 {
-    int whole_hours;
-    char canonical[64];
-    int rc = fx_time_zone_lookup(db, tz, canonical, &whole_hours, err, errlen); /* cached: no round trip */
-    if (rc) return rc;
     int64_t width_us = q->resolution->width_us;
     int days = width_us >= FX_US_PER_DAY;
     char sql[sizeof fill_sql + sizeof subday_grid_sql + 64];
@@ -94,12 +88,12 @@ int fx_candles_fill_prev(struct fx_db *db, const struct fx_candle_query *q, cons
     snprintf(width, sizeof width, "%lld microseconds", (long long)width_us);
     snprintf(ds, sizeof ds, "%d", q->day_start_minute);
     snprintf(step, sizeof step, "%lld microseconds",
-        (long long)subday_step_us(width_us, strcmp(canonical, "UTC") == 0, whole_hours));
+        (long long)subday_step_us(width_us, strcmp(tz, "UTC") == 0, whole_hours));
     const char *values[7] = { q->symbol, tz, start, end, width, ds, step };
     int lengths[7] = { 0, 0, 8, 8, 0, 0, 0 }, formats[7] = { 0, 0, 1, 1, 0, 0, 0 };
     const Oid types[7] = { 25, 25, 1184, 1184, 0, 0, 0 };
     PGresult *res = PQexecParams(db->conn, sql, days ? 6 : 7, types, values, lengths, formats, 1);
-    rc = fx_db_rows(db, res, err, errlen);
+    int rc = fx_db_rows(db, res, err, errlen);
     if (rc) return rc;
     size_t buckets = (size_t)PQntuples(res);
     struct fx_candle *filled = fx_arena_calloc(arena, buckets + n + 1, sizeof *filled);

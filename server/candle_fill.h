@@ -21,8 +21,9 @@
  * range in order, a real candle where there is one, else open = high = low =
  * close = the previous close with tick_count 0 and version 0. Buckets before
  * the first tick ever (no previous close) are left out. At most q->limit. `tz`
- * is the canonical zone name (fx_time_zone_lookup). */
-int fx_candles_fill_prev(struct fx_db *db, const struct fx_candle_query *q, const char *tz,
+ * and `whole_hours` are the zone's canonical name and whether its offsets are
+ * whole hours, as fx_time_zone_lookup gave them to the query. */
+int fx_candles_fill_prev(struct fx_db *db, const struct fx_candle_query *q, const char *tz, int whole_hours,
     const struct fx_candle *real, size_t n, struct fx_arena *arena, struct fx_candle **out, size_t *nout,
     char *err, size_t errlen);
 

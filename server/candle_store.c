@@ -381,7 +381,7 @@ int fx_candles_select(struct fx_db *db, const struct fx_candle_query *q, struct 
     }
     PQclear(res);
     if (by_boundaries) count = fold_rows(out, count, real_limit);
-    if (q->fill_prev) return fx_candles_fill_prev(db, q, tz, out, count, arena, rows, n, err, errlen);
+    if (q->fill_prev) return fx_candles_fill_prev(db, q, tz, whole_hours, out, count, arena, rows, n, err, errlen);
     *rows = out;
     *n = count;
     return 0;

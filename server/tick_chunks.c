@@ -49,9 +49,7 @@ static const struct {
         " AND c.last_time >= $2::timestamptz AND c.first_time > $4::timestamptz RETURNING c.symbol, c.data",
         4 },
     { "chunks_delete_inside",
-        "DELETE FROM tick_chunks WHERE symbol = $1 AND first_time >= $2 AND last_time < $3 RETURNING "
-        "tick_count",
-        3 },
+        "DELETE FROM tick_chunks WHERE symbol = $1 AND first_time >= $2 AND last_time < $3 RETURNING tick_count", 3 },
 };
 
 static int tick_chunks_prepare(struct fx_db *db, char *err, size_t errlen)
@@ -266,8 +264,8 @@ int fx_chunks_before_write(struct fx_db *db, const struct fx_tick_span *spans, s
     if (old == NULL) return FX_ENOMEM;
     int rc = 0, compact = 0;
     if (m > 0) rc = guard(db, old, m, &compact, err, errlen);
-    /* chunks_take plans every chunk partition (its bounds come from a join):
-     * tens of milliseconds with years of days, so only when chunks can be there */
+    /* chunks can overlap the spans only on compact days: a raw day costs
+     * no statement on tick_chunks at all */
     if (rc == 0 && compact) rc = inflate(db, old, m, err, errlen);
     free(old);
     return rc;
