@@ -53,6 +53,7 @@ struct fx_bridge {
     struct fx_ws_hub *hub; /* WebSocket clients and the live feed */
     unsigned port; /* the bound port, also when cfg.port is 0 */
     int inflight; /* HTTP requests begun and not completed, WebSocket upgrades not counted (atomic) */
+    struct fx_header_deadline *deadline; /* BRIDGE_HEADER_TIMEOUT_S (NULL: off); its own mutex */
     struct fx_auth *auth; /* API keys (auth.h): its own rwlock, reloaded on SIGHUP */
     struct fx_cors cors; /* BRIDGE_CORS_ORIGINS, read-only */
     char csp[2048]; /* Content-Security-Policy of the HTML pages, read-only */

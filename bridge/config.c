@@ -31,6 +31,13 @@ static const struct fx_config_var vars[] = {
     INT(max_connections_per_ip, "BRIDGE_MAX_CONNECTIONS_PER_IP", 256, 0, 65536,
         "concurrent connections from one IP address, so one client cannot take them all (0: no limit, behind a "
         "load balancer or ingress, where every connection comes from its address)"),
+    INT(header_timeout_s, "BRIDGE_HEADER_TIMEOUT_S", 5, 0, 3600,
+        "a request's headers must all arrive this long after the connection opened (or, kept alive, after its "
+        "request line), else 408 and the connection is closed: a client trickling bytes (slowloris) holds no "
+        "connection for long (0: no deadline)"),
+    INT(idle_timeout_s, "BRIDGE_IDLE_TIMEOUT_S", 120, 1, 86400,
+        "a kept-alive HTTP connection is closed after this long without a new request (WebSockets have their "
+        "own pings)"),
     INT(rpc_timeout_ms, "BRIDGE_RPC_TIMEOUT_MS", 30000, 100, 600000, "how long a core request may take"),
     INT(ws_queue_kb, "BRIDGE_WS_QUEUE_KB", 1024, 1, 1048576,
         "unsent WebSocket data per client before it is dropped as too slow (KiB)"),

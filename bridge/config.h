@@ -17,6 +17,8 @@ struct fx_bridge_config {
     int max_body_mb; /* POST /ticks/bulk; other bodies are limited to 1 MiB */
     int max_connections;
     int max_connections_per_ip;
+    int header_timeout_s; /* 0: no header deadline */
+    int idle_timeout_s; /* kept-alive connections between requests */
     int rpc_timeout_ms;
     int ws_queue_kb;
     int ws_ping_s;

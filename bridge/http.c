@@ -6,6 +6,7 @@
 #include "bridge/api.h"
 #include "bridge/auth.h"
 #include "bridge/cors.h"
+#include "bridge/header_deadline.h"
 #include "bridge/security_headers.h"
 #include "bridge/json_out.h"
 #include "base/log.h"
@@ -62,7 +63,10 @@ static void uncount(struct request_state *st)
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct request_state *st,
     struct fx_http_response *res, const char *method)
 {
-    if (res->upgrade) uncount(st);
+    if (res->upgrade) {
+        uncount(st);
+        fx_header_deadline_upgraded(st->req.bridge->deadline, conn);
+    }
     struct MHD_Response *r = res->upgrade ? MHD_create_response_for_upgrade(res->upgrade, st->req.bridge)
                                           : MHD_create_response_from_buffer(res->len, res->body,
                                               res->body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
@@ -240,6 +244,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     struct request_state *st = *con_cls;
     if (st == NULL) {
+        fx_header_deadline_headers_done(((struct fx_bridge *)cls)->deadline, conn);
         st = begin(cls, conn, url, method, version);
         if (st == NULL) return MHD_NO;
         *con_cls = st;
@@ -265,7 +270,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)conn, (void)toe;
+    (void)toe;
+    fx_header_deadline_request_done(((struct fx_bridge *)cls)->deadline, conn);
     struct request_state *st = *con_cls;
     if (st == NULL) return;
     uncount(st);
@@ -348,15 +354,26 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
      * The per-IP limit keeps one client (a slowloris holding partial
      * requests open) from taking them all. */
     unsigned connection_limit = (unsigned)cfg->max_connections + (unsigned)cfg->ws_max_clients;
+    if (fx_header_deadline_create(&b->deadline, cfg->header_timeout_s, cfg->idle_timeout_s) != 0) {
+        snprintf(err, errlen, "cannot start the thread of BRIDGE_HEADER_TIMEOUT_S");
+        fx_ws_hub_destroy(b->hub);
+        fxc_close(b->snapshots);
+        fxc_close(b->core);
+        fx_auth_destroy(b->auth);
+        free(b);
+        return FX_ECONFIG;
+    }
     b->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL
             | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE | MHD_USE_ITC,
         0, NULL, NULL, on_request, b, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, b, MHD_OPTION_CONNECTION_LIMIT, connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)120, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_UNESCAPE_CALLBACK, fx_unescape_mhd,
+        (unsigned)cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout_s,
+        MHD_OPTION_NOTIFY_CONNECTION, fx_header_deadline_on_connection, b->deadline, MHD_OPTION_URI_LOG_CALLBACK,
+        fx_header_deadline_on_request_line, b->deadline, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_UNESCAPE_CALLBACK, fx_unescape_mhd,
         NULL, MHD_OPTION_END);
     if (b->daemon == NULL) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->bind, cfg->port);
+        fx_header_deadline_destroy(b->deadline);
         fx_ws_hub_destroy(b->hub);
         fxc_close(b->snapshots);
         fxc_close(b->core);
@@ -401,6 +418,7 @@ void fx_bridge_stop(struct fx_bridge *b)
     fx_info("http", "WebSocket clients closed (1001, going away)");
     drain_requests(b);
     MHD_stop_daemon(b->daemon);
+    fx_header_deadline_destroy(b->deadline); /* after the daemon: no connection is left to notify */
     if (listener != MHD_INVALID_SOCKET) close(listener); /* ours after the quiesce; only now unused */
     fx_info("http", "HTTP server stopped");
     fx_ws_hub_destroy(b->hub);

@@ -310,6 +310,7 @@ Test(rest_system, livez_answers_alive)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 /* A TCP connection to the bridge from the loopback address `from`. */
@@ -337,12 +338,25 @@ static int closed_by_bridge(int fd, int ms)
 
 TestSuite(rest_limits, .init = fx_bridge_fixture_start, .fini = fx_bridge_fixture_stop, .timeout = 120);
 
-/* A slowloris from 127.0.0.3 (600 requests whose headers never end) holds
+/* Enough descriptors for `n` more sockets (the soft limit is often 1024). */
+static void allow_descriptors(rlim_t n)
+{
+    struct rlimit rl;
+    cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    if (rl.rlim_cur >= n + 64) return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= n + 64 ? n + 64 : rl.rlim_max;
+    cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    cr_assert_geq(rl.rlim_cur, n + 64, "RLIMIT_NOFILE's hard limit %lu is below %lu", (unsigned long)rl.rlim_max,
+        (unsigned long)(n + 64));
+}
+
+/* A slowloris from 127.0.0.3 (2 000 requests whose headers never end) holds
  * at most BRIDGE_MAX_CONNECTIONS_PER_IP (256) of them; a client from
  * 127.0.0.2 is served all the while. */
 Test(rest_limits, one_address_holding_partial_requests_cannot_lock_others_out)
 {
-    enum { ATTACK = 600 };
+    enum { ATTACK = 2000 };
+    allow_descriptors(ATTACK);
     static int fds[ATTACK];
     static const char partial[] = "GET /health HTTP/1.1\r\nHost: x\r\nX-a: ";
     for (int i = 0; i < ATTACK; i++) {
@@ -363,4 +377,112 @@ Test(rest_limits, one_address_holding_partial_requests_cannot_lock_others_out)
     cr_assert(strncmp(answer, "HTTP/1.1 200", 12) == 0, "%s", answer);
     close(fd);
     for (int i = 0; i < ATTACK; i++) close(fds[i]);
+}
+
+/* ---- the header deadline (BRIDGE_HEADER_TIMEOUT_S) ---- */
+
+static void two_second_headers(struct fx_bridge_config *cfg) { cfg->header_timeout_s = 2; }
+static void start_two_second_headers(void) { fx_bridge_fixture_start_with(NULL, two_second_headers); }
+
+TestSuite(header_deadline, .init = start_two_second_headers, .fini = fx_bridge_fixture_stop, .timeout = 60);
+
+static double elapsed_s(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Reads what the bridge sends on `fd` until it closes, at most `ms`.
+ * Returns the bytes read (-1: still open at the end). */
+static ssize_t read_until_closed(int fd, char *buf, size_t cap, int ms)
+{
+    size_t n = 0;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (elapsed_s(&t0) * 1000 < ms) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        if (poll(&p, 1, 50) <= 0) continue;
+        ssize_t got = recv(fd, buf + n, cap - 1 - n, 0);
+        if (got <= 0) {
+            buf[n] = '\0';
+            return (ssize_t)n;
+        }
+        n += (size_t)got;
+    }
+    buf[n] = '\0';
+    return -1;
+}
+
+/* The slowloris the inactivity timeout never catches: a byte every 300 ms.
+ * At 2 s it is answered 408 in JSON and closed, not before; a normal client
+ * is served meanwhile. */
+Test(header_deadline, headers_that_trickle_in_are_answered_408_at_the_deadline)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int fd = connect_from("127.0.0.3");
+    static const char start[] = "GET /health HTTP/1.1\r\nHost: x\r\nX-a: ";
+    cr_assert_eq(send(fd, start, sizeof start - 1, MSG_NOSIGNAL), (ssize_t)(sizeof start - 1));
+    int sent = 0;
+    char answer[512];
+    ssize_t n = -1;
+    while (n < 0 && elapsed_s(&t0) < 6) {
+        if (send(fd, "a", 1, MSG_NOSIGNAL) == 1) sent++;
+        n = read_until_closed(fd, answer, sizeof answer, 300);
+        if (sent == 2) {
+            struct fx_http_result r;
+            fx_http("GET", "/livez", NULL, &r);
+            cr_assert_eq(r.status, 200, "a normal client is served meanwhile: %s", r.body);
+            fx_http_free(&r);
+        }
+    }
+    double took = elapsed_s(&t0);
+    cr_assert_geq(n, 0, "still open after %.1f s and %d bytes sent one by one", took, sent);
+    cr_assert_geq(took, 1.9, "closed after %.2f s, before the 2 s deadline: %s", took, answer);
+    cr_assert_leq(took, 3.5, "closed after %.2f s", took);
+    cr_assert(strncmp(answer, "HTTP/1.1 408 ", 13) == 0, "%s", answer);
+    const char *body = strstr(answer, "\r\n\r\n");
+    cr_assert_not_null(body, "%s", answer);
+    json_error_t e;
+    json_t *j = json_loads(body + 4, 0, &e);
+    cr_assert_not_null(j, "not JSON: %s", body + 4);
+    cr_assert(strstr(json_string_value(json_object_get(j, "detail")), "BRIDGE_HEADER_TIMEOUT_S"), "%s", body + 4);
+    json_decref(j);
+    close(fd);
+}
+
+/* A connection that opens and sends nothing is closed at the deadline too. */
+Test(header_deadline, a_connection_that_sends_nothing_is_closed_at_the_deadline)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int fd = connect_from("127.0.0.3");
+    char answer[512];
+    ssize_t n = read_until_closed(fd, answer, sizeof answer, 5000);
+    double took = elapsed_s(&t0);
+    cr_assert_geq(n, 0, "still open after 5 s");
+    cr_assert(took >= 1.9 && took <= 3.5, "closed after %.2f s", took);
+    cr_assert(strncmp(answer, "HTTP/1.1 408 ", 13) == 0, "%s", answer);
+    close(fd);
+}
+
+/* Between requests a kept-alive connection has the idle time, not the
+ * header deadline: a second request 3 s after the first is answered. */
+Test(header_deadline, a_kept_alive_connection_may_wait_past_the_deadline_between_requests)
+{
+    int fd = connect_from("127.0.0.2");
+    static const char get[] = "GET /livez HTTP/1.1\r\nHost: x\r\n\r\n";
+    char answer[1024];
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) sleep(3);
+        cr_assert_eq(send(fd, get, sizeof get - 1, MSG_NOSIGNAL), (ssize_t)(sizeof get - 1));
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        cr_assert_eq(poll(&p, 1, 5000), 1, "no answer to request %d", round + 1);
+        ssize_t n = recv(fd, answer, sizeof answer - 1, 0);
+        cr_assert_gt(n, 0, "closed instead of answering request %d", round + 1);
+        answer[n] = '\0';
+        cr_assert(strncmp(answer, "HTTP/1.1 200", 12) == 0, "request %d: %s", round + 1, answer);
+    }
+    close(fd);
 }

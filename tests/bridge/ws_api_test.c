@@ -535,3 +535,22 @@ Test(ws, a_close_frame_with_a_1_byte_payload_is_answered_with_1002)
     cr_assert_eq(fx_ws_close_code(ok), 1000, "close code %u", fx_ws_close_code(ok));
     fx_ws_close(ok);
 }
+
+static void two_second_headers(struct fx_bridge_config *cfg) { cfg->header_timeout_s = 2; }
+static void start_two_second_headers(void) { fx_bridge_fixture_start_with(NULL, two_second_headers); }
+
+/* The header deadline ends with the upgrade: a WebSocket quiet for longer
+ * still gets its ticks. */
+Test(ws_limits, a_websocket_outlives_the_header_deadline, .init = start_two_second_headers,
+    .fini = fx_bridge_fixture_stop, .timeout = 60)
+{
+    struct fx_ws_client *c = open_ws("/ws/ticks/%s%s", "HDRDEAD", "");
+    char *text = NULL;
+    cr_assert_eq(fx_ws_next_text(c, 3500, &text), -1, "quiet and open 3.5 s on: %s", text ? text : "(closed)");
+    fxc_tick t = tick("HDRDEAD", now_us(), 1.25);
+    store(&t);
+    json_t *j = next_json(c);
+    cr_assert_str_eq(str(j, "symbol"), "HDRDEAD");
+    json_decref(j);
+    fx_ws_close(c);
+}
