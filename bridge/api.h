@@ -12,6 +12,9 @@ void fx_api_tick_update(struct fx_http_request *req, struct fx_http_response *re
 void fx_api_ticks_delete(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_tick_delete_path(struct fx_http_request *req, struct fx_http_response *res);
 
+/* symbols_api.c */
+void fx_api_symbols(struct fx_http_request *req, struct fx_http_response *res);
+
 /* ohlc_api.c */
 void fx_api_ohlc_stream(struct fx_http_request *req, struct fx_http_response *res);
 void fx_api_ohlc(struct fx_http_request *req, struct fx_http_response *res);

@@ -15,6 +15,7 @@ static const struct fx_route routes[] = {
     { "DELETE", "/ticks", fx_api_ticks_delete, 0, FX_SCOPE_WRITE },
     { "POST", "/ticks/bulk", fx_api_ticks_bulk, SIZE_MAX, FX_SCOPE_WRITE },
     { "DELETE", "/ticks/{symbol}/{time}", fx_api_tick_delete_path, 0, FX_SCOPE_WRITE },
+    { "GET", "/symbols", fx_api_symbols, 0, FX_SCOPE_READ },
     { "GET", "/ohlc/{resolution}", fx_api_ohlc_stream, 0, FX_SCOPE_READ },
     { "GET", "/ohlc", fx_api_ohlc, 0, FX_SCOPE_READ },
     { "GET", "/livez", fx_api_livez, 0, FX_SCOPE_OPEN },

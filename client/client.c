@@ -314,6 +314,30 @@ FXC_API int fxc_last_seqs(fxc *c, const char *const *symbols, size_t nsymbols, f
 
 FXC_API void fxc_last_seqs_free(fxc_symbol_seq *seqs) { free(seqs); }
 
+FXC_API int fxc_symbols_list(fxc *c, fxc_symbol_info **symbols, size_t *n, fxc_err *err)
+{
+    Fx__V1__Request req = FX__V1__REQUEST__INIT;
+    Fx__V1__ListSymbolsRequest op = FX__V1__LIST_SYMBOLS_REQUEST__INIT;
+    req.op_case = FX__V1__REQUEST__OP_LIST_SYMBOLS;
+    req.list_symbols = &op;
+    Fx__V1__Response *r;
+    int rc = call(c, &req, FX__V1__RESPONSE__RESULT_LIST_SYMBOLS, &r, err);
+    if (rc) return rc;
+    size_t count = r->list_symbols->n_symbols;
+    fxc_symbol_info *out = malloc((count ? count : 1) * sizeof *out);
+    if (out == NULL) {
+        fx__v1__response__free_unpacked(r, NULL);
+        return fxc_fail(err, FXC_RESOURCE_EXHAUSTED, NULL, "out of memory for %zu symbols", count);
+    }
+    for (size_t i = 0; i < count; i++) fx_codec_symbol_info_from_pb(r->list_symbols->symbols[i], &out[i]);
+    fx__v1__response__free_unpacked(r, NULL);
+    *symbols = out;
+    *n = count;
+    return FXC_OK;
+}
+
+FXC_API void fxc_symbols_free(fxc_symbol_info *symbols) { free(symbols); }
+
 FXC_API void fxc_ticks_free(fxc_tick *ticks) { free(ticks); }
 
 FXC_API int fxc_tick_update(fxc *c, const char *symbol, int64_t time_us, double price, fxc_tick *updated,

@@ -891,6 +891,53 @@ static int run_storage(const struct cli *cli)
     return EXIT_OK;
 }
 
+/* SYMBOL FIRST LAST TICKS, a line each; or the JSON of GET /symbols. */
+static void print_symbols(const fxc_symbol_info *s, size_t n, int json)
+{
+    char first[FXC_TIME_STR_MAX], last[FXC_TIME_STR_MAX];
+    int sym_w = 6, time_w = 5;
+    for (size_t i = 0; i < n && !json; i++) {
+        int w = (int)strlen(s[i].symbol);
+        sym_w = w > sym_w ? w : sym_w;
+        w = (int)strlen(fxc_time_format(s[i].first_time_us, first));
+        time_w = w > time_w ? w : time_w;
+        w = (int)strlen(fxc_time_format(s[i].last_time_us, last));
+        time_w = w > time_w ? w : time_w;
+    }
+    if (json) printf("{\"symbols\":[");
+    else if (n > 0) printf("%-*s  %-*s  %-*s  TICKS\n", sym_w, "SYMBOL", time_w, "FIRST", time_w, "LAST");
+    for (size_t i = 0; i < n; i++) {
+        fxc_time_format(s[i].first_time_us, first);
+        fxc_time_format(s[i].last_time_us, last);
+        if (!json) {
+            printf("%-*s  %-*s  %-*s  %llu\n", sym_w, s[i].symbol, time_w, first, time_w, last,
+                (unsigned long long)s[i].tick_count);
+            continue;
+        }
+        printf("%s{\"symbol\":", i ? "," : "");
+        print_json_string(s[i].symbol);
+        printf(",\"first_time\":\"%s\",\"last_time\":\"%s\",\"tick_count\":%llu}", first, last,
+            (unsigned long long)s[i].tick_count);
+    }
+    if (json) printf("]}\n");
+}
+
+static int run_symbols(const struct cli *cli)
+{
+    fxc_symbol_info *symbols;
+    size_t n;
+    fxc_err err = { 0 };
+    fxc *c;
+    int rc = connect_core(cli, 0, &c);
+    if (rc != 0) return rc;
+    rc = fxc_symbols_list(c, &symbols, &n, &err);
+    fxc_close(c);
+    if (rc != FXC_OK) return core_error(rc, &err);
+    print_symbols(symbols, n, cli->json);
+    fxc_symbols_free(symbols);
+    return EXIT_OK;
+}
+
 /* ---- the command table and help ----------------------------------------- */
 
 #define RANGE_OPTIONS_HELP                                                                                   \
@@ -992,6 +1039,13 @@ static const struct command commands[] = {
         "kept), then a total per state. FROM and TO are the first and last day; BYTES\n"
         "are the days' partitions, shared among symbols by their ticks (1 MB = 10^6 B).\n",
         0, OPT_JSON, run_storage },
+    { "symbols", NULL, "[--json]", "Every stored symbol: its first and last tick time and tick count.",
+        "  --json         one JSON object {\"symbols\":[{\"symbol\",\"first_time\",\"last_time\",\n"
+        "                 \"tick_count\"}]} instead of a table\n",
+        "Symbols are listed by name, times in UTC. The core sums its daily candles, so\n"
+        "this is quick however many ticks are stored; days whose ticks retention\n"
+        "dropped are not counted.\n",
+        0, OPT_JSON, run_symbols },
     { "health", NULL, "", "Status of the core, its database and redis.", "",
         "Exit status: 0 all healthy, 1 the database or redis is failing,\n"
         "2 the core is unreachable. The default --timeout here is 5000 ms.\n",

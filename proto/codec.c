@@ -11,6 +11,7 @@
  */
 #define TICK_FIELDS(X) X(time_us) X(price) X(seq)
 #define SYMBOL_SEQ_FIELDS(X) X(last_seq)
+#define SYMBOL_INFO_FIELDS(X) X(first_time_us) X(last_time_us) X(tick_count)
 #define CANDLE_FIELDS(X) X(bucket_us) X(open) X(high) X(low) X(close) X(tick_count) X(complete) X(version)
 
 #define TO_PB(f) pb->f = from->f;
@@ -44,6 +45,7 @@
 CODEC(tick, struct fx_tick, Fx__V1__Tick, fx__v1__tick__init, TICK_FIELDS)
 CODEC(candle, struct fx_candle, Fx__V1__Candle, fx__v1__candle__init, CANDLE_FIELDS)
 CODEC(symbol_seq, struct fx_symbol_seq, Fx__V1__SymbolSeq, fx__v1__symbol_seq__init, SYMBOL_SEQ_FIELDS)
+CODEC(symbol_info, struct fx_symbol_info, Fx__V1__SymbolInfo, fx__v1__symbol_info__init, SYMBOL_INFO_FIELDS)
 
 static void *arena_alloc(void *data, size_t size) { return fx_arena_alloc(data, size); }
 

@@ -25,12 +25,15 @@ void fx_codec_candle_to_pb(const struct fx_candle *c, Fx__V1__Candle *pb);
 void fx_codec_candle_from_pb(const Fx__V1__Candle *pb, struct fx_candle *c);
 void fx_codec_symbol_seq_to_pb(const struct fx_symbol_seq *s, Fx__V1__SymbolSeq *pb);
 void fx_codec_symbol_seq_from_pb(const Fx__V1__SymbolSeq *pb, struct fx_symbol_seq *s);
+void fx_codec_symbol_info_to_pb(const struct fx_symbol_info *s, Fx__V1__SymbolInfo *pb);
+void fx_codec_symbol_info_from_pb(const Fx__V1__SymbolInfo *pb, struct fx_symbol_info *s);
 
 /* `n` messages and the array of pointers to them (protobuf-c's repeated
  * form), from `arena`; NULL when out of memory. */
 Fx__V1__Tick **fx_codec_ticks_to_pb(struct fx_arena *arena, const struct fx_tick *t, size_t n);
 Fx__V1__Candle **fx_codec_candles_to_pb(struct fx_arena *arena, const struct fx_candle *c, size_t n);
 Fx__V1__SymbolSeq **fx_codec_symbol_seqs_to_pb(struct fx_arena *arena, const struct fx_symbol_seq *s, size_t n);
+Fx__V1__SymbolInfo **fx_codec_symbol_infos_to_pb(struct fx_arena *arena, const struct fx_symbol_info *s, size_t n);
 
 /* A protobuf-c allocator taking its memory from `arena`: a message unpacked
  * with it needs no free_unpacked (it goes with the arena). */

@@ -18,6 +18,7 @@
 #include "server/partitions.h"
 #include "server/request_keys.h"
 #include "server/server.h"
+#include "server/symbol_list.h"
 #include "server/tick_store.h"
 #include "base/calendar.h"
 
@@ -54,6 +55,7 @@ struct reply {
         Fx__V1__HealthResponse health;
         Fx__V1__GetCandlesResponse candles;
         Fx__V1__GetLastSeqsResponse seqs;
+        Fx__V1__ListSymbolsResponse symbols;
         Fx__V1__MaintenanceResponse maintenance;
         Fx__V1__StorageResponse storage;
     } u;
@@ -301,6 +303,24 @@ static void op_last_seqs(struct fx_worker *w, const Fx__V1__GetLastSeqsRequest *
     r->u.seqs.seqs = pb;
     r->resp.result_case = FX__V1__RESPONSE__RESULT_GET_LAST_SEQS;
     r->resp.get_last_seqs = &r->u.seqs;
+}
+
+#define LIST_SYMBOLS_MAX 100000 /* symbols of one answer */
+
+static void op_list_symbols(struct fx_worker *w, struct reply *r)
+{
+    size_t n = 0;
+    char err[512];
+    struct fx_symbol_info *symbols;
+    int rc = fx_symbols_list(&w->db, LIST_SYMBOLS_MAX, r->arena, &symbols, &n, err, sizeof err);
+    if (rc) return set_store_error(r, rc, err);
+    Fx__V1__SymbolInfo **pb = fx_codec_symbol_infos_to_pb(r->arena, symbols, n);
+    if (pb == NULL) return set_store_error(r, FX_ENOMEM, "");
+    fx__v1__list_symbols_response__init(&r->u.symbols);
+    r->u.symbols.n_symbols = n;
+    r->u.symbols.symbols = pb;
+    r->resp.result_case = FX__V1__RESPONSE__RESULT_LIST_SYMBOLS;
+    r->resp.list_symbols = &r->u.symbols;
 }
 
 /* ---- single-tick writes: CreateTick, UpdateTick, DeleteTick ---- */
@@ -600,6 +620,7 @@ static void run_op(struct fx_worker *w, const Fx__V1__Request *req, struct reply
     case FX__V1__REQUEST__OP_GET_TICKS: return op_get(w, req->get_ticks, r);
     case FX__V1__REQUEST__OP_GET_TICKS_AFTER: return op_get_after(w, req->get_ticks_after, r);
     case FX__V1__REQUEST__OP_GET_LAST_SEQS: return op_last_seqs(w, req->get_last_seqs, r);
+    case FX__V1__REQUEST__OP_LIST_SYMBOLS: return op_list_symbols(w, r);
     case FX__V1__REQUEST__OP_DELETE_TICKS: return op_delete_range(w, req->delete_ticks, &key, r);
     case FX__V1__REQUEST__OP_GET_CANDLES: return op_candles(w, req->get_candles, r);
     case FX__V1__REQUEST__OP_HEALTH: return op_health(w, r);
@@ -622,6 +643,9 @@ static const char *op_name(const Fx__V1__Request *req)
     case FX__V1__REQUEST__OP_UPDATE_TICK: return "update_tick";
     case FX__V1__REQUEST__OP_DELETE_TICK: return "delete_tick";
     case FX__V1__REQUEST__OP_DELETE_TICKS: return "delete_ticks";
+    case FX__V1__REQUEST__OP_GET_TICKS_AFTER: return "get_ticks_after";
+    case FX__V1__REQUEST__OP_GET_LAST_SEQS: return "get_last_seqs";
+    case FX__V1__REQUEST__OP_LIST_SYMBOLS: return "list_symbols";
     case FX__V1__REQUEST__OP_GET_CANDLES: return "get_candles";
     case FX__V1__REQUEST__OP_HEALTH: return "health";
     case FX__V1__REQUEST__OP_MAINTENANCE: return "maintenance";

@@ -413,3 +413,44 @@ Test(rest_ticks, a_query_parameter_given_twice_is_refused)
     fx_http_assert_error(&r, 422, "end: the query parameter");
     fx_http_free(&r);
 }
+
+/* GET /symbols: the symbol picker's list, by name, with each symbol's first
+ * and last tick and count as written through this API. */
+Test(rest_ticks, symbols_lists_each_stored_symbol_with_its_first_last_and_count)
+{
+    char a[17], b[17];
+    fx_test_symbol(a, "LSA");
+    fx_test_symbol(b, "LSB");
+    post_tick(a, "2025-12-05T10:00:00.250Z", "1.1", 201);
+    post_tick(a, "2025-12-04T23:59:59Z", "1.2", 201);
+    post_tick(a, "2025-12-07T08:30:00Z", "1.3", 201);
+    post_tick(b, "2025-12-06T12:00:00Z", "2.5", 201);
+    struct fx_http_result r;
+    fx_http("DELETE", fmt("/ticks/?symbol=%s&time=2025-12-06T12:00:00Z", b), NULL, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    fx_http_free(&r);
+
+    fx_http("GET", "/symbols", NULL, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *j = fx_http_json(&r);
+    json_t *list = json_object_get(j, "symbols");
+    cr_assert(json_is_array(list), "%s", r.body);
+    json_t *found = NULL;
+    const char *prev = "";
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *e = json_array_get(list, i);
+        const char *name = json_string_value(json_object_get(e, "symbol"));
+        cr_assert_not_null(name);
+        cr_assert_lt(strcmp(prev, name), 0, "by name: %s after %s", name, prev);
+        prev = name;
+        cr_assert_str_neq(name, b, "a symbol whose only tick was deleted is not listed");
+        if (strcmp(name, a) == 0) found = e;
+    }
+    cr_assert_not_null(found, "%s is listed", a);
+    cr_assert_str_eq(json_string_value(json_object_get(found, "first_time")), "2025-12-04T23:59:59Z");
+    cr_assert_str_eq(json_string_value(json_object_get(found, "last_time")), "2025-12-07T08:30:00Z");
+    cr_assert_eq(json_integer_value(json_object_get(found, "tick_count")), 3);
+    cr_assert_eq(json_object_size(found), 4, "symbol, first_time, last_time, tick_count");
+    json_decref(j);
+    fx_http_free(&r);
+}

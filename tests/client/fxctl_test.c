@@ -439,3 +439,43 @@ Test(fxctl_candles, fill_prev_lists_every_bucket)
     cr_assert(strstr(r.out, "--fill") != NULL, "%s", r.out);
     free(r.out);
 }
+
+TestSuite(fxctl_symbols, .init = core_start, .fini = fx_fixture_stop, .timeout = 120);
+
+/* The table has a line per symbol with its first and last tick and count;
+ * --json is GET /symbols' object. */
+Test(fxctl_symbols, lists_a_symbol_with_its_first_last_and_count)
+{
+    char sym[FXC_SYMBOL_MAX + 1];
+    fx_test_symbol(sym, "FXSY");
+    struct run r = { 0 };
+    fxctl_expect(&r, 0, sym, "tick add %s 2025-12-05T10:00:10Z 1.25", sym);
+    fxctl_expect(&r, 0, sym, "tick add %s 2025-12-08T07:00:00.5Z 1.5", sym);
+    fxctl_expect(&r, 0, sym, "symbols");
+    cr_assert(strncmp(r.out, "SYMBOL ", 7) == 0, "a header first: %s", r.out);
+    char line[256];
+    snprintf(line, sizeof line, "\n%s ", sym);
+    const char *at = strstr(r.out, line);
+    cr_assert_not_null(at, "a line for %s", sym);
+    char name[32], first[40], last[40];
+    unsigned long long count;
+    cr_assert_eq(sscanf(at + 1, "%31s %39s %39s %llu", name, first, last, &count), 4, "%s", at + 1);
+    cr_assert_str_eq(first, "2025-12-05T10:00:10Z");
+    cr_assert_str_eq(last, "2025-12-08T07:00:00.500000Z");
+    cr_assert_eq(count, 2);
+
+    fxctl_expect(&r, 0, sym, "symbols --json");
+    json_error_t e;
+    json_t *j = json_loads(r.out, 0, &e);
+    cr_assert_not_null(j, "not JSON (%s): %s", e.text, r.out);
+    json_t *list = json_object_get(j, "symbols"), *mine = NULL;
+    for (size_t i = 0; i < json_array_size(list); i++)
+        if (strcmp(json_string_value(json_object_get(json_array_get(list, i), "symbol")), sym) == 0)
+            mine = json_array_get(list, i);
+    cr_assert_not_null(mine, "%s in the JSON", sym);
+    cr_assert_str_eq(json_string_value(json_object_get(mine, "last_time")), "2025-12-08T07:00:00.500000Z");
+    cr_assert_eq(json_integer_value(json_object_get(mine, "tick_count")), 2);
+    json_decref(j);
+    fxctl_expect(&r, 2, sym, "symbols %s", sym);
+    free(r.out);
+}

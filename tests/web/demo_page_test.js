@@ -87,6 +87,12 @@ async function main() {
       return typeof total !== 'number' || total >= 2;
     });
 
+    // The symbol picker offers the stored symbols (GET /symbols), ours among them.
+    await page.focus('#symbol');
+    await waitFor('the symbol in the picker (#symbol-list, from GET /symbols)', (sym) =>
+      [...document.querySelectorAll('#symbol-list option')].some((o) => o.value === sym && /^\d+ ticks, /.test(o.label)),
+      symbol);
+
     const seen = await page.evaluate(() => ({
       tick: window.fxDemo.lastTick,
       candle: window.fxDemo.lastCandle,

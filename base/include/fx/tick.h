@@ -24,6 +24,13 @@ struct fx_symbol_seq {
     int64_t last_seq;
 };
 
+/* A stored symbol (ListSymbols): its first and last tick and how many it has. */
+struct fx_symbol_info {
+    char symbol[FX_SYMBOL_MAX + 1];
+    int64_t first_time_us, last_time_us;
+    uint64_t tick_count;
+};
+
 struct fx_candle {
     char symbol[FX_SYMBOL_MAX + 1];
     int64_t bucket_us; /* start of the bucket (UTC microseconds) */

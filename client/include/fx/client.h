@@ -112,6 +112,14 @@ int fxc_last_seqs(fxc *c, const char *const *symbols, size_t nsymbols, fxc_symbo
     fxc_err *err);
 void fxc_last_seqs_free(fxc_symbol_seq *seqs);
 
+/* Every symbol with stored ticks, by name, with its first and last tick
+ * time and tick count (the core sums its daily rollups: cheap however many
+ * ticks there are). *symbols (free with fxc_symbols_free) and *n receive
+ * the result. */
+typedef struct fx_symbol_info fxc_symbol_info;
+int fxc_symbols_list(fxc *c, fxc_symbol_info **symbols, size_t *n, fxc_err *err);
+void fxc_symbols_free(fxc_symbol_info *symbols);
+
 /* The ticks of `symbol` stored after `after_seq` (tick.seq > after_seq), by
  * seq, at most `limit` (1..FXC_TICKS_GET_MAX): what a reader of the live
  * feed missed. Ticks stored before seq existed (seq 0) are not included.
