@@ -21,6 +21,7 @@ struct request {
     int day_start_minute;
     char symbol[FXC_SYMBOL_MAX + 1]; /* "": every symbol (a start) */
     int64_t after_seq;
+    uint64_t client;
 };
 
 struct fx_backfill {
@@ -56,6 +57,7 @@ static void answer(struct fx_backfill *b, const struct request *q)
     if (r == NULL) return; /* the hub asks again after its fetch timeout */
     snprintf(r->symbol, sizeof r->symbol, "%s", q->symbol);
     r->after_seq = q->after_seq;
+    r->client = q->client;
     r->kind = q->kind;
     snprintf(r->stream, sizeof r->stream, "%s", q->stream);
     fxc_err e;
@@ -76,7 +78,17 @@ static void answer(struct fx_backfill *b, const struct request *q)
         b->done(b->arg, r);
         return;
     }
-    rc = fxc_ticks_after(b->core, q->symbol, q->after_seq, FX_BACKFILL_LIMIT, &r->ticks, &r->n, &e);
+    rc = FXC_OK;
+    if (q->kind == FX_BACKFILL_REPLAY) { /* the bound is checked against this before anything is sent */
+        const char *one[1] = { q->symbol };
+        fxc_symbol_seq *seqs;
+        size_t n;
+        if ((rc = fxc_last_seqs(b->core, one, 1, &seqs, &n, &e)) == FXC_OK) {
+            r->stored_last = n > 0 ? seqs[0].last_seq : 0;
+            fxc_last_seqs_free(seqs);
+        }
+    }
+    if (rc == FXC_OK) rc = fxc_ticks_after(b->core, q->symbol, q->after_seq, FX_BACKFILL_LIMIT, &r->ticks, &r->n, &e);
     if (rc != FXC_OK) {
         fx_warn("ws", "cannot read back the ticks of %s after %lld: %s", q->symbol, (long long)q->after_seq, e.message);
         r->failed = 1;
@@ -143,7 +155,7 @@ void fx_backfill_destroy(struct fx_backfill *b)
 }
 
 static int post(struct fx_backfill *b, enum fx_backfill_kind kind, const char *symbol, int64_t after_seq,
-    const char *stream, int day_start_minute)
+    const char *stream, int day_start_minute, uint64_t client)
 {
     struct request *q = calloc(1, sizeof *q);
     if (q == NULL) return -1;
@@ -152,6 +164,7 @@ static int post(struct fx_backfill *b, enum fx_backfill_kind kind, const char *s
     q->day_start_minute = day_start_minute;
     snprintf(q->symbol, sizeof q->symbol, "%s", symbol ? symbol : "");
     q->after_seq = after_seq;
+    q->client = client;
     if (fx_mailbox_post(&b->requests, &q->mail, NULL) != 0) {
         free(q);
         return -1;
@@ -161,17 +174,22 @@ static int post(struct fx_backfill *b, enum fx_backfill_kind kind, const char *s
 
 int fx_backfill_request(struct fx_backfill *b, const char *symbol, int64_t after_seq)
 {
-    return post(b, FX_BACKFILL_TICKS, symbol, after_seq, NULL, 0);
+    return post(b, FX_BACKFILL_TICKS, symbol, after_seq, NULL, 0, 0);
 }
 
 int fx_backfill_start(struct fx_backfill *b, const char *symbol)
 {
-    return post(b, FX_BACKFILL_START, symbol, 0, NULL, 0);
+    return post(b, FX_BACKFILL_START, symbol, 0, NULL, 0, 0);
 }
 
 int fx_backfill_candles(struct fx_backfill *b, const char *stream, const char *symbol, int custom_day_start_minute)
 {
-    return post(b, FX_BACKFILL_CANDLES, symbol, 0, stream, custom_day_start_minute);
+    return post(b, FX_BACKFILL_CANDLES, symbol, 0, stream, custom_day_start_minute, 0);
+}
+
+int fx_backfill_replay(struct fx_backfill *b, const char *symbol, int64_t after_seq, uint64_t client)
+{
+    return post(b, FX_BACKFILL_REPLAY, symbol, after_seq, NULL, 0, client);
 }
 
 void fx_backfill_result_free(struct fx_backfill_result *r)

@@ -21,6 +21,7 @@ enum fx_backfill_kind {
     FX_BACKFILL_TICKS, /* fx_backfill_request */
     FX_BACKFILL_START, /* fx_backfill_start */
     FX_BACKFILL_CANDLES, /* fx_backfill_candles */
+    FX_BACKFILL_REPLAY, /* fx_backfill_replay */
 };
 
 struct fx_backfill_result {
@@ -28,6 +29,8 @@ struct fx_backfill_result {
     char stream[16]; /* FX_BACKFILL_CANDLES: the candle stream ("minute", ...) */
     char symbol[FXC_SYMBOL_MAX + 1]; /* "" for a start of every symbol */
     int64_t after_seq;
+    uint64_t client; /* FX_BACKFILL_REPLAY: the WebSocket client it is for */
+    int64_t stored_last; /* FX_BACKFILL_REPLAY: the symbol's last seq, read before the ticks (0: none) */
     fxc_tick *ticks; /* n of them, by seq (free with fx_backfill_result_free) */
     size_t n;
     fxc_symbol_seq *seqs; /* a start: nseqs of them */
@@ -62,6 +65,12 @@ int fx_backfill_start(struct fx_backfill *b, const char *symbol);
  * days start `custom_day_start_minute` after midnight UTC. Returns 0 or -1
  * as above. Any thread. */
 int fx_backfill_candles(struct fx_backfill *b, const char *stream, const char *symbol, int custom_day_start_minute);
+
+/* Asks, for WebSocket client `client`, where the numbering of `symbol`
+ * stands and then the ticks after `after_seq` (a replay page: the client
+ * catching up from its cursor, not the symbol's order). Returns 0 or -1 as
+ * above. Any thread. */
+int fx_backfill_replay(struct fx_backfill *b, const char *symbol, int64_t after_seq, uint64_t client);
 
 void fx_backfill_result_free(struct fx_backfill_result *r);
 

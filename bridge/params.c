@@ -3,6 +3,7 @@
 #include "base/symbol.h"
 #include "base/tick_rules.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,20 @@ int fx_param_uint(const struct fx_http_request *req, const char *name, uint32_t 
         return -1;
     }
     *out = (uint32_t)n;
+    return 0;
+}
+
+int fx_param_seq_value(const char *value, const char *field, long long *out, struct fx_http_response *res)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(value, &end, 10);
+    if (*value < '0' || *value > '9' || *end || errno == ERANGE || strlen(value) > 19) {
+        fx_reply_error(res, 422, "%s: expected a seq, an integer from 0 to 9223372036854775807, got \"%.32s\"", field,
+            value);
+        return -1;
+    }
+    *out = n;
     return 0;
 }
 

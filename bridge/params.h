@@ -27,6 +27,10 @@ int fx_param_time(const struct fx_http_request *req, const char *name, int requi
 int fx_param_uint(const struct fx_http_request *req, const char *name, uint32_t def, uint32_t min, uint32_t max,
     uint32_t *out, struct fx_http_response *res);
 
+/* A tick seq (GET /ticks/?after_seq, /ws/ticks/{symbol}?since): an integer
+ * from 0 to 2^63 - 1, in decimal digits only. */
+int fx_param_seq_value(const char *value, const char *field, long long *out, struct fx_http_response *res);
+
 /* A flag: true, false, 1 or 0; `def` when absent. */
 int fx_param_bool(const struct fx_http_request *req, const char *name, int def, int *out,
     struct fx_http_response *res);

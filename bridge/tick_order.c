@@ -385,4 +385,12 @@ void fx_tick_order_forget(struct fx_tick_order *o, int (*keep)(void *arg, const 
     free(old);
 }
 
+int fx_tick_order_position(struct fx_tick_order *o, const char *symbol, int64_t *last)
+{
+    const struct symbol_state *s = find(o, symbol);
+    if (s == NULL || s->starting) return -1;
+    *last = s->last;
+    return 0;
+}
+
 void fx_tick_order_stats(const struct fx_tick_order *o, struct fx_tick_order_stats *out) { *out = o->stats; }

@@ -78,6 +78,11 @@ void fx_tick_order_timer(struct fx_tick_order *o, int64_t now_ms);
  * any more (held ticks of it are dropped). */
 void fx_tick_order_forget(struct fx_tick_order *o, int (*keep)(void *arg, const char *symbol), void *arg);
 
+/* Where the order of `symbol` stands: 0 with *last the last seq forwarded
+ * (or where it started; the next forwarded is *last + 1), or -1 while it
+ * is not watched or waits for its start. */
+int fx_tick_order_position(struct fx_tick_order *o, const char *symbol, int64_t *last);
+
 void fx_tick_order_stats(const struct fx_tick_order *o, struct fx_tick_order_stats *out);
 
 #endif

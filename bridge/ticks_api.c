@@ -94,8 +94,58 @@ void fx_api_ticks_bulk(struct fx_http_request *req, struct fx_http_response *res
     free(ticks);
 }
 
+static void reply_ticks(struct fx_http_response *res, fxc_tick *ticks, size_t n, int with_seq)
+{
+    struct fx_jbuf b;
+    fx_jbuf_init(&b);
+    fx_jbuf_raw(&b, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i) fx_jbuf_raw(&b, ",");
+        if (!with_seq) {
+            fx_jbuf_tick(&b, &ticks[i]);
+            continue;
+        }
+        fx_jbuf_raw(&b, "{");
+        fx_jbuf_tick_fields(&b, &ticks[i]);
+        fx_jbuf_printf(&b, ",\"seq\":%lld}", (long long)ticks[i].seq);
+    }
+    fx_jbuf_raw(&b, "]");
+    fxc_ticks_free(ticks);
+    fx_reply_json(res, 200, fx_jbuf_take(&b, NULL));
+}
+
+/* GET /ticks/?symbol=S&after_seq=N: the ticks of S after seq N, by seq, each
+ * with its seq — paging a symbol's ticks the way the live stream numbers
+ * them (a WebSocket client too far behind for ?since). A seq is per symbol,
+ * so the symbol must be named; a time range or an offset would page by
+ * something else and is refused. */
+static void ticks_after(struct fx_http_request *req, struct fx_http_response *res, const char *after)
+{
+    static const char *const refused[] = { "start", "end", "offset" };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (fx_http_query(req, refused[i]))
+            return fx_reply_error(res, 422, "%s: not with after_seq, which pages by seq (the next page: after_seq = "
+                                            "the last seq received)", refused[i]);
+    if (fx_http_query(req, "symbol") == NULL)
+        return fx_reply_error(res, 422, "symbol: required with after_seq (a seq numbers the ticks of one symbol)");
+    char symbol[FXC_SYMBOL_MAX + 1];
+    long long after_seq;
+    uint32_t limit;
+    if (fx_param_seq_value(after, "after_seq", &after_seq, res) || fx_param_symbol(req, symbol, res)
+        || fx_param_uint(req, "limit", DEFAULT_LIMIT, 1, FXC_TICKS_GET_MAX, &limit, res))
+        return;
+    fxc_tick *ticks;
+    size_t n;
+    fxc_err e;
+    int rc = fxc_ticks_after(req->bridge->core, symbol, after_seq, limit, &ticks, &n, &e);
+    if (rc != FXC_OK) return fx_reply_core_error(res, rc, &e);
+    reply_ticks(res, ticks, n, 1);
+}
+
 void fx_api_ticks_list(struct fx_http_request *req, struct fx_http_response *res)
 {
+    const char *after = fx_http_query(req, "after_seq");
+    if (after) return ticks_after(req, res, after);
     char symbol[FXC_SYMBOL_MAX + 1];
     int64_t start, end;
     uint32_t limit, offset;
@@ -109,16 +159,7 @@ void fx_api_ticks_list(struct fx_http_request *req, struct fx_http_response *res
     fxc_err e;
     int rc = fxc_ticks_get(req->bridge->core, symbol, start, end, limit, offset, &ticks, &n, &e);
     if (rc != FXC_OK) return fx_reply_core_error(res, rc, &e);
-    struct fx_jbuf b;
-    fx_jbuf_init(&b);
-    fx_jbuf_raw(&b, "[");
-    for (size_t i = 0; i < n; i++) {
-        if (i) fx_jbuf_raw(&b, ",");
-        fx_jbuf_tick(&b, &ticks[i]);
-    }
-    fx_jbuf_raw(&b, "]");
-    fxc_ticks_free(ticks);
-    fx_reply_json(res, 200, fx_jbuf_take(&b, NULL));
+    reply_ticks(res, ticks, n, 0);
 }
 
 void fx_api_tick_update(struct fx_http_request *req, struct fx_http_response *res)

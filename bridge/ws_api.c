@@ -62,10 +62,26 @@ static int path_symbol(struct fx_http_request *req, const char *arg, char out[FX
     return fx_param_symbol_value(arg, "symbol", req->bridge->cfg.symbol, out, res);
 }
 
+/* since: a seq of the one symbol streamed, an integer >= 0; the stream
+ * then starts with the ticks stored after it (bridge/ws_replay.h). */
+static int since_param(const struct fx_http_request *req, struct fx_ws_filter *f, struct fx_http_response *res)
+{
+    const char *v = fx_http_query(req, "since");
+    if (v == NULL) return 0;
+    if (f->symbol[0] == '\0') {
+        fx_reply_error(res, 400, "since: seqs are per symbol; reconnect to /ws/ticks/{symbol}?since=N for one symbol");
+        return -1;
+    }
+    if (fx_param_seq_value(v, "since", &f->since, res) != 0) return -1;
+    f->replay = 1;
+    return 0;
+}
+
 void fx_api_ws_ticks(struct fx_http_request *req, struct fx_http_response *res)
 {
     struct fx_ws_filter f = { .stream = FX_WS_TICKS };
     if (req->path_args[0] && path_symbol(req, req->path_args[0], f.symbol, res)) return;
+    if (since_param(req, &f, res)) return;
     upgrade(req, res, &f);
 }
 

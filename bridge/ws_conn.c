@@ -135,6 +135,7 @@ void fx_ws_conn_free(struct fx_ws_conn *c)
 {
     wslay_event_context_free(c->ctx);
     fx_ws_frame_queue_free(&c->queue);
+    fx_ws_replay_free(&c->replay);
     free(c->out);
     if (c->urh)
         MHD_upgrade_action(c->urh, MHD_UPGRADE_ACTION_CLOSE);
@@ -169,13 +170,16 @@ int fx_ws_conn_wants_write(struct fx_ws_conn *c)
     return c->out_len > 0 || wslay_event_want_write(c->ctx) || (c->queue.n > 0 && !c->awaiting_snapshot);
 }
 
+size_t fx_ws_conn_unsent(struct fx_ws_conn *c)
+{
+    return c->queue.bytes + wslay_event_get_queued_msg_length(c->ctx) + c->out_len;
+}
+
 /* What the client has not taken yet, in every buffer; over the limit it is
  * dropped (also a client that sends pings and never reads the pongs). */
 static int over_limit(struct fx_ws_conn *c)
 {
-    if (c->close_deadline_ms
-        || c->queue.bytes + wslay_event_get_queued_msg_length(c->ctx) + c->out_len <= c->env->queue_bytes)
-        return 0;
+    if (c->close_deadline_ms || fx_ws_conn_unsent(c) <= c->env->queue_bytes) return 0;
     c->env->dropped++;
     fx_info("ws", "client %llu dropped: over %zu bytes unsent", (unsigned long long)c->id, c->env->queue_bytes);
     fx_ws_conn_begin_close(c, 1008, "too slow: the server's queue for this client is full");

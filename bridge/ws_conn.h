@@ -15,6 +15,7 @@
 
 #include "bridge/ws_frame.h"
 #include "bridge/ws_filter.h"
+#include "bridge/ws_replay.h"
 
 #include <microhttpd.h>
 #include <stddef.h>
@@ -47,6 +48,7 @@ struct fx_ws_conn {
     int64_t first_bucket_us;
     uint64_t first_version, first_count;
     int first_complete;
+    struct fx_ws_replay replay; /* a tick client with ?since= (ws_replay.h) */
     uint32_t epoll_mask;
     int64_t last_recv_ms, ping_sent_ms;
     int64_t close_deadline_ms; /* 0 while open; set once a close frame is queued */
@@ -75,6 +77,9 @@ void fx_ws_conn_begin_close(struct fx_ws_conn *c, uint16_t code, const char *rea
 /* Queues a frame (taking a reference); over its limit the client is
  * closed (counted in env->dropped). */
 void fx_ws_conn_enqueue(struct fx_ws_conn *c, struct fx_ws_frame *f);
+
+/* The bytes queued and not yet taken by the client, in every buffer. */
+size_t fx_ws_conn_unsent(struct fx_ws_conn *c);
 
 /* Whether there is something to write (EPOLLOUT). */
 int fx_ws_conn_wants_write(struct fx_ws_conn *c);

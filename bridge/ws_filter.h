@@ -12,6 +12,8 @@ struct fx_ws_filter {
     char symbol[FX_SYMBOL_MAX + 1]; /* "" = every symbol (ticks only) */
     char resolution[16]; /* FX_WS_OHLC: minute, hour, day, custom-day */
     int closed_only; /* FX_WS_OHLC: only candles with complete = true */
+    int replay; /* FX_WS_TICKS of one symbol: first the stored ticks after `since` (ws_replay.h) */
+    long long since;
 };
 
 #endif

@@ -10,6 +10,7 @@
 #include "bridge/ws_candles.h"
 #include "bridge/ws_conn.h"
 #include "bridge/ws_frame.h"
+#include "bridge/ws_replay.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -68,6 +69,7 @@ struct fx_ws_hub {
     struct fx_ws_conn *clients; /* the hub thread's alone, as are the topics */
     struct topic *topics;
     struct fx_ws_candles *candles; /* the last state forwarded of each bucket (the hub thread's) */
+    int replaying; /* clients catching up from a since (ws_replay.h) */
     int64_t next_sweep_ms;
     _Atomic uint64_t next_id;
     _Atomic uint64_t nclients[2]; /* by enum fx_ws_stream */
@@ -127,6 +129,7 @@ static void remove_client(struct fx_ws_hub *h, struct fx_ws_conn *c)
             break;
         }
     epoll_ctl(h->env.epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    if (c->replay.catching_up) h->replaying--;
     need_topic(h, &c->filter, -1);
     h->nclients[c->filter.stream]--;
     h->total--;
@@ -156,6 +159,7 @@ static void fan_out(struct fx_ws_hub *h, const fxc_event *ev)
     struct fx_ws_frame *f = NULL; /* built for the first client that wants it */
     for (struct fx_ws_conn *c = h->clients; c; c = c->next) {
         if (c->close_deadline_ms || !wants(&c->filter, ev)) continue;
+        if (ev->kind == FXC_EVENT_TICK && c->replay.active && !fx_ws_replay_live(c, &ev->tick)) continue;
         if (f == NULL) {
             f = ev->kind == FXC_EVENT_TICK ? fx_ws_frame_tick(&ev->tick)
                                            : fx_ws_frame_candle(ev->resolution, &ev->candle);
@@ -219,6 +223,51 @@ static void refreshed(struct fx_ws_hub *h, const struct fx_backfill_result *r)
     }
 }
 
+static struct fx_ws_conn *find(struct fx_ws_hub *h, uint64_t id);
+
+/* A client catching up: asks its next page, or turns it live once its
+ * cursor has reached its symbol's order. */
+static void replay_step(struct fx_ws_hub *h, struct fx_ws_conn *c, int64_t now)
+{
+    int64_t live_last;
+    if (fx_tick_order_position(h->order, c->filter.symbol, &live_last) != 0) live_last = -1;
+    switch (fx_ws_replay_next(c, live_last, now)) {
+    case FX_WS_REPLAY_ASK:
+        if (fx_backfill_replay(h->backfill, c->filter.symbol, c->replay.last, c->id) != 0) {
+            c->replay.asked = 0; /* asked again next turn */
+            fx_warn("ws", "cannot ask for the ticks of %s after %lld", c->filter.symbol, (long long)c->replay.last);
+        }
+        break;
+    case FX_WS_REPLAY_LIVE:
+        h->replaying--;
+        fx_debug("ws", "client %llu replayed through seq %lld: live", (unsigned long long)c->id,
+            (long long)c->replay.last);
+        break;
+    case FX_WS_REPLAY_WAIT: break;
+    }
+}
+
+/* Each turn: the pages of catching-up clients go out as their queues
+ * drain, and the next is asked when one is sent. */
+static void replay_turn(struct fx_ws_hub *h)
+{
+    int64_t now = fx_ws_conn_now_ms();
+    for (struct fx_ws_conn *c = h->clients, *next; c; c = next) {
+        next = c->next;
+        if (!c->replay.catching_up) continue;
+        fx_ws_replay_pump(c);
+        replay_step(h, c, now);
+        if (fx_ws_conn_wants_write(c) && fx_ws_conn_service(c, 0) != 0) remove_client(h, c);
+    }
+}
+
+static void replayed(struct fx_ws_hub *h, struct fx_backfill_result *r)
+{
+    struct fx_ws_conn *c = find(h, r->client);
+    if (c == NULL || !c->replay.catching_up) return; /* gone meanwhile */
+    fx_ws_replay_page(c, r, fx_ws_conn_now_ms());
+}
+
 /* Takes what the feed has (up to a budget) and fans it out. Returns 1 when
  * the budget ran out first: more is waiting, perhaps inside a message the
  * feed's descriptor no longer signals. */
@@ -251,7 +300,12 @@ static void add_client(struct fx_ws_hub *h, struct fx_ws_conn *c)
     c->epoll_mask = EPOLLIN;
     c->next = h->clients;
     h->clients = c;
-    need_topic(h, &c->filter, +1);
+    need_topic(h, &c->filter, +1); /* asks the symbol's start before its first page: answered first */
+    if (c->filter.replay) {
+        fx_ws_replay_init(&c->replay, c->filter.since);
+        h->replaying++;
+        replay_step(h, c, fx_ws_conn_now_ms());
+    }
     if (epoll_ctl(h->env.epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0 || (c->extra_len && fx_ws_conn_service(c, 1) != 0))
         remove_client(h, c);
 }
@@ -269,6 +323,8 @@ static void run_commands(struct fx_ws_hub *h)
             const struct fx_backfill_result *r = cmd->fetched;
             if (r->kind == FX_BACKFILL_CANDLES)
                 refreshed(h, r);
+            else if (r->kind == FX_BACKFILL_REPLAY)
+                replayed(h, cmd->fetched);
             else if (r->kind == FX_BACKFILL_START)
                 fx_tick_order_started(h->order, r->symbol[0] ? r->symbol : NULL, r->seqs, r->nseqs, r->failed,
                     fx_ws_conn_now_ms());
@@ -339,6 +395,7 @@ static void hub_main(void *arg)
                     remove_client(h, c);
             }
         }
+        if (h->replaying > 0) replay_turn(h);
         int64_t now = fx_ws_conn_now_ms();
         if (now >= next_timer) {
             /* nng's receive descriptor has been seen to stay quiet with

@@ -4,7 +4,9 @@
  * fx-core's live feed, fanning each event out to the clients that asked
  * for it. Each event is turned into JSON once, whatever the number of
  * clients. Candle events pass ws_candles.h first: with several cores, each
- * bucket's states go out in version order, and its close once.
+ * bucket's states go out in version order, and its close once. A tick
+ * client with a since (ws_replay.h) first catches up from storage, read on
+ * the read-back thread, and joins its symbol's order where the replay ends.
  *
  * Limits: a client's queue of unsent frames is bounded in bytes; a client
  * that falls behind is closed with 1008 (policy violation) and counted as

@@ -52,6 +52,7 @@ enum opt_flag {
     OPT_FORMAT = 1 << 7, /* --format --symbol */
     OPT_DRY_RUN = 1 << 8,
     OPT_FILL = 1 << 9, /* --fill none|prev */
+    OPT_SINCE = 1 << 10, /* --since SEQ */
 };
 
 struct cli;
@@ -73,7 +74,7 @@ struct cli {
     const struct command *cmd; /* NULL while parsing the global options */
     const char *group; /* "tick" when only the group is known, for hints */
     const char *url, *timeout;
-    const char *start, *end, *limit, *offset, *batch, *tz, *day_start, *candles, *format, *symbol, *fill;
+    const char *start, *end, *limit, *offset, *batch, *tz, *day_start, *candles, *format, *symbol, *fill, *since;
     int json, help, dry_run;
     char **pos; /* positional arguments */
     int npos;
@@ -528,12 +529,16 @@ static int run_health(const struct cli *cli)
     return h.database_ok && h.redis_ok ? EXIT_OK : EXIT_FAIL;
 }
 
-static void print_live_tick(const fxc_tick *t, int json)
+/* with_seq (tail --since): JSON lines carry the seq to resume from. */
+static void print_live_tick(const fxc_tick *t, int json, int with_seq)
 {
     char when[FXC_TIME_STR_MAX], price[FXC_PRICE_STR_MAX];
     fxc_time_format(t->time_us, when);
     fxc_price_format(t->price, price);
-    if (json)
+    if (json && with_seq && t->seq > 0)
+        printf("{\"type\":\"tick\",\"symbol\":\"%s\",\"time\":\"%s\",\"price\":%s,\"seq\":%lld}\n", t->symbol,
+            when, price, (long long)t->seq);
+    else if (json)
         printf("{\"type\":\"tick\",\"symbol\":\"%s\",\"time\":\"%s\",\"price\":%s}\n", t->symbol, when, price);
     else
         printf("%s  %-16s %s\n", when, t->symbol, price);
@@ -557,10 +562,59 @@ static void print_live_candle(const fxc_event *ev, int json)
             (unsigned long long)c->tick_count, c->complete ? "" : "  open");
 }
 
+/* Prints the stored ticks of `symbol` after *last, by seq, up to `below`
+ * (0: all of them), moving *last on. */
+static int print_ticks_after(fxc *c, const char *symbol, int64_t *last, int64_t below, int json, fxc_err *err)
+{
+    for (;;) {
+        fxc_tick *t;
+        size_t n;
+        int rc = fxc_ticks_after(c, symbol, *last, FXC_TICKS_GET_MAX, &t, &n, err);
+        if (rc != FXC_OK) return rc;
+        size_t k = 0;
+        for (; k < n && (below == 0 || t[k].seq < below); k++) {
+            print_live_tick(&t[k], json, 1);
+            *last = t[k].seq;
+        }
+        fxc_ticks_free(t);
+        if (k < n || n < FXC_TICKS_GET_MAX) return FXC_OK;
+    }
+}
+
+/* tail --since: subscribed first, then what is stored after SEQ, then the
+ * live ticks after the last printed; a live tick past a gap (the feed
+ * connects asynchronously, or missed some) has the gap read back first. */
+static int tail_since(const struct cli *cli, fxc_feed *f)
+{
+    unsigned long long since;
+    int rc = parse_uint_arg(cli, "--since", cli->since, 0, INT64_MAX, &since);
+    if (rc != 0) return rc;
+    fxc *c;
+    if ((rc = connect_core(cli, 0, &c)) != 0) return rc;
+    fxc_err err = { 0 };
+    int64_t last = (int64_t)since;
+    rc = print_ticks_after(c, cli->pos[0], &last, 0, cli->json, &err);
+    while (rc == FXC_OK) {
+        fxc_event ev;
+        if ((rc = fxc_feed_next(f, -1, &ev, &err)) != FXC_OK) break;
+        if (ev.kind != FXC_EVENT_TICK) continue;
+        if (ev.tick.seq > last + 1) rc = print_ticks_after(c, cli->pos[0], &last, ev.tick.seq, cli->json, &err);
+        if (rc == FXC_OK && (ev.tick.seq == 0 || ev.tick.seq > last)) {
+            print_live_tick(&ev.tick, cli->json, 1);
+            if (ev.tick.seq > 0) last = ev.tick.seq;
+        }
+    }
+    fxc_close(c);
+    return core_error(rc, &err);
+}
+
 /* Prints the live ticks (or, with --candles, candles) of one symbol (or
  * "*": all) until interrupted. */
 static int run_tail(const struct cli *cli)
 {
+    if (cli->since && (cli->candles || strcmp(cli->pos[0], "*") == 0))
+        return usage_error(
+            cli, "--since: a seq numbers the ticks of one symbol: give SYMBOL, not '*', and no --candles");
     fxc_feed *f;
     fxc_err err = { 0 };
     int rc = fxc_feed_open(NULL, &f, &err);
@@ -574,11 +628,16 @@ static int run_tail(const struct cli *cli)
         return rc == FXC_INVALID_ARGUMENT ? usage_error(cli, "--candles: %s", err.message) : core_error(rc, &err);
     }
     setvbuf(stdout, NULL, _IOLBF, 0); /* one line per event, also into a pipe */
+    if (cli->since) {
+        rc = tail_since(cli, f);
+        fxc_feed_close(f);
+        return rc;
+    }
     for (;;) {
         fxc_event ev;
         rc = fxc_feed_next(f, -1, &ev, &err);
         if (rc != FXC_OK) break;
-        if (ev.kind == FXC_EVENT_TICK) print_live_tick(&ev.tick, cli->json);
+        if (ev.kind == FXC_EVENT_TICK) print_live_tick(&ev.tick, cli->json, 0);
         if (ev.kind == FXC_EVENT_CANDLE) print_live_candle(&ev, cli->json);
     }
     fxc_feed_close(f);
@@ -1008,14 +1067,17 @@ static const struct command commands[] = {
         "naming FILE:LINE; the batches before it are stored. On a terminal, progress\n"
         "is shown on stderr.\n",
         1, OPT_BATCH | OPT_FORMAT, run_import },
-    { "tail", NULL, "SYMBOL [--candles RES] [--json]",
+    { "tail", NULL, "SYMBOL [--candles RES | --since SEQ] [--json]",
         "Print live ticks (or candles) of SYMBOL ('*' for all) as they are stored.",
         "  --candles RES  the candles of RES (a live stream, see below) as they change, instead of ticks\n"
+        "  --since SEQ    first the stored ticks of SYMBOL (one symbol) after seq SEQ, then\n"
+        "                 the live ones, each once and in seq order; JSON lines carry \"seq\"\n"
         "  --json         one JSON object per line ({\"type\":\"tick\",...} or {\"type\":\"candle\",...})\n",
         "Reads fx-core's live feed (FX_FEED_URL, default tcp://127.0.0.1:5556): every\n"
         "tick is printed once it is committed, from any source (REST, fxctl, bulk\n"
-        "loads, the Redis stream). Runs until interrupted (Ctrl-C).\n",
-        1, OPT_JSON | OPT_CANDLES, run_tail },
+        "loads, the Redis stream). Runs until interrupted (Ctrl-C). With --since,\n"
+        "restart from the last \"seq\" printed to miss nothing in between.\n",
+        1, OPT_JSON | OPT_CANDLES | OPT_SINCE, run_tail },
     { "maintenance", NULL, "[--dry-run] [--json]", "Run retention and compaction now; print what was done.",
         "  --dry-run      report what a pass would do now; change nothing\n"
         "  --json         one JSON object {\"dry_run\",\"days\":[{\"day\",\"action\",\"ticks\",\n"
@@ -1131,6 +1193,7 @@ static const struct option long_options[] = {
     { "symbol", required_argument, NULL, 'y' },
     { "dry-run", no_argument, NULL, 'n' },
     { "fill", required_argument, NULL, 'F' },
+    { "since", required_argument, NULL, 'Q' },
     { NULL, 0, NULL, 0 },
 };
 
@@ -1150,6 +1213,7 @@ static unsigned option_flag(int c)
     case 'y': return OPT_FORMAT;
     case 'n': return OPT_DRY_RUN;
     case 'F': return OPT_FILL;
+    case 'Q': return OPT_SINCE;
     default: return 0; /* --url, --timeout, --help: everywhere */
     }
 }
@@ -1173,6 +1237,7 @@ static void set_option(struct cli *cli, int c, const char *value)
     case 'y': cli->symbol = value; break;
     case 'n': cli->dry_run = 1; break;
     case 'F': cli->fill = value; break;
+    case 'Q': cli->since = value; break;
     }
 }
 

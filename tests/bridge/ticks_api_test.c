@@ -457,3 +457,86 @@ Test(rest_ticks, symbols_lists_each_stored_symbol_with_its_first_last_and_count)
     json_decref(j);
     fx_http_free(&r);
 }
+
+/* ---- GET /ticks/?after_seq ------------------------------------------------ */
+
+Test(rest_ticks, paging_by_after_seq_gives_every_tick_once_in_seq_order)
+{
+    char sym[17], other[17];
+    fx_test_symbol(sym, "HSQ");
+    fx_test_symbol(other, "HSQX");
+    /* stored out of time order: seq order is the order of storing */
+    int seconds[23];
+    for (int i = 0; i < 23; i++) {
+        seconds[i] = (i * 7) % 23;
+        post_tick(sym, fmt("2025-12-05T10:00:%02dZ", seconds[i]), "1.1", 201);
+        if (i % 5 == 0) post_tick(other, fmt("2025-12-05T10:00:%02dZ", i), "2.2", 201);
+    }
+    long long after = 0;
+    int got = 0, pages = 0;
+    for (;;) {
+        struct fx_http_result r;
+        fx_http("GET", fmt("/ticks/?symbol=%s&after_seq=%lld&limit=5", sym, after), NULL, &r);
+        cr_assert_eq(r.status, 200, "%s", r.body);
+        json_t *j = fx_http_json(&r);
+        fx_http_free(&r);
+        size_t n = json_array_size(j);
+        cr_assert_leq(n, 5);
+        pages++;
+        for (size_t k = 0; k < n; k++, got++) {
+            json_t *t = json_array_get(j, k);
+            cr_assert_eq(json_integer_value(json_object_get(t, "seq")), got + 1, "seqs go up by one");
+            cr_assert_str_eq(json_string_value(json_object_get(t, "symbol")), sym);
+            cr_assert_str_eq(json_string_value(json_object_get(t, "time")),
+                fmt("2025-12-05T10:00:%02dZ", seconds[got]), "tick %d in the order stored", got);
+            cr_assert_eq(json_real_value(json_object_get(t, "price")), 1.1);
+            cr_assert_eq(json_object_size(t), 4, "symbol, time, price and seq");
+        }
+        json_decref(j);
+        if (n == 0) break;
+        after += (long long)n;
+    }
+    cr_assert_eq(got, 23);
+    cr_assert_eq(pages, 6, "5 pages of up to 5, then an empty one");
+    /* the default limit, and the plain list unchanged: no seq there */
+    struct fx_http_result r;
+    fx_http("GET", fmt("/ticks/?symbol=%s&after_seq=20", sym), NULL, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *j = fx_http_json(&r);
+    cr_assert_eq(json_array_size(j), 3);
+    json_decref(j);
+    fx_http_free(&r);
+    fx_http("GET", fmt("/ticks/?symbol=%s&start=2025-12-05T10:00:00Z&end=2025-12-05T10:00:01Z", sym), NULL, &r);
+    cr_assert_str_eq(r.body, fmt("[{\"symbol\":\"%s\",\"time\":\"2025-12-05T10:00:00Z\",\"price\":1.1}]", sym));
+    fx_http_free(&r);
+}
+
+Test(rest_ticks, after_seq_must_be_a_seq_with_a_symbol_and_no_time_range_or_offset)
+{
+    struct {
+        const char *query;
+        const char *needle;
+    } cases[] = {
+        { "symbol=EURUSD&after_seq=-1", "after_seq" },
+        { "symbol=EURUSD&after_seq=abc", "after_seq" },
+        { "symbol=EURUSD&after_seq=1.5", "after_seq" },
+        { "symbol=EURUSD&after_seq=", "after_seq" },
+        { "symbol=EURUSD&after_seq=%2B1", "after_seq" },
+        { "symbol=EURUSD&after_seq=99999999999999999999", "after_seq" },
+        { "symbol=EURUSD&after_seq=1&after_seq=2", "after_seq" },
+        { "after_seq=0", "symbol: required with after_seq" },
+        { "symbol=EURUSD&after_seq=0&start=2025-12-05T10:00:00Z", "start: not with after_seq" },
+        { "symbol=EURUSD&after_seq=0&end=2025-12-05T10:00:00Z", "end: not with after_seq" },
+        { "symbol=EURUSD&after_seq=0&offset=5", "offset: not with after_seq" },
+        { "symbol=EURUSD&after_seq=0&limit=0", "limit" },
+        { "symbol=EURUSD&after_seq=0&limit=10001", "limit" },
+        { "symbol=EUR$USD&after_seq=0", "symbol" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fx_http_result r;
+        fx_http("GET", fmt("/ticks/?%s", cases[i].query), NULL, &r);
+        cr_assert_eq(r.status, 422, "%s: %ld %s", cases[i].query, r.status, r.body);
+        cr_assert(strstr(r.body, fmt("{\"detail\":\"%s", cases[i].needle)), "%s: %s", cases[i].query, r.body);
+        fx_http_free(&r);
+    }
+}

@@ -38,12 +38,10 @@ struct run {
     size_t len, cap;
 };
 
-/* Runs `fxctl --url URL ARGS` (ARGS: shell words); the output and exit status
- * into *r, whose earlier output it frees. */
-static void fxctl(const char *url, const char *args, struct run *r)
+/* Runs the shell command `cmd`; its output and exit status into *r, whose
+ * earlier output it frees. */
+static void run_shell(const char *cmd, struct run *r)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s' --url '%s' %s 2>&1", FXCTL_BIN, url, args);
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p, "popen %s", cmd);
     r->len = 0;
@@ -61,6 +59,14 @@ static void fxctl(const char *url, const char *args, struct run *r)
     int st = pclose(p);
     cr_assert(WIFEXITED(st), "%s did not exit: %d", cmd, st);
     r->status = WEXITSTATUS(st);
+}
+
+/* Runs `fxctl --url URL ARGS` (ARGS: shell words) into *r. */
+static void fxctl(const char *url, const char *args, struct run *r)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' --url '%s' %s 2>&1", FXCTL_BIN, url, args);
+    run_shell(cmd, r);
 }
 
 /* ---- against a fake core ------------------------------------------------- */
@@ -477,5 +483,95 @@ Test(fxctl_symbols, lists_a_symbol_with_its_first_last_and_count)
     cr_assert_eq(json_integer_value(json_object_get(mine, "tick_count")), 2);
     json_decref(j);
     fxctl_expect(&r, 2, sym, "symbols %s", sym);
+    free(r.out);
+}
+
+/* ---- tail --since ---------------------------------------------------------- */
+
+static char feed_url[96];
+
+/* The core_start core, its live feed on ipc:// too (FX_FEED_URL of fxctl). */
+static void rpc_and_feed_on_ipc(struct fx_config *cfg)
+{
+    lifecycle_off_on_ipc(cfg);
+    snprintf(feed_url, sizeof feed_url, "ipc:///tmp/fxctl-test-feed-%d", (int)getpid());
+    snprintf(cfg->feed_url, sizeof cfg->feed_url, "%s", feed_url);
+}
+
+static void core_with_feed_start(void) { fx_fixture_start_with(rpc_and_feed_on_ipc); }
+
+TestSuite(fxctl_tail, .init = core_with_feed_start, .fini = fx_fixture_stop, .timeout = 120);
+
+/* Through a client of its own on the core's ipc:// address (any thread). */
+static void store_ticks(const char *sym, int first, int n)
+{
+    fxc *c;
+    fxc_err e;
+    cr_assert_eq(fxc_open(core_url, &c, &e), FXC_OK, "%s", e.message);
+    for (int i = first; i < first + n; i++) {
+        fxc_tick t = { .time_us = fx_test_time(i), .price = 1.5 };
+        snprintf(t.symbol, sizeof t.symbol, "%s", sym);
+        cr_assert_eq(fxc_tick_create(c, &t, NULL, &e), FXC_OK, "%s", e.message);
+    }
+    fxc_close(c);
+}
+
+static char live_sym[FXC_SYMBOL_MAX + 1];
+
+/* While tail runs: three live ticks, once it has had time to subscribe. */
+static void *store_live(void *arg)
+{
+    (void)arg;
+    usleep(1500000);
+    store_ticks(live_sym, 5, 3);
+    return NULL;
+}
+
+Test(fxctl_tail, since_prints_the_stored_ticks_after_it_then_the_live_ones_each_once)
+{
+    fx_test_symbol(live_sym, "FXTS");
+    store_ticks(live_sym, 0, 5); /* seqs 1..5 */
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, store_live, NULL), 0);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "FX_FEED_URL='%s' timeout -s INT 4 '%s' --url '%s' tail %s --since 2 --json 2>&1",
+        feed_url, FXCTL_BIN, core_url, live_sym);
+    struct run r = { 0 };
+    run_shell(cmd, &r);
+    pthread_join(th, NULL);
+    char *line = r.out;
+    for (long long seq = 3; seq <= 8; seq++) {
+        char *nl = strchr(line, '\n');
+        cr_assert_not_null(nl, "seq %lld missing: %s", seq, r.out);
+        *nl = '\0';
+        json_t *j = json_loads(line, 0, NULL);
+        cr_assert_not_null(j, "not JSON: %s", line);
+        cr_assert_eq(json_integer_value(json_object_get(j, "seq")), seq, "%s", line);
+        cr_assert_str_eq(json_string_value(json_object_get(j, "symbol")), live_sym);
+        char when[FXC_TIME_STR_MAX];
+        fxc_time_format(fx_test_time(seq - 1), when);
+        cr_assert_str_eq(json_string_value(json_object_get(j, "time")), when);
+        json_decref(j);
+        line = nl + 1;
+    }
+    cr_assert_str_eq(line, "", "nothing else (the replayed ticks not again)");
+    free(r.out);
+}
+
+Test(fxctl_tail, since_needs_one_symbol_and_a_seq)
+{
+    struct run r = { 0 };
+    fxctl(core_url, "tail '*' --since 1", &r);
+    cr_assert_eq(r.status, 2, "%s", r.out);
+    cr_assert(strstr(r.out, "--since") != NULL, "%s", r.out);
+    fxctl(core_url, "tail EURUSD --candles minute --since 1", &r);
+    cr_assert_eq(r.status, 2, "%s", r.out);
+    fxctl(core_url, "tail EURUSD --since -1", &r);
+    cr_assert_eq(r.status, 2, "%s", r.out);
+    fxctl(core_url, "tail EURUSD --since x", &r);
+    cr_assert_eq(r.status, 2, "%s", r.out);
+    fxctl(core_url, "tail --help", &r);
+    cr_assert_eq(r.status, 0, "%s", r.out);
+    cr_assert(strstr(r.out, "--since SEQ") != NULL, "%s", r.out);
     free(r.out);
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The demo page (/ws-test) in headless Chromium against a running fx-bridge:
 // live ticks reach the tick list, candles reach the chart (history + live
-// frames), /ws/stats is shown, switching to hour candles works, and the page
-// logs no error. Saves a screenshot, also on failure.
+// frames), /ws/stats is shown, switching to hour candles works, the tick
+// socket, dropped once, reconnects with ?since= the last seq it got and goes
+// on with the next seq, and the page logs no error. Saves a screenshot, also
+// on failure.
 //
 //   BRIDGE_URL=http://127.0.0.1:8000 node tests/web/demo_page_test.js [SCREENSHOT]
 //
@@ -43,6 +45,29 @@ async function main() {
   try {
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     watchPage(page, (problem) => watching && problems.push(problem));
+
+    // The tick socket through a relay that drops the first connection after a
+    // few frames: the page must come back with ?since= the last seq it was
+    // sent, and then get the next seqs (those stored meanwhile first), none twice.
+    const tickSockets = []; // { url, seqs } per connection, in order
+    await page.routeWebSocket(/\/ws\/ticks\//, (ws) => {
+      const conn = { url: ws.url(), seqs: [] };
+      tickSockets.push(conn);
+      const server = ws.connectToServer();
+      server.onMessage((m) => {
+        if (conn.dropped) return;
+        try {
+          const f = JSON.parse(m);
+          if (Number.isInteger(f.seq)) conn.seqs.push(f.seq);
+        } catch (e) { /* passed on as it is */ }
+        ws.send(m);
+        if (tickSockets.length === 1 && conn.seqs.length === 5) {
+          conn.dropped = true;
+          ws.close({ code: 4000, reason: 'demo_page test: dropped' });
+          server.close();
+        }
+      });
+    });
 
     const url = `${bridgeUrl}${pagePath}?symbol=${encodeURIComponent(symbol)}`
       + (apiKey ? `#key=${encodeURIComponent(apiKey)}` : '');
@@ -92,6 +117,22 @@ async function main() {
     await waitFor('the symbol in the picker (#symbol-list, from GET /symbols)', (sym) =>
       [...document.querySelectorAll('#symbol-list option')].some((o) => o.value === sym && /^\d+ ticks, /.test(o.label)),
       symbol);
+
+    await waitFor('the tick socket to reconnect and get 3 ticks', () => window.fxDemo.reconnects >= 1);
+    {
+      const t0 = Date.now();
+      while (!(tickSockets.length >= 2 && tickSockets[1].seqs.length >= 3) && Date.now() - t0 < timeoutMs)
+        await new Promise((r) => setTimeout(r, 100));
+      const [first, second] = tickSockets;
+      const last = first.seqs[first.seqs.length - 1];
+      if (!second || second.seqs.length < 3)
+        throw new Error(`no ticks after the reconnect: ${JSON.stringify(tickSockets)}`);
+      if (!second.url.endsWith(`/ws/ticks/${encodeURIComponent(symbol)}?since=${last}`))
+        throw new Error(`the reconnect opened ${second.url}, not ?since=${last} (the last seq sent)`);
+      if (!second.seqs.every((q, i) => q === last + 1 + i))
+        throw new Error(`after since=${last} the seqs were ${second.seqs.join(',')}: a gap or a repeat`);
+      if (!/\/ws\/ticks\/[^?]*$/.test(first.url)) throw new Error(`the first connect had a since: ${first.url}`);
+    }
 
     const seen = await page.evaluate(() => ({
       tick: window.fxDemo.lastTick,
