@@ -44,6 +44,9 @@ void fx_cluster_core_start(struct fx_cluster_core *c, const char *name, const ch
     snprintf(e[n++], 300, "REDIS_CONSUMER=%s", name);
     snprintf(e[n++], 300, "INGEST_CLAIM_IDLE_MS=1000");
     snprintf(e[n++], 300, "INGEST_BATCH=500");
+    /* tests share past days and count rows by SQL: a leader must compact
+     * nothing (the lifecycle tests use databases of their own) */
+    snprintf(e[n++], 300, "COMPRESSION_AFTER_DAYS=0");
     snprintf(e[n++], 300, "LOG_LEVEL=warn");
     c->p.nenv = n;
     c->p.prog = "fx-core";

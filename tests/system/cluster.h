@@ -10,7 +10,7 @@
 
 #include <sys/types.h>
 
-#define FX_CLUSTER_ENV_MAX 10
+#define FX_CLUSTER_ENV_MAX 12
 
 /* A process with the settings it was started with, to start it again. */
 struct fx_cluster_proc {
