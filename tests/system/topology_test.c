@@ -169,7 +169,7 @@ Test(topology, a_core_killed_mid_stream_loses_and_doubles_nothing)
         stored = sql_int("SELECT count(*) FROM ticks WHERE symbol = '%s'");
         left = pending(r);
     }
-    cr_assert_eq(stored, TOTAL, "every tick stored once");
+    cr_assert_eq(stored, TOTAL, "every tick stored once: %lld of %d stored, %lld entries pending", stored, TOTAL, left);
     cr_assert_eq(left, 0, "nothing left pending (the dead core's entries taken over)");
     cr_assert_eq(sql_int("SELECT count(DISTINCT seq) FROM ticks WHERE symbol = '%s' AND seq BETWEEN 1 AND 20200"), TOTAL);
     cr_assert_eq(sql_int("SELECT coalesce(sum(tick_count), 0) FROM candles_1m WHERE symbol = '%s'"), TOTAL,
