@@ -7,8 +7,8 @@
  *
  * A pass may take minutes: fxc_maintenance waits for its answer at least
  * FXC_MAINTENANCE_TIMEOUT_MS (30 min), whatever BRIDGE_RPC_TIMEOUT_MS says.
- * Meanwhile only this request's connection thread waits (MHD runs a thread
- * per connection); a stop of the bridge does not wait for it beyond
+ * Meanwhile only one request-pool thread waits (its connection is
+ * suspended; request_pool.h); a stop of the bridge does not wait for it beyond
  * BRIDGE_DRAIN_S (the pass goes on in the core).
  */
 #include "bridge/api.h"

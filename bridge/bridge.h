@@ -8,13 +8,18 @@
  *   main            config, fx_bridge_start/stop,       -                         auth's rwlock (write,
  *                   waits for SIGINT/SIGTERM, reloads                             on SIGHUP)
  *                   the API keys on SIGHUP
- *   MHD listener    accepts, starts a thread per        the listening socket      MHD's own
- *                   connection (BRIDGE_MAX_CONNECTIONS)
- *   MHD connection  one HTTP connection: parses, runs   its client socket; calls  metrics.c's lock; for a
- *     (one each)    the handler (routes.c), blocks on   on fxclient's shared REQ  WebSocket: the hub's
- *                   its core round trip; on an upgrade  sockets (core: requests,  mailbox lock (post) and
- *                   hands the socket to the hub and     snapshots: an OHLC        lock (waits until its
- *                   reads the first candle (ws_api.c)   client's first candle)    client has joined)
+ *   MHD polling     accept and serve HTTP connections   the listening socket and  MHD's own; metrics.c's
+ *     (BRIDGE_      (epoll, BRIDGE_MAX_CONNECTIONS);    every HTTP client socket  lock; the pool's (submit);
+ *     HTTP_THREADS) parse, run the inline handlers                                for a WebSocket: the
+ *                   (routes.c: no core call), suspend                             hub's mailbox lock (post)
+ *                   the others for the pool; on an                               and lock (waits until its
+ *                   upgrade hand the socket to the hub                            client has joined)
+ *   request pool    the handlers that wait on fx-core,  calls on fxclient's       the pool's; metrics.c's;
+ *     (BRIDGE_      then resume their connection; an    shared REQ sockets (core: auth's rwlock (read);
+ *     WORKERS)      OHLC client's first candle          requests, snapshots)      the hub's (snapshot)
+ *                   (request_pool.c, ws_api.c)
+ *   header          closes connections whose headers    shuts their sockets down  its own mutex
+ *     deadline      are late (header_deadline.c)
  *   ws hub          every upgraded socket (wslay,       the WebSocket sockets;    its mailbox's lock
  *                   ws_conn.c), topic refcounts,        the nng SUB socket of     (drain), its lock
  *                   fan-out, pings, each symbol's tick  the live feed             (seq_applied); the
@@ -27,7 +32,7 @@
  *                   (core, snapshots) and SUB socket
  *
  * `core` and `snapshots` are each one nng REQ socket shared by every
- * connection thread (every call opens a context of its own). Frames,
+ * pool thread (every call opens a context of its own). Frames,
  * clients and topics are the hub thread's alone: the HTTP threads reach
  * them only through the hub's mailbox. No lock is held while another is
  * taken. Stop signals are blocked before any thread starts: main alone
@@ -53,6 +58,7 @@ struct fx_bridge {
     struct fx_ws_hub *hub; /* WebSocket clients and the live feed */
     unsigned port; /* the bound port, also when cfg.port is 0 */
     int inflight; /* HTTP requests begun and not completed, WebSocket upgrades not counted (atomic) */
+    struct fx_request_pool *pool; /* runs the handlers that wait on fx-core; its own lock */
     struct fx_header_deadline *deadline; /* BRIDGE_HEADER_TIMEOUT_S (NULL: off); its own mutex */
     struct fx_auth *auth; /* API keys (auth.h): its own rwlock, reloaded on SIGHUP */
     struct fx_cors cors; /* BRIDGE_CORS_ORIGINS, read-only */

@@ -38,6 +38,11 @@ static const struct fx_config_var vars[] = {
     INT(idle_timeout_s, "BRIDGE_IDLE_TIMEOUT_S", 120, 1, 86400,
         "a kept-alive HTTP connection is closed after this long without a new request (WebSockets have their "
         "own pings)"),
+    INT(http_threads, "BRIDGE_HTTP_THREADS", 2, 1, 64,
+        "threads polling the HTTP connections (epoll); they never wait on fx-core, so about one per core"),
+    INT(workers, "BRIDGE_WORKERS", 64, 1, 4096,
+        "requests that wait on fx-core at once (each on a thread of its own); more wait in line. Idle and "
+        "half-sent connections hold no thread"),
     INT(rpc_timeout_ms, "BRIDGE_RPC_TIMEOUT_MS", 30000, 100, 600000, "how long a core request may take"),
     INT(ws_queue_kb, "BRIDGE_WS_QUEUE_KB", 1024, 1, 1048576,
         "unsent WebSocket data per client before it is dropped as too slow (KiB)"),

@@ -19,6 +19,8 @@ struct fx_bridge_config {
     int max_connections_per_ip;
     int header_timeout_s; /* 0: no header deadline */
     int idle_timeout_s; /* kept-alive connections between requests */
+    int http_threads; /* MHD's epoll threads */
+    int workers; /* the request pool's threads */
     int rpc_timeout_ms;
     int ws_queue_kb;
     int ws_ping_s;

@@ -7,6 +7,7 @@
 #include "bridge/auth.h"
 #include "bridge/cors.h"
 #include "bridge/header_deadline.h"
+#include "bridge/request_pool.h"
 #include "bridge/security_headers.h"
 #include "bridge/json_out.h"
 #include "base/log.h"
@@ -40,6 +41,9 @@ struct request_state {
     int refuse_now;
     int counted; /* in b->inflight */
     struct timespec start;
+    char path_args[2][512]; /* req.path_args point here: the route matcher's buffer is its thread's */
+    struct fx_http_response res; /* a pooled handler's answer, sent once the connection is resumed */
+    int answered; /* atomic: `res` is filled (set by the pool thread before it resumes the connection) */
 };
 
 _Static_assert(offsetof(struct request_state, req) == 0, "fx_http_request_of reads the request at con_cls");
@@ -122,6 +126,11 @@ static struct request_state *begin(struct fx_bridge *b, struct MHD_Connection *c
     st->counted = 1;
     __atomic_add_fetch(&b->inflight, 1, __ATOMIC_ACQ_REL);
     fx_routes_match(method, url, &st->req, &st->match);
+    for (int i = 0; i < 2; i++)
+        if (st->req.path_args[i]) {
+            snprintf(st->path_args[i], sizeof st->path_args[i], "%s", st->req.path_args[i]);
+            st->req.path_args[i] = st->path_args[i];
+        }
     st->limit = body_limit(b, &st->match);
     /* A body over the limit is read and dropped, then answered with 413:
      * answering before reading it makes most clients fail with a broken
@@ -239,6 +248,27 @@ static void dispatch(struct request_state *st, struct fx_http_response *res)
     st->match.route->handler(&st->req, res);
 }
 
+/* Runs the handler into `res`; a HEAD request keeps only the headers. */
+static void handle(struct request_state *st, struct fx_http_response *res)
+{
+    dispatch(st, res);
+    if (strcmp(st->req.method, "HEAD") == 0 && !res->body_static) {
+        free(res->body);
+        res->body = NULL, res->len = 0;
+    }
+}
+
+/* On a pool thread: the handler may wait on fx-core while its connection
+ * is suspended; resuming it makes MHD call on_request again, which sends
+ * `res`. */
+static void handle_pooled(void *arg)
+{
+    struct request_state *st = arg;
+    handle(st, &st->res);
+    __atomic_store_n(&st->answered, 1, __ATOMIC_RELEASE);
+    MHD_resume_connection(st->req.conn);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
@@ -259,13 +289,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    struct fx_http_response res = { 0 };
-    dispatch(st, &res);
-    if (strcmp(method, "HEAD") == 0 && !res.body_static) {
-        free(res.body);
-        res.body = NULL, res.len = 0;
+    if (__atomic_load_n(&st->answered, __ATOMIC_ACQUIRE)) return send_response(conn, st, &st->res, method);
+    if (st->match.route == NULL || st->match.route->run == FX_RUN_INLINE) {
+        struct fx_http_response res = { 0 };
+        handle(st, &res);
+        return send_response(conn, st, &res, method);
     }
-    return send_response(conn, st, &res, method);
+    /* Suspended before it is queued: the pool may resume it at once. */
+    struct fx_bridge *b = cls;
+    MHD_suspend_connection(conn);
+    if (fx_request_pool_submit(b->pool, handle_pooled, st) != 0) {
+        fx_reply_error(&st->res, 503, "out of memory: the request could not be queued; try again");
+        __atomic_store_n(&st->answered, 1, __ATOMIC_RELEASE);
+        MHD_resume_connection(conn);
+    }
+    return MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -342,20 +380,20 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
         free(b);
         return FX_ECONFIG;
     }
-    /* Thread per connection: handlers block on their core round trip (each
-     * on its own nng context), so concurrent requests proceed in parallel. */
-    /* poll(), not select(): WebSockets keep their sockets for long, and
-     * select() cannot take descriptors past 1023 (no new connection
-     * would be accepted once a thousand clients are connected). */
-    /* ITC: MHD_quiesce_daemon (the drain) needs it with internal threads. */
+    /* A few epoll threads serve every connection; handlers that wait on
+     * the core run on the pool while their connection is suspended, so
+     * thousands of connections, idle or half-sent, need no thread each.
+     * epoll, not select(): WebSockets keep their sockets for long, and
+     * select() cannot take descriptors past 1023. Suspend/resume brings
+     * the ITC that MHD_quiesce_daemon (the drain) needs too. */
     /* An upgraded WebSocket stays one of MHD's connections: its budget
      * (BRIDGE_WS_MAX_CLIENTS, enforced by ws_api.c) comes on top, so a
      * thousand WebSocket clients leave HTTP its BRIDGE_MAX_CONNECTIONS.
      * The per-IP limit keeps one client (a slowloris holding partial
      * requests open) from taking them all. */
     unsigned connection_limit = (unsigned)cfg->max_connections + (unsigned)cfg->ws_max_clients;
-    if (fx_header_deadline_create(&b->deadline, cfg->header_timeout_s, cfg->idle_timeout_s) != 0) {
-        snprintf(err, errlen, "cannot start the thread of BRIDGE_HEADER_TIMEOUT_S");
+    if (fx_request_pool_create(&b->pool, cfg->workers) != 0) {
+        snprintf(err, errlen, "cannot start the threads of BRIDGE_WORKERS");
         fx_ws_hub_destroy(b->hub);
         fxc_close(b->snapshots);
         fxc_close(b->core);
@@ -363,9 +401,20 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
         free(b);
         return FX_ECONFIG;
     }
-    b->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL
-            | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE | MHD_USE_ITC,
-        0, NULL, NULL, on_request, b, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
+    if (fx_header_deadline_create(&b->deadline, cfg->header_timeout_s, cfg->idle_timeout_s) != 0) {
+        snprintf(err, errlen, "cannot start the thread of BRIDGE_HEADER_TIMEOUT_S");
+        fx_request_pool_destroy(b->pool, -1);
+        fx_ws_hub_destroy(b->hub);
+        fxc_close(b->snapshots);
+        fxc_close(b->core);
+        fx_auth_destroy(b->auth);
+        free(b);
+        return FX_ECONFIG;
+    }
+    b->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG
+            | MHD_ALLOW_UPGRADE | MHD_ALLOW_SUSPEND_RESUME,
+        0, NULL, NULL, on_request, b, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->http_threads, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, b, MHD_OPTION_CONNECTION_LIMIT, connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout_s,
         MHD_OPTION_NOTIFY_CONNECTION, fx_header_deadline_on_connection, b->deadline, MHD_OPTION_URI_LOG_CALLBACK,
@@ -374,6 +423,7 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
     if (b->daemon == NULL) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->bind, cfg->port);
         fx_header_deadline_destroy(b->deadline);
+        fx_request_pool_destroy(b->pool, -1);
         fx_ws_hub_destroy(b->hub);
         fxc_close(b->snapshots);
         fxc_close(b->core);
@@ -417,6 +467,15 @@ void fx_bridge_stop(struct fx_bridge *b)
     fx_ws_hub_stop(b->hub); /* before the daemon: it waits for upgraded sockets to close */
     fx_info("http", "WebSocket clients closed (1001, going away)");
     drain_requests(b);
+    /* Every suspended connection must be resumed before the daemon stops
+     * (libmicrohttpd aborts otherwise): the pool finishes what it holds
+     * first (a candle client's first candle takes at most the snapshot
+     * timeout). A request still waiting on the core after the drain (a
+     * long maintenance pass) is left to the exit, with all it uses. */
+    if (fx_request_pool_destroy(b->pool, SNAPSHOT_TIMEOUT_MS + 1000) != 0) {
+        fx_warn("http", "requests still wait on fx-core after BRIDGE_DRAIN_S: exiting without waiting for them");
+        return;
+    }
     MHD_stop_daemon(b->daemon);
     fx_header_deadline_destroy(b->deadline); /* after the daemon: no connection is left to notify */
     if (listener != MHD_INVALID_SOCKET) close(listener); /* ours after the quiesce; only now unused */

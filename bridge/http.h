@@ -1,6 +1,7 @@
 /*
- * fx-bridge's HTTP side: a libmicrohttpd daemon (thread per connection, so a
- * request blocked on its fx-core round trip holds up no other), body
+ * fx-bridge's HTTP side: a libmicrohttpd daemon (a few epoll threads; a
+ * request that waits on fx-core is suspended and handled on the request
+ * pool, request_pool.h, so it holds up no other connection), body
  * collection with size limits, routing (routes.c) and the sending of the
  * response a handler filled (bridge/request.h). The threads: bridge/bridge.h.
  */

@@ -5,36 +5,37 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Scopes: probes (/livez, /health) and Prometheus (/metrics) must reach the
+/* Handlers that wait on fx-core run on the request pool; the rest inline.
+ * Scopes: probes (/livez, /health) and Prometheus (/metrics) must reach the
  * bridge without a key; the pages, their assets and the OpenAPI document
  * hold no data (the demo page fetches its data with the reader's key). */
 static const struct fx_route routes[] = {
-    { "POST", "/ticks", fx_api_tick_create, 0, FX_SCOPE_WRITE },
-    { "GET", "/ticks", fx_api_ticks_list, 0, FX_SCOPE_READ },
-    { "PUT", "/ticks", fx_api_tick_update, 0, FX_SCOPE_WRITE },
-    { "DELETE", "/ticks", fx_api_ticks_delete, 0, FX_SCOPE_WRITE },
-    { "POST", "/ticks/bulk", fx_api_ticks_bulk, SIZE_MAX, FX_SCOPE_WRITE },
-    { "DELETE", "/ticks/{symbol}/{time}", fx_api_tick_delete_path, 0, FX_SCOPE_WRITE },
-    { "GET", "/symbols", fx_api_symbols, 0, FX_SCOPE_READ },
-    { "GET", "/ohlc/{resolution}", fx_api_ohlc_stream, 0, FX_SCOPE_READ },
-    { "GET", "/ohlc", fx_api_ohlc, 0, FX_SCOPE_READ },
-    { "GET", "/livez", fx_api_livez, 0, FX_SCOPE_OPEN },
-    { "GET", "/health", fx_api_health, 0, FX_SCOPE_OPEN },
-    { "POST", "/admin/maintenance", fx_api_maintenance, 0, FX_SCOPE_ADMIN },
-    { "GET", "/admin/storage", fx_api_storage, 0, FX_SCOPE_ADMIN },
-    { "GET", "/ws/stats", fx_api_ws_stats, 0, FX_SCOPE_READ },
-    { "GET", "/ws/ticks", fx_api_ws_ticks, 0, FX_SCOPE_READ },
-    { "GET", "/ws/ticks/{symbol}", fx_api_ws_ticks, 0, FX_SCOPE_READ },
-    { "GET", "/ws/ohlc/{resolution}", fx_api_ws_ohlc, 0, FX_SCOPE_READ },
-    { "GET", "/ws/ohlc/{resolution}/{symbol}", fx_api_ws_ohlc, 0, FX_SCOPE_READ },
-    { "GET", "/metrics", fx_api_metrics, 0, FX_SCOPE_OPEN },
-    { "GET", "/openapi.json", fx_api_openapi, 0, FX_SCOPE_OPEN },
-    { "GET", "/docs", fx_api_docs, 0, FX_SCOPE_OPEN },
-    { "GET", "/redoc", fx_api_redoc, 0, FX_SCOPE_OPEN },
-    { "GET", "/static/*", fx_api_static, 0, FX_SCOPE_OPEN },
-    { "GET", "/ws-test", fx_api_demo, 0, FX_SCOPE_OPEN },
-    { "GET", "/demo", fx_api_demo, 0, FX_SCOPE_OPEN },
-    { "GET", "/", fx_api_index, 0, FX_SCOPE_OPEN },
+    { "POST", "/ticks", fx_api_tick_create, 0, FX_SCOPE_WRITE, FX_RUN_POOL },
+    { "GET", "/ticks", fx_api_ticks_list, 0, FX_SCOPE_READ, FX_RUN_POOL },
+    { "PUT", "/ticks", fx_api_tick_update, 0, FX_SCOPE_WRITE, FX_RUN_POOL },
+    { "DELETE", "/ticks", fx_api_ticks_delete, 0, FX_SCOPE_WRITE, FX_RUN_POOL },
+    { "POST", "/ticks/bulk", fx_api_ticks_bulk, SIZE_MAX, FX_SCOPE_WRITE, FX_RUN_POOL },
+    { "DELETE", "/ticks/{symbol}/{time}", fx_api_tick_delete_path, 0, FX_SCOPE_WRITE, FX_RUN_POOL },
+    { "GET", "/symbols", fx_api_symbols, 0, FX_SCOPE_READ, FX_RUN_POOL },
+    { "GET", "/ohlc/{resolution}", fx_api_ohlc_stream, 0, FX_SCOPE_READ, FX_RUN_POOL },
+    { "GET", "/ohlc", fx_api_ohlc, 0, FX_SCOPE_READ, FX_RUN_POOL },
+    { "GET", "/livez", fx_api_livez, 0, FX_SCOPE_OPEN, FX_RUN_INLINE },
+    { "GET", "/health", fx_api_health, 0, FX_SCOPE_OPEN, FX_RUN_POOL },
+    { "POST", "/admin/maintenance", fx_api_maintenance, 0, FX_SCOPE_ADMIN, FX_RUN_POOL },
+    { "GET", "/admin/storage", fx_api_storage, 0, FX_SCOPE_ADMIN, FX_RUN_POOL },
+    { "GET", "/ws/stats", fx_api_ws_stats, 0, FX_SCOPE_READ, FX_RUN_INLINE },
+    { "GET", "/ws/ticks", fx_api_ws_ticks, 0, FX_SCOPE_READ, FX_RUN_INLINE },
+    { "GET", "/ws/ticks/{symbol}", fx_api_ws_ticks, 0, FX_SCOPE_READ, FX_RUN_INLINE },
+    { "GET", "/ws/ohlc/{resolution}", fx_api_ws_ohlc, 0, FX_SCOPE_READ, FX_RUN_INLINE },
+    { "GET", "/ws/ohlc/{resolution}/{symbol}", fx_api_ws_ohlc, 0, FX_SCOPE_READ, FX_RUN_INLINE },
+    { "GET", "/metrics", fx_api_metrics, 0, FX_SCOPE_OPEN, FX_RUN_INLINE },
+    { "GET", "/openapi.json", fx_api_openapi, 0, FX_SCOPE_OPEN, FX_RUN_INLINE },
+    { "GET", "/docs", fx_api_docs, 0, FX_SCOPE_OPEN, FX_RUN_INLINE },
+    { "GET", "/redoc", fx_api_redoc, 0, FX_SCOPE_OPEN, FX_RUN_INLINE },
+    { "GET", "/static/*", fx_api_static, 0, FX_SCOPE_OPEN, FX_RUN_INLINE },
+    { "GET", "/ws-test", fx_api_demo, 0, FX_SCOPE_OPEN, FX_RUN_INLINE },
+    { "GET", "/demo", fx_api_demo, 0, FX_SCOPE_OPEN, FX_RUN_INLINE },
+    { "GET", "/", fx_api_index, 0, FX_SCOPE_OPEN, FX_RUN_INLINE },
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

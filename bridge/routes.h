@@ -20,6 +20,10 @@ struct fx_route {
     fx_handler handler;
     size_t body_limit; /* 0: the default of 1 MiB; SIZE_MAX: BRIDGE_MAX_BODY_MB */
     enum fx_scope scope; /* the key it needs when BRIDGE_API_KEYS_FILE is set */
+    /* FX_RUN_INLINE: the handler never waits on fx-core (pages, probes, the
+     * WebSocket handshakes), so it runs on the HTTP polling thread; the
+     * others run on the request pool (request_pool.h). */
+    enum fx_route_run { FX_RUN_POOL = 0, FX_RUN_INLINE } run;
 };
 
 /* What a request maps to: the route, or the status (404 or 405) and, for

@@ -2,15 +2,16 @@
  * The WebSocket endpoints (docs/api.md): /ws/ticks[/{symbol}] and
  * /ws/ohlc/{resolution}[/{symbol}]. The handler checks the request and
  * answers 101; once libmicrohttpd has sent it, on_upgraded hands the socket
- * to the hub (ws_hub.c) and, for candle streams, looks up the current
- * candle — on this connection's own thread, where blocking on the core
- * holds up nobody.
+ * to the hub (ws_hub.c) and, for candle streams, has the request pool look
+ * up the current candle: the upgrade runs on an HTTP polling thread, which
+ * must not wait on the core.
  */
 #include "base/calendar.h"
 #include "bridge/api.h"
 
 #include "base/resolution.h"
 #include "bridge/params.h"
+#include "bridge/request_pool.h"
 #include "bridge/ws_handshake.h"
 #include "bridge/ws_hub.h"
 
@@ -120,6 +121,21 @@ static int current_candle(struct fx_bridge *b, const struct fx_ws_filter *f, fxc
     return found ? 0 : -1;
 }
 
+/* A candle client's first candle, read on the request pool. */
+struct snapshot_job {
+    struct fx_bridge *b;
+    uint64_t id;
+    struct fx_ws_filter f;
+};
+
+static void send_snapshot(void *arg)
+{
+    struct snapshot_job *j = arg;
+    fxc_candle current;
+    fx_ws_hub_snapshot(j->b->hub, j->id, current_candle(j->b, &j->f, &current) == 0 ? &current : NULL);
+    free(j);
+}
+
 static void on_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra, size_t extra_len,
     MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
@@ -130,8 +146,12 @@ static void on_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, c
     if (id == 0 || f.stream != FX_WS_OHLC) return;
     /* After joining, so that no change between this read and the first
      * event is missed: the hub sends this first and drops older events. */
-    fxc_candle current;
-    fx_ws_hub_snapshot(b->hub, id, current_candle(b, &f, &current) == 0 ? &current : NULL);
+    struct snapshot_job *j = malloc(sizeof *j);
+    if (j) *j = (struct snapshot_job){ b, id, f };
+    if (j == NULL || fx_request_pool_submit(b->pool, send_snapshot, j) != 0) {
+        free(j);
+        fx_ws_hub_snapshot(b->hub, id, NULL); /* out of memory: the stream starts with the next change */
+    }
 }
 
 void fx_api_ws_stats(struct fx_http_request *req, struct fx_http_response *res)

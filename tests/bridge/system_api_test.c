@@ -308,6 +308,7 @@ Test(rest_system, livez_answers_alive)
 /* ---- connection budgets: one address cannot take them all ---- */
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -485,4 +486,60 @@ Test(header_deadline, a_kept_alive_connection_may_wait_past_the_deadline_between
         cr_assert(strncmp(answer, "HTTP/1.1 200", 12) == 0, "request %d: %s", round + 1, answer);
     }
     close(fd);
+}
+
+/* ---- connections hold no thread (epoll threads + the request pool) ---- */
+
+static void many_connections(struct fx_bridge_config *cfg)
+{
+    cfg->max_connections = 6000;
+    cfg->max_connections_per_ip = 0;
+}
+static void start_many_connections(void) { fx_bridge_fixture_start_with(NULL, many_connections); }
+
+static int threads_of_this_process(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    cr_assert_not_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* 5 000 keep-alive connections, each served a request and then holding
+ * half of the next one, while /health is answered; the bridge (in this
+ * process) starts no thread for them. */
+TestSuite(rest_threads, .init = start_many_connections, .fini = fx_bridge_fixture_stop, .timeout = 180);
+
+Test(rest_threads, thousands_of_kept_alive_and_half_sent_connections_hold_no_thread)
+{
+    enum { N = 5000 };
+    allow_descriptors(2 * N + 200); /* both ends are in this process */
+    static int fds[N];
+    int threads_before = threads_of_this_process();
+    static const char get[] = "GET /livez HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (int i = 0; i < N; i++) {
+        fds[i] = connect_from("127.0.0.2");
+        cr_assert_eq(send(fds[i], get, sizeof get - 1, MSG_NOSIGNAL), (ssize_t)(sizeof get - 1));
+    }
+    for (int i = 0; i < N; i++) {
+        struct pollfd p = { .fd = fds[i], .events = POLLIN };
+        cr_assert_eq(poll(&p, 1, 20000), 1, "connection %d got no answer", i);
+        char answer[512];
+        ssize_t n = recv(fds[i], answer, sizeof answer - 1, 0);
+        cr_assert_gt(n, 0, "connection %d closed instead of answering", i);
+        answer[n] = '\0';
+        cr_assert(strncmp(answer, "HTTP/1.1 200", 12) == 0, "connection %d: %s", i, answer);
+    }
+    static const char half[] = "GET /health HTTP/1.1\r\nHost: x\r\nX-a: ";
+    for (int i = 0; i < N; i++) send(fds[i], half, sizeof half - 1, MSG_NOSIGNAL);
+    struct fx_http_result r;
+    fx_http("GET", "/health", NULL, &r);
+    cr_assert_eq(r.status, 200, "/health while 5 000 connections are open: %s", r.body);
+    fx_http_free(&r);
+    int threads_now = threads_of_this_process();
+    cr_assert_lt(threads_now - threads_before, 20, "%d threads before, %d with %d connections open", threads_before,
+        threads_now, N);
+    for (int i = 0; i < N; i++) close(fds[i]);
 }
