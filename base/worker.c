@@ -55,13 +55,19 @@ void fx_thread_stop(struct fx_thread *t)
 
 int fx_thread_stopping(struct fx_thread *t) { return __atomic_load_n(&t->stop, __ATOMIC_ACQUIRE); }
 
-int fx_thread_wait_ms(struct fx_thread *t, int ms)
+struct timespec fx_timespec_after_ms(clockid_t clock, int ms)
 {
     struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
+    clock_gettime(clock, &until);
     until.tv_sec += ms / 1000;
     until.tv_nsec += (long)(ms % 1000) * 1000000L;
     if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+    return until;
+}
+
+int fx_thread_wait_ms(struct fx_thread *t, int ms)
+{
+    struct timespec until = fx_timespec_after_ms(CLOCK_MONOTONIC, ms);
     pthread_mutex_lock(&t->lock);
     int rv = 0;
     /* a spurious wake-up waits again, up to the same deadline */

@@ -16,6 +16,7 @@
 #define FX_BASE_WORKER_H
 
 #include <pthread.h>
+#include <time.h>
 
 /* The name avoids server/handlers.c's struct fx_worker (an RPC worker's state). */
 struct fx_thread {
@@ -51,6 +52,11 @@ int fx_thread_stopping(struct fx_thread *t);
  * call). Returns 1 when stopping, 0 when the time is over. Meant for the
  * thread itself; safe from any thread while `t` is started. */
 int fx_thread_wait_ms(struct fx_thread *t, int ms);
+
+/* The time `ms` milliseconds from now on `clock` (CLOCK_MONOTONIC for a
+ * condvar set to it, CLOCK_REALTIME for a default one): the deadline of a
+ * pthread_cond_timedwait. Any thread. */
+struct timespec fx_timespec_after_ms(clockid_t clock, int ms);
 
 /* Exponential backoff: each sleep lasts cur_ms, then cur_ms doubles, up to
  * max_ms. Initialise with FX_BACKOFF_INIT; plain data, the caller's own

@@ -2,6 +2,7 @@
 
 #include "base/calendar.h"
 #include "base/log.h"
+#include "base/worker.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -53,10 +54,7 @@ static void *sweep(void *arg)
     struct fx_header_deadline *hd = arg;
     pthread_mutex_lock(&hd->mu);
     while (!hd->stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += SWEEP_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+        struct timespec until = fx_timespec_after_ms(CLOCK_REALTIME, SWEEP_MS);
         pthread_cond_timedwait(&hd->wake, &hd->mu, &until);
         int64_t now = fx_now_us();
         unsigned closed = 0;

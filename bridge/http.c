@@ -318,6 +318,19 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+/* Undoes a part-done fx_bridge_start: what was made, in reverse order. */
+static int start_failed(struct fx_bridge *b, int rc)
+{
+    fx_header_deadline_destroy(b->deadline);
+    fx_request_pool_destroy(b->pool, -1);
+    fx_ws_hub_destroy(b->hub);
+    fxc_close(b->snapshots);
+    fxc_close(b->core);
+    fx_auth_destroy(b->auth);
+    free(b);
+    return rc;
+}
+
 int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, char *err, size_t errlen)
 {
     struct fx_bridge *b = calloc(1, sizeof *b);
@@ -327,15 +340,11 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
     size_t npages = fx_api_html_pages(pages);
     if (fx_security_csp_build(pages, npages, b->csp, sizeof b->csp) != 0) {
         snprintf(err, errlen, "the pages' Content-Security-Policy does not fit in %zu bytes", sizeof b->csp);
-        free(b);
-        return FX_ECONFIG;
+        return start_failed(b, FX_ECONFIG);
     }
     int crc = fx_cors_parse(&b->cors, cfg->cors_origins, err, errlen);
     if (crc == 0) crc = fx_auth_create(&b->auth, cfg->api_keys_file, cfg->public_reads, err, errlen);
-    if (crc != 0) {
-        free(b);
-        return crc;
-    }
+    if (crc != 0) return start_failed(b, crc);
     if (!fx_auth_enabled(b->auth) && strncmp(cfg->bind, "127.", 4) != 0)
         fx_warn("http", "!!! BRIDGE_BIND=%s is not a loopback address and BRIDGE_API_KEYS_FILE is not set: anyone "
                         "who can reach this port can write and delete ticks and run /admin routes !!!",
@@ -343,19 +352,14 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
     fxc_err e;
     if (fxc_open(cfg->rpc_url, &b->core, &e) != FXC_OK) {
         snprintf(err, errlen, "FX_RPC_URL: %s", e.message);
-        fx_auth_destroy(b->auth);
-        free(b);
-        return FX_ECONFIG;
+        return start_failed(b, FX_ECONFIG);
     }
     fxc_set_timeout(b->core, cfg->rpc_timeout_ms);
     /* A WebSocket's first candle is worth a short wait only: a core that does
-     * not answer must not hold the connection's thread (and a shutdown). */
+     * not answer must not hold a pool thread (and a shutdown) for long. */
     if (fxc_open(cfg->rpc_url, &b->snapshots, &e) != FXC_OK) {
         snprintf(err, errlen, "FX_RPC_URL: %s", e.message);
-        fxc_close(b->core);
-        fx_auth_destroy(b->auth);
-        free(b);
-        return FX_ECONFIG;
+        return start_failed(b, FX_ECONFIG);
     }
     fxc_set_timeout(b->snapshots, cfg->rpc_timeout_ms < SNAPSHOT_TIMEOUT_MS ? cfg->rpc_timeout_ms : SNAPSHOT_TIMEOUT_MS);
     const struct fx_ws_limits limits = { .queue_bytes = (size_t)cfg->ws_queue_kb << 10,
@@ -363,22 +367,11 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
         .max_clients = cfg->ws_max_clients,
         .custom_day_start_minute = cfg->day_start_hour * 60 };
     int rc = fx_ws_hub_create(&b->hub, cfg->feed_url, cfg->rpc_url, &limits, err, errlen);
-    if (rc != 0) {
-        fxc_close(b->snapshots);
-        fxc_close(b->core);
-        fx_auth_destroy(b->auth);
-        free(b);
-        return rc;
-    }
+    if (rc != 0) return start_failed(b, rc);
     struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port) };
     if (inet_pton(AF_INET, cfg->bind, &addr.sin_addr) != 1) {
         snprintf(err, errlen, "BRIDGE_BIND=\"%s\" is not an IPv4 address", cfg->bind);
-        fx_ws_hub_destroy(b->hub);
-        fxc_close(b->snapshots);
-        fxc_close(b->core);
-        fx_auth_destroy(b->auth);
-        free(b);
-        return FX_ECONFIG;
+        return start_failed(b, FX_ECONFIG);
     }
     /* A few epoll threads serve every connection; handlers that wait on
      * the core run on the pool while their connection is suspended, so
@@ -394,22 +387,11 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
     unsigned connection_limit = (unsigned)cfg->max_connections + (unsigned)cfg->ws_max_clients;
     if (fx_request_pool_create(&b->pool, cfg->workers) != 0) {
         snprintf(err, errlen, "cannot start the threads of BRIDGE_WORKERS");
-        fx_ws_hub_destroy(b->hub);
-        fxc_close(b->snapshots);
-        fxc_close(b->core);
-        fx_auth_destroy(b->auth);
-        free(b);
-        return FX_ECONFIG;
+        return start_failed(b, FX_ECONFIG);
     }
     if (fx_header_deadline_create(&b->deadline, cfg->header_timeout_s, cfg->idle_timeout_s) != 0) {
         snprintf(err, errlen, "cannot start the thread of BRIDGE_HEADER_TIMEOUT_S");
-        fx_request_pool_destroy(b->pool, -1);
-        fx_ws_hub_destroy(b->hub);
-        fxc_close(b->snapshots);
-        fxc_close(b->core);
-        fx_auth_destroy(b->auth);
-        free(b);
-        return FX_ECONFIG;
+        return start_failed(b, FX_ECONFIG);
     }
     b->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG
             | MHD_ALLOW_UPGRADE | MHD_ALLOW_SUSPEND_RESUME,
@@ -422,14 +404,7 @@ int fx_bridge_start(struct fx_bridge **out, const struct fx_bridge_config *cfg, 
         NULL, MHD_OPTION_END);
     if (b->daemon == NULL) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->bind, cfg->port);
-        fx_header_deadline_destroy(b->deadline);
-        fx_request_pool_destroy(b->pool, -1);
-        fx_ws_hub_destroy(b->hub);
-        fxc_close(b->snapshots);
-        fxc_close(b->core);
-        fx_auth_destroy(b->auth);
-        free(b);
-        return FX_ECONFIG;
+        return start_failed(b, FX_ECONFIG);
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(b->daemon, MHD_DAEMON_INFO_BIND_PORT);
     b->port = info ? info->port : (unsigned)cfg->port;

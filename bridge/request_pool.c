@@ -1,6 +1,7 @@
 #include "bridge/request_pool.h"
 
 #include "base/log.h"
+#include "base/worker.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -95,11 +96,7 @@ int fx_request_pool_submit(struct fx_request_pool *p, void (*run)(void *arg), vo
 int fx_request_pool_destroy(struct fx_request_pool *p, int wait_ms)
 {
     if (p == NULL) return 0;
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += wait_ms / 1000;
-    until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+    struct timespec until = fx_timespec_after_ms(CLOCK_MONOTONIC, wait_ms < 0 ? 0 : wait_ms);
     pthread_mutex_lock(&p->mu);
     p->stopping = 1;
     pthread_cond_broadcast(&p->work);
