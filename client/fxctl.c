@@ -586,7 +586,7 @@ static int print_ticks_after(fxc *c, const char *symbol, int64_t *last, int64_t 
  * connects asynchronously, or missed some) has the gap read back first. */
 static int tail_since(const struct cli *cli, fxc_feed *f)
 {
-    unsigned long long since;
+    unsigned long long since = 0;
     int rc = parse_uint_arg(cli, "--since", cli->since, 0, INT64_MAX, &since);
     if (rc != 0) return rc;
     fxc *c;
