@@ -15,6 +15,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../scripts/lib/services.sh
 . "$root/scripts/lib/services.sh"
+# shellcheck source=lib.sh
+. "$root/bench/lib.sh"
 
 secs=${1:-8}
 runs=${2:-3}
@@ -27,20 +29,13 @@ symbol=WRKREAD
 pids=()
 sql() { psql "$DATABASE_URL" -qAtc "$1"; }
 
-stop_services() {
-    local pid
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    pids=()
-}
 cleanup() {
-    stop_services
+    fx_bench_stop
     for t in ticks candles_1m candles_1h candles_1d; do sql "DELETE FROM $t WHERE symbol = '$symbol'" || true; done
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 wait_http() {
     for _ in $(seq 100); do
@@ -66,7 +61,7 @@ ceiling_run() {
     pids+=($!)
     wait_http "$port" /
     wrk_rate "http://127.0.0.1:$port/"
-    stop_services
+    fx_bench_stop
 }
 
 # fx_run BRIDGE_FOLDER: GET /ticks/ of one tick through a fresh core + bridge.
@@ -83,7 +78,7 @@ fx_run() {
     curl -fs -o /dev/null -X POST "http://127.0.0.1:$port/ticks/" -H 'Content-Type: application/json' \
         -d "{\"symbol\":\"$symbol\",\"time\":\"2025-12-05T10:00:00Z\",\"price\":1.085}" || true
     wrk_rate "http://127.0.0.1:$port/ticks/?symbol=$symbol&start=2025-12-05T00:00:00Z&end=2025-12-06T00:00:00Z&limit=1"
-    stop_services
+    fx_bench_stop
 }
 
 declare -a trivial nngecho fx old
@@ -98,9 +93,9 @@ for ((r = 1; r <= runs; r++)); do
     fi
     echo "$line"
 done
-mt=$(printf '%s\n' "${trivial[@]}" | median)
-me=$(printf '%s\n' "${nngecho[@]}" | median)
-mf=$(printf '%s\n' "${fx[@]}" | median)
+mt=$(printf '%s\n' "${trivial[@]}" | fx_bench_median)
+me=$(printf '%s\n' "${nngecho[@]}" | fx_bench_median)
+mf=$(printf '%s\n' "${fx[@]}" | fx_bench_median)
 ratio() { printf '%.2f×' "$(echo "$1 / $2" | bc -l)"; }
 printf '\n| work (wrk -t2 -c64, %d s, medians of %d runs) | req/s | ratio to MHD+nng echo | to trivial |\n' "$secs" "$runs"
 printf '|---|---|---|---|\n'
@@ -108,7 +103,7 @@ printf '| ceiling: trivial libmicrohttpd handler | %s | %s | 1 |\n' "$mt" "$(rat
 printf '| ceiling: libmicrohttpd handler + one nng round trip (--nng-echo) | %s | 1 | %s |\n' "$me" "$(ratio "$me" "$mt")"
 printf '| GET /ticks/?…&limit=1 (%s) | %s | %s | %s |\n' "$bin" "$mf" "$(ratio "$mf" "$me")" "$(ratio "$mf" "$mt")"
 if [[ -n $other ]]; then
-    mo=$(printf '%s\n' "${old[@]}" | median)
+    mo=$(printf '%s\n' "${old[@]}" | fx_bench_median)
     printf '| GET /ticks/?…&limit=1 (%s/fx-bridge) | %s | %s | %s |\n' "$other" "$mo" "$(ratio "$mo" "$me")" \
         "$(ratio "$mo" "$mt")"
 fi

@@ -16,6 +16,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../scripts/lib/services.sh
 . "$root/scripts/lib/services.sh"
+# shellcheck source=lib.sh
+. "$root/bench/lib.sh"
 
 secs=${1:-8}
 runs=${2:-3}
@@ -29,21 +31,14 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/fx-bench-writes.XXXXXX")
 pids=()
 sql() { psql "$DATABASE_URL" -qAtc "$1"; }
 
-stop_services() {
-    local pid
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    pids=()
-}
 cleanup() {
-    stop_services
+    fx_bench_stop
     sql "DROP TABLE IF EXISTS $table" || true
     for t in ticks candles_1m candles_1h candles_1d; do sql "DELETE FROM $t WHERE symbol LIKE 'WRK%'" || true; done
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 ceiling_run() {
     sql "DROP TABLE IF EXISTS $table; CREATE TABLE $table (symbol text, time timestamptz, price float8,
@@ -70,7 +65,7 @@ fx_run() {
         sleep 0.1
     done
     wrk -t2 -c64 -d"${secs}s" -s "$root/bench/post_tick.lua" "http://127.0.0.1:$port" >"$work/wrk.txt" 2>&1 || true
-    stop_services
+    fx_bench_stop
     if grep -q "Non-2xx" "$work/wrk.txt"; then
         echo "warning: $(grep Non-2xx "$work/wrk.txt")" >&2
     fi
@@ -84,9 +79,9 @@ for ((r = 1; r <= runs; r++)); do
     on+=("$(fx_run 256)")
     echo "run $r: ceiling ${ceil[-1]}/s, POST /ticks/ alone ${off[-1]}/s, with group commit ${on[-1]}/s"
 done
-mc=$(printf '%s\n' "${ceil[@]}" | median)
-moff=$(printf '%s\n' "${off[@]}" | median)
-mon=$(printf '%s\n' "${on[@]}" | median)
+mc=$(printf '%s\n' "${ceil[@]}" | fx_bench_median)
+moff=$(printf '%s\n' "${off[@]}" | fx_bench_median)
+mon=$(printf '%s\n' "${on[@]}" | fx_bench_median)
 printf '\n| work (64 clients, %d s, medians of %d runs) | /s | ratio to ceiling |\n|---|---|---|\n' "$secs" "$runs"
 printf '| ceiling: pgbench, one INSERT per transaction, plain table | %s | 1 |\n' "$mc"
 printf '| POST /ticks/, each write its own transaction (FX_GROUP_COMMIT_MAX=0) | %s | %.2f× |\n' "$moff" \
